@@ -1,0 +1,1 @@
+"""金点子 公益创投 grant-competition platform."""
