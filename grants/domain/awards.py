@@ -1,0 +1,350 @@
+"""Awards: the solver that turns a ranking into funding decisions, the organizer's adjustment
+checks, and the award and objection lifecycles as explicit state tables.
+
+Everything here is pure: the service layer loads candidates and settings, calls these functions,
+and stores what they return. Every decision carries a Chinese sentence so that the published
+result explains itself ("第13名 申请 ¥12,000.00，超出剩余资金 ¥8,500.00，跳过").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+from grants.domain.money import format_fen
+
+Outcome = Literal["award", "partial", "skip", "below_threshold", "out_of_band", "pool_exhausted"]
+FUNDED_OUTCOMES: frozenset[str] = frozenset({"award", "partial"})
+REASON_MAX_CHARS = 500
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One ranked proposal offered to the solver; ``rank`` is unique (ties broken upstream)."""
+
+    proposal_id: int
+    rank: int
+    title: str
+    final_score: Decimal
+    requested_fen: int
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The solver's verdict on one candidate, with the sentence shown to people."""
+
+    proposal_id: int
+    rank: int
+    outcome: Outcome
+    amount_fen: int
+    sentence: str
+
+    @property
+    def funded(self) -> bool:
+        """True for a full or partial award."""
+        return self.outcome in FUNDED_OUTCOMES
+
+
+@dataclass(frozen=True)
+class SolverResult:
+    """All decisions in rank order, the total awarded here, and what is left of the pool."""
+
+    decisions: tuple[Decision, ...]
+    total_fen: int
+    remaining_fen: int
+
+    @property
+    def awards(self) -> tuple[Decision, ...]:
+        """Only the funded decisions (full and partial), still in rank order."""
+        return tuple(d for d in self.decisions if d.funded)
+
+
+@dataclass(frozen=True)
+class RoundRules:
+    """The round settings the solver applies; validated once so the walk can trust them."""
+
+    pool_fen: int
+    band_min_fen: int
+    band_max_fen: int
+    min_score: Decimal
+    partial: bool = False
+    already_committed_fen: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("pool_fen", "band_min_fen", "band_max_fen", "already_committed_fen"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise TypeError(f"{name} must be integer fen, got {type(value).__name__}")
+        if self.pool_fen < 0 or self.already_committed_fen < 0:
+            raise ValueError("资金池和已占用金额不能为负数")
+        if not 0 < self.band_min_fen <= self.band_max_fen:
+            raise ValueError("资助范围无效：下限必须大于零且不高于上限")
+
+
+def _format_score(score: Decimal) -> str:
+    """Show a score with two decimals, or with all its digits if it has more (never round)."""
+    if score == score.quantize(Decimal("0.01")):
+        return f"{score:.2f}"
+    return format(score.normalize(), "f")
+
+
+def _check_candidates(candidates: Sequence[Candidate]) -> None:
+    """Refuse input whose ranks are not strictly increasing or whose amounts are not int fen."""
+    previous = None
+    for c in candidates:
+        if isinstance(c.requested_fen, bool) or not isinstance(c.requested_fen, int):
+            raise TypeError(f"第{c.rank}名 申请金额必须是整数分")
+        if previous is not None and c.rank <= previous:
+            raise ValueError("候选项目必须按名次从前到后排列，且名次不重复")
+        previous = c.rank
+
+
+def _decide(c: Candidate, rules: RoundRules, remaining: int) -> Decision:
+    """Decide one candidate against what is left of the pool, following the round's rules."""
+    head = f"第{c.rank}名"
+    asked = f"{head} 申请 {format_fen(c.requested_fen)}"
+    if c.final_score < rules.min_score:
+        sentence = (
+            f"{head} 得分 {_format_score(c.final_score)}，"
+            f"低于立项分数线 {_format_score(rules.min_score)}，不予立项"
+        )
+        return Decision(c.proposal_id, c.rank, "below_threshold", 0, sentence)
+    if c.requested_fen < rules.band_min_fen:
+        sentence = f"{asked}，低于本轮资助下限 {format_fen(rules.band_min_fen)}，不予立项"
+        return Decision(c.proposal_id, c.rank, "out_of_band", 0, sentence)
+    if c.requested_fen > rules.band_max_fen:
+        sentence = f"{asked}，高于本轮资助上限 {format_fen(rules.band_max_fen)}，不予立项"
+        return Decision(c.proposal_id, c.rank, "out_of_band", 0, sentence)
+    if remaining < rules.band_min_fen:
+        sentence = f"{asked}，资金已用完（剩余 {format_fen(max(remaining, 0))}），未获资助"
+        return Decision(c.proposal_id, c.rank, "pool_exhausted", 0, sentence)
+    if c.requested_fen <= remaining:
+        left = format_fen(remaining - c.requested_fen)
+        sentence = f"{asked}，立项，剩余资金 {left}"
+        return Decision(c.proposal_id, c.rank, "award", c.requested_fen, sentence)
+    over = f"{asked}，超出剩余资金 {format_fen(remaining)}"
+    if rules.partial:
+        sentence = f"{over}，部分资助 {format_fen(remaining)}"
+        return Decision(c.proposal_id, c.rank, "partial", remaining, sentence)
+    return Decision(c.proposal_id, c.rank, "skip", 0, f"{over}，跳过")
+
+
+def solve_awards(
+    candidates: Sequence[Candidate],
+    pool_fen: int,
+    band_min_fen: int,
+    band_max_fen: int,
+    min_score: Decimal,
+    partial: bool = False,
+    already_committed_fen: int = 0,
+) -> SolverResult:
+    """Walk the ranking once and propose an award for each candidate the pool can carry.
+
+    Candidates below ``min_score`` or asking outside the band are excluded with the reason. A
+    request that fits is awarded in full; one that does not is skipped (the walk goes on to the
+    next that fits) or, when ``partial`` is set, given the whole remainder, which ends the pool.
+    Once less than ``band_min_fen`` is left every later candidate is told the money has run out.
+    ``already_committed_fen`` is what other awards in the same pool have already taken.
+    """
+    rules = RoundRules(
+        pool_fen, band_min_fen, band_max_fen, min_score, partial, already_committed_fen
+    )
+    _check_candidates(candidates)
+    remaining = pool_fen - already_committed_fen
+    decisions: list[Decision] = []
+    for candidate in candidates:
+        decision = _decide(candidate, rules, remaining)
+        remaining -= decision.amount_fen
+        decisions.append(decision)
+    total = sum(d.amount_fen for d in decisions)
+    return SolverResult(tuple(decisions), total, remaining)
+
+
+def check_adjustment(
+    amount_fen: int,
+    band_min_fen: int,
+    band_max_fen: int,
+    pool_fen: int,
+    committed_other_fen: int,
+) -> list[str]:
+    """List what is wrong with an organizer's new amount for one award (empty when it is fine).
+
+    Each message names the limit it breaks, so the organizer sees the number to aim for.
+    ``committed_other_fen`` is the sum of every other award drawn from the same pool.
+    """
+    errors: list[str] = []
+    shown = format_fen(amount_fen)
+    if amount_fen < band_min_fen:
+        errors.append(f"金额 {shown} 低于本轮下限 {format_fen(band_min_fen)}")
+    if amount_fen > band_max_fen:
+        errors.append(f"金额 {shown} 高于本轮上限 {format_fen(band_max_fen)}")
+    pool_error = check_pool(committed_other_fen + amount_fen, pool_fen, label="调整后立项总额")
+    if pool_error:
+        errors.append(pool_error)
+    return errors
+
+
+def check_pool(total_fen: int, pool_fen: int, label: str = "立项总额") -> str | None:
+    """Return an error if the awards drawn from a pool add up to more than the pool holds."""
+    if total_fen <= pool_fen:
+        return None
+    excess = format_fen(total_fen - pool_fen)
+    return f"{label} {format_fen(total_fen)} 超过资金池 {format_fen(pool_fen)}（超出 {excess}）"
+
+
+def require_reason(reason: str | None) -> str | None:
+    """Return an error unless a reason is given, because every changed or excluded award must
+    be explainable in the public record and the audit trail."""
+    text = (reason or "").strip()
+    if not text:
+        return "调整金额、取消立项或处理异议时必须填写理由"
+    if len(text) > REASON_MAX_CHARS:
+        return f"理由不能超过 {REASON_MAX_CHARS} 字（当前 {len(text)} 字）"
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Lifecycles as state tables: (state, action) -> (next state, roles allowed to take the action).
+# "system" is the scheduled job that closes notice periods; people act as organizer or admin.
+# ---------------------------------------------------------------------------------------------
+
+Table = Mapping[tuple[str, str], tuple[str, frozenset[str]]]
+
+ROLES: frozenset[str] = frozenset({"organizer", "admin", "system"})
+_STAFF = frozenset({"organizer", "admin"})
+_STAFF_OR_SYSTEM = frozenset({"organizer", "admin", "system"})
+
+AWARD_TRANSITIONS: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
+    ("proposed", "publish_notice"): ("in_notice", _STAFF),
+    ("in_notice", "confirm"): ("confirmed", _STAFF_OR_SYSTEM),
+    ("in_notice", "revoke"): ("revoked", _STAFF),
+    ("confirmed", "sign_agreement"): ("agreement_signed", _STAFF),
+    ("agreement_signed", "start_implementation"): ("implementing", _STAFF),
+    ("implementing", "pass_midterm"): ("midterm_passed", _STAFF),
+    ("implementing", "fail_midterm"): ("suspended", _STAFF),
+    ("midterm_passed", "pass_final"): ("final_passed", _STAFF),
+    ("midterm_passed", "fail_final"): ("suspended", _STAFF),
+    ("final_passed", "close"): ("closed", _STAFF),
+}
+
+OBJECTION_TRANSITIONS: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
+    ("filed", "uphold"): ("upheld", frozenset({"organizer"})),
+    ("filed", "dismiss"): ("dismissed", frozenset({"organizer"})),
+}
+
+REASON_REQUIRED_ACTIONS: frozenset[str] = frozenset(
+    {"revoke", "fail_midterm", "fail_final", "uphold", "dismiss"}
+)
+
+AWARD_STATE_LABELS: dict[str, str] = {
+    "proposed": "拟立项",
+    "in_notice": "公示中",
+    "confirmed": "已确认立项",
+    "revoked": "已撤销",
+    "agreement_signed": "已签订协议",
+    "implementing": "实施中",
+    "midterm_passed": "中期评估通过",
+    "final_passed": "结项评估通过",
+    "closed": "已结项",
+    "suspended": "已暂停",
+}
+
+AWARD_ACTION_LABELS: dict[str, str] = {
+    "publish_notice": "发布公示",
+    "confirm": "确认立项",
+    "revoke": "撤销立项",
+    "sign_agreement": "签订协议",
+    "start_implementation": "启动实施",
+    "pass_midterm": "中期评估通过",
+    "fail_midterm": "中期评估未通过",
+    "pass_final": "结项评估通过",
+    "fail_final": "结项评估未通过",
+    "close": "结项归档",
+}
+
+OBJECTION_STATE_LABELS: dict[str, str] = {
+    "filed": "待处理",
+    "upheld": "异议成立",
+    "dismissed": "异议不成立",
+}
+
+OBJECTION_ACTION_LABELS: dict[str, str] = {
+    "uphold": "认定异议成立",
+    "dismiss": "驳回异议",
+}
+
+ROLE_LABELS: dict[str, str] = {"organizer": "主办方", "admin": "平台管理员", "system": "系统"}
+
+_STATE_LABELS = {**AWARD_STATE_LABELS, **OBJECTION_STATE_LABELS}
+_ACTION_LABELS = {**AWARD_ACTION_LABELS, **OBJECTION_ACTION_LABELS}
+
+
+class TransitionError(ValueError):
+    """An action that the state table does not allow; ``str(err)`` is the Chinese reason.
+
+    ``kind`` says why: ``"wrong_state"``, ``"forbidden"`` (no allowed role) or
+    ``"missing_reason"``.
+    """
+
+    def __init__(self, message: str, *, kind: str, state: str, action: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.state = state
+        self.action = action
+
+
+def state_label(state: str) -> str:
+    """Chinese name of an award or objection state (the code itself if unknown)."""
+    return _STATE_LABELS.get(state, state)
+
+
+def action_label(action: str) -> str:
+    """Chinese name of an award or objection action (the code itself if unknown)."""
+    return _ACTION_LABELS.get(action, action)
+
+
+def _roles_text(roles: Iterable[str]) -> str:
+    """Chinese list of roles in ``ROLE_LABELS`` order, for error messages."""
+    wanted = set(roles)
+    ordered = [r for r in ROLE_LABELS if r in wanted] + sorted(wanted - set(ROLE_LABELS))
+    return "、".join(ROLE_LABELS.get(r, r) for r in ordered)
+
+
+def transition(
+    table: Table,
+    state: str,
+    action: str,
+    roles: set[str] | frozenset[str],
+    reason: str | None = None,
+) -> str:
+    """Return the state that ``action`` leads to, or raise ``TransitionError`` saying why not.
+
+    The actor may hold several roles; one allowed role is enough. Actions listed in
+    ``REASON_REQUIRED_ACTIONS`` (revoking, failing an evaluation, ruling on an objection) also
+    need a non-empty ``reason`` so that the audit trail can explain them.
+    """
+    entry = table.get((state, action))
+    if entry is None:
+        message = f"当前状态“{state_label(state)}”不能执行“{action_label(action)}”"
+        raise TransitionError(message, kind="wrong_state", state=state, action=action)
+    next_state, allowed = entry
+    if not allowed & set(roles):
+        message = f"您的角色无权执行“{action_label(action)}”（仅限{_roles_text(allowed)}）"
+        raise TransitionError(message, kind="forbidden", state=state, action=action)
+    if action in REASON_REQUIRED_ACTIONS:
+        problem = require_reason(reason)
+        if problem:
+            message = f"执行“{action_label(action)}”：{problem}"
+            raise TransitionError(message, kind="missing_reason", state=state, action=action)
+    return next_state
+
+
+def allowed_actions(table: Table, state: str, roles: set[str] | frozenset[str]) -> list[str]:
+    """Actions these roles may take from ``state``, in table order, for building buttons."""
+    return [
+        action
+        for (from_state, action), (_, allowed) in table.items()
+        if from_state == state and allowed & set(roles)
+    ]
