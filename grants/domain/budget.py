@@ -1,0 +1,237 @@
+"""Budget lines of a proposal: subtotals, totals, per-line checks and cost-category caps.
+
+A line is *unit price × quantity*. The quantity is a whole number from 1 to 10,000: fractional
+quantities (2.5 hours) are written by choosing a smaller unit (5 half-hours), which keeps every
+subtotal an exact integer number of fen. Floats never appear; percentages are compared by
+cross-multiplying integers.
+
+Problems carry a ``field`` named like WTForms ``FieldList`` inputs (``budget-0-unit_price``) so
+the web layer can attach each message to its input.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from grants.domain.band import SITE_BAND
+from grants.domain.money import MoneyError, format_fen, parse_money
+
+COST_CATEGORIES: dict[str, str] = {
+    "personnel": "人员费",
+    "activity": "活动费",
+    "materials": "物资费",
+    "publicity": "宣传费",
+    "venue": "场地费",
+    "transport": "交通费",
+    "other": "其他",
+}
+
+ITEM_MAX_CHARS = 100
+QUANTITY_MIN = 1
+QUANTITY_MAX = 10_000
+LINES_MIN = 1
+LINES_MAX = 50
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a form: the input it belongs to and a Chinese message."""
+
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
+class BudgetLine:
+    """One row of a budget: what, which cost category (a key of ``COST_CATEGORIES``), price."""
+
+    item: str
+    cost_category: str
+    unit_price_fen: int
+    quantity: int
+
+
+@dataclass(frozen=True)
+class CategoryCap:
+    """A round's limit on one cost category, as a whole percentage of the requested total."""
+
+    cost_category: str
+    max_pct: int
+
+
+def subtotal(line: BudgetLine) -> int:
+    """Unit price × quantity, in fen."""
+    return line.unit_price_fen * line.quantity
+
+
+def total(lines: Iterable[BudgetLine]) -> int:
+    """Sum of the subtotals, in fen: this is the amount the proposal requests."""
+    return sum((subtotal(line) for line in lines), 0)
+
+
+def category_totals(lines: Iterable[BudgetLine]) -> dict[str, int]:
+    """Fen per cost category, in ``COST_CATEGORIES`` order, only categories that are used."""
+    sums: dict[str, int] = {}
+    for line in lines:
+        sums[line.cost_category] = sums.get(line.cost_category, 0) + subtotal(line)
+    ordered = {key: sums[key] for key in COST_CATEGORIES if key in sums}
+    ordered.update(sums)
+    return ordered
+
+
+def category_label(key: str) -> str:
+    """The Chinese name of a cost category, or the key itself when it is unknown."""
+    return COST_CATEGORIES.get(key, key)
+
+
+def _is_int(value: object) -> bool:
+    """True for real ``int`` values (``bool`` is not a quantity or a price)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _line_problems(line: BudgetLine, index: int, max_unit_fen: int) -> list[Problem]:
+    """Check one line's item, category, unit price and quantity against the fixed limits."""
+    row, prefix = index + 1, f"budget-{index}-"
+    problems: list[Problem] = []
+    item = line.item.strip()
+    if not item:
+        problems.append(Problem(prefix + "item", f"第 {row} 行：请填写预算项目名称"))
+    elif len(item) > ITEM_MAX_CHARS:
+        problems.append(
+            Problem(prefix + "item", f"第 {row} 行：项目名称最多 {ITEM_MAX_CHARS} 个字")
+        )
+    if line.cost_category not in COST_CATEGORIES:
+        allowed = "、".join(COST_CATEGORIES.values())
+        problems.append(
+            Problem(prefix + "cost_category", f"第 {row} 行：费用类别须为{allowed}之一")
+        )
+    price = line.unit_price_fen
+    if not _is_int(price) or not 1 <= price <= max_unit_fen:
+        problems.append(
+            Problem(
+                prefix + "unit_price",
+                f"第 {row} 行：单价须在 {format_fen(1)} 至 {format_fen(max_unit_fen)} 之间",
+            )
+        )
+    if not _is_int(line.quantity) or not QUANTITY_MIN <= line.quantity <= QUANTITY_MAX:
+        problems.append(Problem(prefix + "quantity", _quantity_message(row)))
+    return problems
+
+
+def _quantity_message(row: int) -> str:
+    """The one wording for a quantity outside 1–10,000 or not a whole number."""
+    return f"第 {row} 行：数量须为 {QUANTITY_MIN} 至 {QUANTITY_MAX:,} 之间的整数"
+
+
+def check_lines(
+    lines: Sequence[BudgetLine], max_unit_fen: int = SITE_BAND.max_fen
+) -> list[Problem]:
+    """Check a whole budget: 1–50 lines, each line valid; ``max_unit_fen`` is the band maximum.
+
+    A unit price above the round's upper limit can never fit in an acceptable request, so it
+    is reported on the line rather than only as an over-band total.
+    """
+    if len(lines) < LINES_MIN:
+        return [Problem("budget", f"预算至少需要填写 {LINES_MIN} 行")]
+    problems: list[Problem] = []
+    if len(lines) > LINES_MAX:
+        problems.append(Problem("budget", f"预算最多 {LINES_MAX} 行（当前 {len(lines)} 行）"))
+    for index, line in enumerate(lines):
+        problems.extend(_line_problems(line, index, max_unit_fen))
+    return problems
+
+
+def format_share(part_fen: int, whole_fen: int) -> str:
+    """Render ``part / whole`` as a percentage with one decimal, rounded up, from integers.
+
+    Rounding up means a share just above a cap never prints as equal to the cap (30.0%).
+    """
+    tenths = -((-part_fen * 1000) // whole_fen)
+    return f"{tenths // 10}.{tenths % 10}%"
+
+
+def check_caps(lines: Sequence[BudgetLine], caps: Iterable[CategoryCap]) -> list[str]:
+    """Say which cost categories exceed the round's percentage caps of the requested total.
+
+    Exactly at the cap passes: the test is ``category_sum × 100 > max_pct × total``.
+    """
+    whole = total(lines)
+    if whole <= 0:
+        return []
+    sums = category_totals(lines)
+    messages: list[str] = []
+    for cap in caps:
+        part = sums.get(cap.cost_category, 0)
+        if part * 100 > cap.max_pct * whole:
+            messages.append(
+                f"{category_label(cap.cost_category)} {format_fen(part)} "
+                f"占申请金额的 {format_share(part, whole)}，超过本轮上限 {cap.max_pct}%"
+            )
+    return messages
+
+
+def validate_caps(caps: Sequence[CategoryCap]) -> list[str]:
+    """Check an organiser's caps: known category, 1–100 %, at most one cap per category."""
+    problems: list[str] = []
+    seen: set[str] = set()
+    for cap in caps:
+        name = category_label(cap.cost_category)
+        if cap.cost_category not in COST_CATEGORIES:
+            problems.append(f"未知费用类别“{cap.cost_category}”")
+        elif cap.cost_category in seen:
+            problems.append(f"{name}的上限重复设置")
+        if not _is_int(cap.max_pct) or not 1 <= cap.max_pct <= 100:
+            problems.append(f"{name}的上限须为 1% 至 100% 之间的整数")
+        seen.add(cap.cost_category)
+    return problems
+
+
+def category_key(text: str) -> str | None:
+    """Accept a cost category as key (``personnel``) or label (``人员费``); ``None`` if neither."""
+    cleaned = unicodedata.normalize("NFKC", text or "").strip()
+    if cleaned in COST_CATEGORIES:
+        return cleaned
+    for key, label in COST_CATEGORIES.items():
+        if cleaned == label:
+            return key
+    return None
+
+
+def parse_quantity(text: str | None) -> int | None:
+    """Read a whole-number quantity (full-width digits and thousands commas allowed)."""
+    cleaned = unicodedata.normalize("NFKC", text or "").strip().replace(",", "")
+    if not cleaned.isascii() or not cleaned.isdigit():
+        return None
+    return int(cleaned)
+
+
+def parse_line(
+    item: str,
+    category: str,
+    unit_price_text: str,
+    quantity_text: str,
+    *,
+    index: int = 0,
+    max_unit_fen: int = SITE_BAND.max_fen,
+) -> tuple[BudgetLine | None, list[Problem]]:
+    """Turn one submitted form row into a ``BudgetLine``, or ``None`` with the problems.
+
+    ``index`` is the row's position (0-based) so problems name ``budget-<index>-<input>``.
+    """
+    row, prefix = index + 1, f"budget-{index}-"
+    problems: list[Problem] = []
+    try:
+        price = parse_money(unit_price_text)
+    except MoneyError as err:
+        price = 0
+        problems.append(Problem(prefix + "unit_price", f"第 {row} 行单价：{err}"))
+    quantity = parse_quantity(quantity_text)
+    if quantity is None:
+        problems.append(Problem(prefix + "quantity", _quantity_message(row)))
+    key = category_key(category) or (category or "").strip()
+    line = BudgetLine((item or "").strip(), key, price, quantity or QUANTITY_MIN)
+    reported = {problem.field for problem in problems}
+    problems += [p for p in _line_problems(line, index, max_unit_fen) if p.field not in reported]
+    return (None, problems) if problems else (line, [])

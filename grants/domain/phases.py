@@ -1,0 +1,226 @@
+"""The calendar of a round: its phases, the current phase, and whether an action is open now.
+
+Time zone rule: every ``datetime`` here is timezone-aware (store it in UTC, compare it as is)
+and is shown to people in Asia/Shanghai time. Naive datetimes are refused, because a window
+that silently shifts by eight hours is a deadline dispute waiting to happen. The two
+implementation fields are calendar ``date`` values in Asia/Shanghai, the end date inclusive.
+
+Windows are half-open: an action is open from its opening moment (included) until its closing
+moment (excluded), so a deadline of 18:00 refuses a submission at 18:00:00.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+def _shanghai() -> tzinfo:
+    """Asia/Shanghai from the tz database, or the fixed UTC+8 it has used since 1991."""
+    try:
+        return ZoneInfo("Asia/Shanghai")
+    except ZoneInfoNotFoundError:
+        return timezone(timedelta(hours=8), "Asia/Shanghai")
+
+
+SHANGHAI = _shanghai()
+NOTICE_DAYS_MIN = 1
+NOTICE_DAYS_MAX = 30
+
+PHASE_LABELS: dict[str, str] = {
+    "upcoming": "未开始",
+    "needs": "需求征集",
+    "submission": "项目申报",
+    "screening": "资格审查",
+    "judging": "专家评审",
+    "notice": "结果公示",
+    "implementation": "项目实施",
+    "closed": "已结束",
+}
+PHASES: tuple[str, ...] = tuple(PHASE_LABELS)
+
+FIELD_LABELS: dict[str, str] = {
+    "needs_open": "需求征集开始时间",
+    "needs_close": "需求征集截止时间",
+    "submit_open": "申报开始时间",
+    "submit_close": "申报截止时间",
+    "screening_close": "资格审查截止时间",
+    "return_deadline": "退回修改截止时间",
+    "judging_open": "评审开始时间",
+    "judging_close": "评审截止时间",
+    "notice_days": "公示天数",
+    "implementation_start": "实施开始日期",
+    "implementation_end": "实施结束日期",
+}
+
+# action → (what the window is called, field that opens it, field that closes it)
+WINDOWS: dict[str, tuple[str, str, str]] = {
+    "post_need": ("需求征集", "needs_open", "needs_close"),
+    "support_need": ("需求征集", "needs_open", "needs_close"),
+    "submit": ("申报", "submit_open", "submit_close"),
+    "resubmit": ("退回项目重新提交", "submit_open", "return_deadline"),
+    "screen": ("资格审查", "submit_open", "screening_close"),
+    "score": ("专家评审", "judging_open", "judging_close"),
+}
+
+
+@dataclass(frozen=True)
+class RoundPhases:
+    """Key moments of a round (aware datetimes), the notice length and implementation dates."""
+
+    needs_open: datetime
+    needs_close: datetime
+    submit_open: datetime
+    submit_close: datetime
+    screening_close: datetime
+    return_deadline: datetime
+    judging_open: datetime
+    judging_close: datetime
+    notice_days: int
+    implementation_start: date
+    implementation_end: date
+
+    def __post_init__(self) -> None:
+        """Refuse naive datetimes: every moment must carry its time zone."""
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if isinstance(value, datetime) and value.utcoffset() is None:
+                raise ValueError(f"{FIELD_LABELS[item.name]}须带时区（如 Asia/Shanghai）")
+
+
+@dataclass(frozen=True)
+class TimelineStep:
+    """One phase on the round page: its window and whether it is done, current or upcoming."""
+
+    key: str
+    label: str
+    start: datetime
+    end: datetime
+    state: str
+
+
+def local_datetime(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    """An aware datetime for a wall-clock moment in Asia/Shanghai (for forms and tests)."""
+    return datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
+
+
+def day_start(day: date) -> datetime:
+    """Midnight at the start of ``day`` in Asia/Shanghai."""
+    return datetime.combine(day, time(0, 0), tzinfo=SHANGHAI)
+
+
+def format_local(moment: datetime) -> str:
+    """Show a moment as people in the round read it: ``2026年11月20日 18:00`` (Shanghai)."""
+    local = moment.astimezone(SHANGHAI)
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def format_date(day: date) -> str:
+    """Show a calendar date as ``2027年1月1日``."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def notice_end(phases: RoundPhases) -> datetime:
+    """When the public notice ends: ``notice_days`` calendar days after judging closes."""
+    return phases.judging_close + timedelta(days=phases.notice_days)
+
+
+def _windows(phases: RoundPhases) -> list[tuple[str, datetime, datetime]]:
+    """The phases between ``upcoming`` and ``closed`` as ``(key, start, end)``, in order."""
+    return [
+        ("needs", phases.needs_open, phases.needs_close),
+        ("submission", phases.submit_open, phases.submit_close),
+        ("screening", phases.submit_close, phases.screening_close),
+        ("judging", phases.judging_open, phases.judging_close),
+        ("notice", phases.judging_close, notice_end(phases)),
+        (
+            "implementation",
+            day_start(phases.implementation_start),
+            day_start(phases.implementation_end + timedelta(days=1)),
+        ),
+    ]
+
+
+def current_phase(phases: RoundPhases, now: datetime) -> str:
+    """The phase key at ``now``; a gap between two windows belongs to the earlier phase."""
+    windows = _windows(phases)
+    if now < windows[0][1]:
+        return "upcoming"
+    if now >= windows[-1][2]:
+        return "closed"
+    started = [key for key, start, _ in windows if start <= now]
+    return started[-1]
+
+
+def timeline(phases: RoundPhases, now: datetime) -> list[TimelineStep]:
+    """Every phase window with its state at ``now``, for the round page's progress bar."""
+    position = PHASES.index(current_phase(phases, now))
+    steps: list[TimelineStep] = []
+    for key, start, end in _windows(phases):
+        index = PHASES.index(key)
+        state = "done" if index < position else "current" if index == position else "upcoming"
+        steps.append(TimelineStep(key, PHASE_LABELS[key], start, end, state))
+    return steps
+
+
+def check_window(phases: RoundPhases, action: str, now: datetime) -> str | None:
+    """Say why ``action`` is closed at ``now`` (naming the opening or deadline), else ``None``.
+
+    Raises ``ValueError`` for an action that has no window: that is a programming error.
+    """
+    if action not in WINDOWS:
+        raise ValueError(f"未知操作“{action}”，没有对应的时间窗口")
+    noun, open_field, close_field = WINDOWS[action]
+    opens, closes = getattr(phases, open_field), getattr(phases, close_field)
+    if now < opens:
+        return f"本轮{noun}将于 {format_local(opens)} 开始"
+    if now >= closes:
+        return f"本轮{noun}已于 {format_local(closes)} 截止"
+    return None
+
+
+# (earlier field, later field, strictly later?)
+_ORDER: tuple[tuple[str, str, bool], ...] = (
+    ("needs_open", "needs_close", True),
+    ("needs_close", "submit_open", False),
+    ("submit_open", "submit_close", True),
+    ("submit_close", "return_deadline", False),
+    ("return_deadline", "screening_close", False),
+    ("screening_close", "judging_open", False),
+    ("judging_open", "judging_close", True),
+)
+
+
+def _order_problem(phases: RoundPhases, earlier: str, later: str, strict: bool) -> str | None:
+    """Say why ``later`` is not after ``earlier`` (or not at/after when ``strict`` is False)."""
+    first, second = getattr(phases, earlier), getattr(phases, later)
+    if second > first or (not strict and second == first):
+        return None
+    relation = "须晚于" if strict else "不得早于"
+    return (
+        f"{FIELD_LABELS[later]}（{format_local(second)}）"
+        f"{relation}{FIELD_LABELS[earlier]}（{format_local(first)}）"
+    )
+
+
+def validate_phases(phases: RoundPhases) -> list[str]:
+    """Check an organiser's calendar: phases in order, notice 1–30 days, implementation after.
+
+    Screening must close no earlier than the return deadline so that resubmitted proposals
+    can be screened again, and judging opens only after screening closes.
+    """
+    problems = [_order_problem(phases, *rule) for rule in _ORDER]
+    if not NOTICE_DAYS_MIN <= phases.notice_days <= NOTICE_DAYS_MAX:
+        problems.append(f"公示期须为 {NOTICE_DAYS_MIN} 至 {NOTICE_DAYS_MAX} 天")
+    elif day_start(phases.implementation_start) < notice_end(phases):
+        problems.append(
+            f"实施开始日期（{format_date(phases.implementation_start)}）"
+            f"不得早于公示期结束（{format_local(notice_end(phases))}）"
+        )
+    if phases.implementation_end < phases.implementation_start:
+        problems.append(
+            f"实施结束日期（{format_date(phases.implementation_end)}）"
+            f"不得早于实施开始日期（{format_date(phases.implementation_start)}）"
+        )
+    return [problem for problem in problems if problem]
