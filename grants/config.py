@@ -1,0 +1,73 @@
+"""Configuration read from the environment, with safe defaults for a laptop demo."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("GRANTS_INSTANCE", REPO_ROOT / "instance"))
+
+
+def _env_flag(name: str, default: bool = False) -> bool:
+    """Read a yes/no environment variable (1/true/yes/on)."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(instance: Path) -> str:
+    """Use SECRET_KEY from the environment, else a random key kept in the instance folder."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    instance.mkdir(parents=True, exist_ok=True)
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+class Config:
+    """Production-shaped defaults; every value can be set through the environment."""
+
+    INSTANCE_PATH = str(INSTANCE_DIR)
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'grants.db'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env_flag("SESSION_COOKIE_SECURE")
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh_CN", "en")
+    BOOTSTRAP_SERVE_LOCAL = True
+    SITE_BAND_MIN_FEN = int(os.environ.get("SITE_BAND_MIN_FEN", 500000))
+    SITE_BAND_MAX_FEN = int(os.environ.get("SITE_BAND_MAX_FEN", 1500000))
+    LOGIN_MAX_FAILURES = 10
+    LOGIN_WINDOW_SECONDS = 15 * 60
+    AUDIT_PAGE_SIZE = 50
+
+    def __init__(self) -> None:
+        self.SECRET_KEY = _secret_key(Path(self.INSTANCE_PATH))
+
+
+class TestConfig(Config):
+    """Settings for the test suite: fast password hashing, a database URL given per test."""
+
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    ARGON2_FAST = True
+
+    def __init__(self, database_url: str | None = None, **overrides) -> None:
+        self.SECRET_KEY = "test-secret-key"
+        if database_url:
+            self.SQLALCHEMY_DATABASE_URI = database_url
+        for key, value in overrides.items():
+            setattr(self, key, value)

@@ -1,0 +1,29 @@
+"""Password rules: length limits and a shipped list of common passwords that are refused."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+MIN_LENGTH = 8
+MAX_LENGTH = 128
+
+
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """Load the shipped list of passwords too common to allow (lower-cased)."""
+    text = resources.files("grants.domain").joinpath("common_passwords.txt").read_text("utf-8")
+    return frozenset(line.strip().lower() for line in text.splitlines() if line.strip())
+
+
+def password_problem(password: str, username: str = "") -> str | None:
+    """Say why a new password is unacceptable, or None when it is fine."""
+    if len(password) < MIN_LENGTH:
+        return f"密码至少需要 {MIN_LENGTH} 个字符"
+    if len(password) > MAX_LENGTH:
+        return f"密码不能超过 {MAX_LENGTH} 个字符"
+    if password.lower() in common_passwords():
+        return "这个密码太常见，容易被猜中，请换一个"
+    if username and password.lower() == username.lower():
+        return "密码不能与用户名相同"
+    return None

@@ -1,0 +1,39 @@
+"""Who may do what: ``can_<verb>(user, obj) -> (allowed, reason)``, plain functions.
+
+``user`` is anything with ``id`` and ``roles`` (a set of role names) or None for an anonymous
+visitor; objects are read by attribute. Views and templates ask these functions; no route
+decides access on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+Decision = tuple[bool, str]
+ALLOWED: Decision = (True, "")
+
+
+def _roles(user) -> frozenset[str]:
+    """The roles of a user, empty for anonymous visitors."""
+    if user is None or not getattr(user, "is_authenticated", True):
+        return frozenset()
+    return frozenset(getattr(user, "roles", ()))
+
+
+def has_any_role(user, roles: Iterable[str]) -> bool:
+    """True when the user holds at least one of ``roles``."""
+    return bool(_roles(user).intersection(roles))
+
+
+def can_read_audit(user) -> Decision:
+    """Auditors and admins read the whole audit chain."""
+    if has_any_role(user, ("auditor", "admin")):
+        return ALLOWED
+    return False, "只有监督/审计人员可以查看审计日志"
+
+
+def can_manage_users(user) -> Decision:
+    """Only admins create staff accounts and change roles."""
+    if has_any_role(user, ("admin",)):
+        return ALLOWED
+    return False, "只有系统管理员可以管理账号"

@@ -1,0 +1,148 @@
+"""Accounts: registration, staff creation, role changes, login with throttling, logout."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from sqlalchemy import func, select
+
+from grants.domain.orgs import check_uscc
+from grants.domain.passwords import password_problem
+from grants.domain.roles import ROLE_LABELS, ROLES
+from grants.extensions import db
+from grants.models import Organisation, User, UserRole
+from grants.services import audit, unit_of_work
+
+
+class AccountError(ValueError):
+    """A request about accounts that cannot be carried out; ``str(err)`` says why, in Chinese."""
+
+
+def _hasher() -> PasswordHasher:
+    """argon2id; the test suite uses cheap parameters so it stays fast."""
+    if current_app.config.get("ARGON2_FAST"):
+        return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    return PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    """Hash a password with argon2id."""
+    return _hasher().hash(password)
+
+
+def _password_matches(user: User | None, password: str) -> bool:
+    """Check a password in constant work whether or not the account exists."""
+    stored = user.password_hash if user else _dummy_hash()
+    try:
+        return _hasher().verify(stored, password) and user is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _dummy_hash() -> str:
+    """A fixed hash to verify against for unknown usernames (same timing as a real one)."""
+    cache = current_app.extensions.setdefault("grants_dummy_hash", {})
+    if "hash" not in cache:
+        cache["hash"] = hash_password("not-a-real-account-password")
+    return cache["hash"]
+
+
+def _check_new_account(username: str, password: str) -> None:
+    """Refuse taken usernames and weak passwords before anything is written."""
+    if problem := password_problem(password, username):
+        raise AccountError(problem)
+    if db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
+        raise AccountError(f"用户名“{username}”已被使用")
+
+
+def _new_user(username: str, display_name: str, password: str, roles, **fields) -> User:
+    """Build (not commit) a user holding the given roles."""
+    user = User(username=username, display_name=display_name,
+                password_hash=hash_password(password), **fields)
+    user.role_rows = [UserRole(role=role) for role in sorted(set(roles))]
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def register_resident(username: str, display_name: str, password: str, phone: str = "",
+                      community_id: int | None = None) -> User:
+    """Self-registration of a resident account (居民)."""
+    _check_new_account(username, password)
+    with unit_of_work():
+        user = _new_user(username, display_name, password, ["resident"], phone=phone,
+                         community_id=community_id)
+        audit.record("account.registered", "user", user.id,
+                     {"username": username, "roles": ["resident"]}, actor=user)
+    return user
+
+
+@dataclass(frozen=True)
+class OrgDetails:
+    """What an organisation gives when it registers."""
+
+    name: str
+    uscc: str
+    contact_name: str
+    contact_phone: str
+    address: str = ""
+    bank_name: str = ""
+    bank_account: str = ""
+
+
+def register_organisation(username: str, display_name: str, password: str,
+                          details: OrgDetails) -> User:
+    """Self-registration of an organisation and its first member account (社会组织)."""
+    code = details.uscc.strip().upper().replace(" ", "")
+    if problem := check_uscc(code):
+        raise AccountError(problem)
+    if db.session.scalar(select(Organisation.id).where(Organisation.uscc == code)):
+        raise AccountError("该统一社会信用代码已注册，请联系本组织的现有账号")
+    _check_new_account(username, password)
+    with unit_of_work():
+        org = Organisation(**{**details.__dict__, "uscc": code})
+        db.session.add(org)
+        db.session.flush()
+        user = _new_user(username, display_name, password, ["org_member"],
+                         phone=details.contact_phone, organisation_id=org.id)
+        audit.record("organisation.registered", "organisation", org.id,
+                     {"name": org.name, "uscc": code, "username": username}, actor=user)
+    return user
+
+
+def create_staff_user(username: str, display_name: str, password: str, roles, actor=None) -> User:
+    """Create an account with staff roles (CLI ``flask users create`` and the admin page)."""
+    unknown = set(roles) - set(ROLES)
+    if unknown or not roles:
+        raise AccountError(f"未知角色：{', '.join(sorted(unknown)) or '（空）'}")
+    _check_new_account(username, password)
+    with unit_of_work():
+        user = _new_user(username, display_name, password, roles)
+        audit.record("account.created", "user", user.id,
+                     {"username": username, "roles": sorted(set(roles))}, actor=actor)
+    return user
+
+
+def set_roles(user: User, roles, actor) -> None:
+    """Replace an account's roles; the change is audited with before and after."""
+    wanted = set(roles)
+    if wanted - set(ROLES):
+        raise AccountError("未知角色")
+    if user.id == getattr(actor, "id", None) and "admin" in user.roles and "admin" not in wanted:
+        raise AccountError("不能移除自己的管理员角色，请让另一位管理员操作")
+    before = sorted(user.roles)
+    if before == sorted(wanted):
+        return
+    with unit_of_work():
+        user.role_rows = [row for row in user.role_rows if row.role in wanted]
+        user.role_rows += [UserRole(role=r) for r in sorted(wanted - set(before))]
+        audit.record("account.roles_changed", "user", user.id,
+                     {"before": before, "after": sorted(wanted)}, actor=actor)
+
+
+def role_choices() -> list[tuple[str, str]]:
+    """(value, label) pairs for role pickers."""
+    return [(role, ROLE_LABELS[role]) for role in ROLES]

@@ -1,0 +1,85 @@
+"""The one helper every state change calls to append its audit entry in the same transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from grants.domain.audit import EntryFields, canonical_json, entry_hash
+from grants.extensions import db
+from grants.models import AuditEntry, AuditHead
+
+SYSTEM_ROLE = "system"
+ENTRY_COLUMNS = (
+    AuditEntry.seq, AuditEntry.ts_utc, AuditEntry.actor_id, AuditEntry.actor_role,
+    AuditEntry.action, AuditEntry.object_type, AuditEntry.object_id, AuditEntry.payload,
+    AuditEntry.prev_hash, AuditEntry.hash,
+)
+
+
+def _now_text() -> str:
+    """UTC timestamp text as hashed and stored: microseconds and a trailing Z."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _locked_head() -> AuditHead:
+    """Lock the chain head row for the rest of the transaction (FOR UPDATE on PostgreSQL).
+
+    On SQLite every transaction already starts with BEGIN IMMEDIATE, which holds the one
+    write lock, so ``FOR UPDATE`` (ignored there) is not needed.
+    """
+    query = select(AuditHead).where(AuditHead.id == 1).with_for_update()
+    return db.session.execute(query.execution_options(populate_existing=True)).scalar_one()
+
+
+def record(
+    action: str,
+    object_type: str,
+    object_id: int | None = None,
+    payload: Mapping[str, Any] | None = None,
+    actor=None,
+    actor_role: str | None = None,
+) -> AuditEntry:
+    """Append one audit entry to the current transaction; the caller commits or rolls back.
+
+    ``actor`` is a user (or None for the system and anonymous visitors); ``actor_role`` defaults
+    to the actor's most powerful role. Nothing is written if the surrounding transaction fails.
+    """
+    head = _locked_head()
+    role = actor_role or (actor.primary_role if actor is not None else SYSTEM_ROLE)
+    fields = EntryFields(
+        seq=head.seq + 1, ts_utc=_now_text(), actor_id=getattr(actor, "id", None),
+        actor_role=role, action=action, object_type=object_type, object_id=object_id,
+        payload=canonical_json(payload), prev_hash=head.hash,
+    )
+    digest = entry_hash(fields)
+    entry = AuditEntry(
+        seq=fields.seq, ts_utc=fields.ts_utc, actor_id=fields.actor_id, actor_role=role,
+        action=action, object_type=object_type, object_id=object_id, payload=fields.payload,
+        prev_hash=fields.prev_hash, hash=digest,
+    )
+    db.session.add(entry)
+    head.seq, head.hash = fields.seq, digest
+    db.session.flush()
+    return entry
+
+
+def head() -> tuple[int, str]:
+    """The chain's current ``(seq, hash)``, printed on public documents."""
+    row = db.session.get(AuditHead, 1)
+    return (row.seq, row.hash) if row else (0, "0" * 64)
+
+
+def iter_rows(batch: int = 20000) -> Iterator[tuple]:
+    """Yield every entry as a plain tuple in ``seq`` order, streaming in batches.
+
+    Uses the raw driver cursor because verifying a million entries through ORM objects would
+    be many times slower than hashing them.
+    """
+    connection = db.session.connection()
+    result = connection.execute(select(*ENTRY_COLUMNS).order_by(AuditEntry.seq))
+    for partition in result.partitions(batch):
+        yield from partition

@@ -1,0 +1,87 @@
+"""Wiring the extensions, the SQLite locking mode, locale selection and security headers."""
+
+from __future__ import annotations
+
+from flask import Flask, request, session
+from flask_login import current_user
+from sqlalchemy import event
+
+from grants import models
+from grants.config import REPO_ROOT
+from grants.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+from grants.web.filters import register_filters
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+def select_locale() -> str:
+    """The visitor's chosen language (remembered in the session), else Simplified Chinese."""
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _sqlite_immediate(engine) -> None:
+    """Make every SQLite transaction BEGIN IMMEDIATE so writers queue instead of failing."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind every extension to the app and configure the database engine."""
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(REPO_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    bootstrap.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.user_loader(_load_user)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _sqlite_immediate(db.engine)
+    register_filters(app)
+
+
+def _load_user(user_id: str):
+    """Flask-Login callback: the active account with this id, or None."""
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(models.User, int(user_id))
+    return user if user is not None and user.active else None
+
+
+def _security_headers(response):
+    """Headers every response carries: CSP without inline script, nosniff, no framing."""
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    if not request.path.startswith("/static/") and current_user.is_authenticated:
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def register_security(app: Flask) -> None:
+    """Attach the security headers to every response."""
+    app.after_request(_security_headers)

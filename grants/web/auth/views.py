@@ -1,0 +1,104 @@
+"""Login, logout and self-registration for residents and organisations."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from grants.extensions import db
+from grants.models import Community
+from grants.services import accounts, auth
+from grants.web.access import login_required, public
+from grants.web.auth.forms import LoginForm, OrganisationForm, ResidentForm
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+def _safe_next(default: str) -> str:
+    """A same-site path to continue to after login, never an outside address."""
+    target = request.args.get("next", "")
+    return target if target.startswith("/") and not target.startswith("//") else default
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    """Log in; too many failures answer 429 with Retry-After."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = auth.login(form.username.data, form.password.data, request.remote_addr or "")
+        except auth.Throttled as throttled:
+            abort(429, retry_after=throttled.retry_after)
+        if user is not None:
+            login_user(user)
+            flash(_("欢迎回来，%(name)s", name=user.display_name), "success")
+            return redirect(_safe_next(url_for("main.index")))
+        flash(_("用户名或密码不正确"), "danger")
+        return render_template("auth/login.html", form=form), 401
+    return render_template("auth/login.html", form=form), 400 if form.errors else 200
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """Log out and record it."""
+    auth.logout(current_user)
+    logout_user()
+    flash(_("您已退出登录"), "info")
+    return redirect(url_for("main.index"))
+
+
+def _communities() -> list[tuple[int, str]]:
+    """(id, label) choices for the community picker."""
+    rows = db.session.scalars(select(Community).order_by(Community.street, Community.name))
+    return [(0, _("（请选择）"))] + [(c.id, f"{c.street} {c.name}") for c in rows]
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@public
+def register():
+    """A resident creates an account."""
+    form = ResidentForm()
+    form.community_id.choices = _communities()
+    if form.validate_on_submit():
+        try:
+            user = accounts.register_resident(
+                form.username.data, form.display_name.data, form.password.data,
+                form.phone.data or "", form.community_id.data or None)
+        except accounts.AccountError as error:
+            flash(str(error), "danger")
+            return render_template("auth/register.html", form=form, kind="resident"), 400
+        else:
+            login_user(user)
+            flash(_("注册成功，欢迎参与金点子提案"), "success")
+            return redirect(url_for("main.index"))
+    status = 400 if form.errors else 200
+    return render_template("auth/register.html", form=form, kind="resident"), status
+
+
+@bp.route("/register/organisation", methods=["GET", "POST"])
+@public
+def register_organisation():
+    """A social organisation creates its profile and first member account."""
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        details = accounts.OrgDetails(
+            name=form.org_name.data, uscc=form.uscc.data, contact_name=form.contact_name.data,
+            contact_phone=form.contact_phone.data, address=form.address.data or "",
+            bank_name=form.bank_name.data or "",
+            bank_account=(form.bank_account.data or "").replace(" ", ""))
+        try:
+            user = accounts.register_organisation(
+                form.username.data, form.display_name.data, form.password.data, details)
+        except accounts.AccountError as error:
+            flash(str(error), "danger")
+            return render_template("auth/register.html", form=form, kind="organisation"), 400
+        else:
+            login_user(user)
+            flash(_("组织注册成功"), "success")
+            return redirect(url_for("main.index"))
+    status = 400 if form.errors else 200
+    return render_template("auth/register.html", form=form, kind="organisation"), status

@@ -1,0 +1,39 @@
+"""Navigation by role: each area adds its entries here, shown only to the roles that use them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """One navigation link; ``roles`` empty means everyone sees it."""
+
+    endpoint: str
+    label: str
+    roles: frozenset[str] = frozenset()
+
+
+NAV_ITEMS: tuple[NavItem, ...] = (
+    NavItem("rounds.index", "赛事"),
+    NavItem("needs.index", "社区需求"),
+    NavItem("proposals.mine", "我的申报", frozenset({"resident", "org_member"})),
+    NavItem("screening.queue", "资格审查", frozenset({"organizer", "admin"})),
+    NavItem("judging.dashboard", "我的评审", frozenset({"judge"})),
+    NavItem("awards.index", "立项与公示", frozenset({"organizer", "admin"})),
+    NavItem("notices.index", "公示", frozenset()),
+    NavItem("notifications.index", "消息", frozenset({"resident", "org_member", "judge",
+                                                     "organizer", "finance", "auditor", "admin"})),
+    NavItem("audit.entries", "审计日志", frozenset({"auditor", "admin"})),
+    NavItem("admin.users", "账号管理", frozenset({"admin"})),
+)
+
+
+def nav_items(roles) -> list[NavItem]:
+    """The links this visitor's roles may use, skipping areas not installed in this app."""
+    held = set(roles)
+    return [item for item in NAV_ITEMS
+            if item.endpoint in current_app.view_functions
+            and (not item.roles or held & item.roles)]
