@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask
+from flask_babel import get_locale
 
 from grants.domain import permissions
 from grants.domain.money import format_fen
@@ -33,3 +34,4 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.filters["role_label"] = lambda role: ROLE_LABELS.get(role, role)
     app.jinja_env.globals["perm"] = permissions
     app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.globals["get_locale"] = get_locale

@@ -1,0 +1,136 @@
+"""Shared fixtures: an app per test on a fresh migrated database (SQLite, or PostgreSQL).
+
+The schema is built once per session by running the real migrations (so every test also
+proves them), then copied per test: a file copy for SQLite, ``CREATE DATABASE … TEMPLATE`` for
+PostgreSQL. PostgreSQL tests are skipped with a printed reason when the server is unreachable,
+except under ``CI=true`` where that is a failure.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+
+from grants import create_app
+from grants.config import TestConfig
+from grants.extensions import db
+
+PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+_counter = itertools.count()
+
+
+def _migrated_app(url: str, instance: Path):
+    """An app on ``url`` with the migrations applied."""
+    from flask_migrate import upgrade
+
+    app = create_app(TestConfig(url, INSTANCE_PATH=str(instance)))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return app
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A migrated, empty SQLite database file to copy for each test."""
+    folder = tmp_path_factory.mktemp("template")
+    path = folder / "template.db"
+    _migrated_app(f"sqlite:///{path}", folder)
+    return path
+
+
+def _make_app(url: str, instance: Path):
+    app = create_app(TestConfig(url, INSTANCE_PATH=str(instance)))
+    app.config["WTF_CSRF_ENABLED"] = False
+    return app
+
+
+@pytest.fixture
+def app(sqlite_template, tmp_path):
+    """The application on a private copy of the migrated SQLite database."""
+    path = tmp_path / "grants.db"
+    shutil.copyfile(sqlite_template, path)
+    application = _make_app(f"sqlite:///{path}", tmp_path)
+    with application.app_context():
+        yield application
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _pg_admin():
+    """A psycopg connection to the test server in autocommit mode, or a skip/fail reason."""
+    import psycopg
+
+    try:
+        return psycopg.connect(PG_URL, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as error:
+        reason = f"PostgreSQL not reachable at {PG_URL}: {error}".strip()
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true requires PostgreSQL tests to run. {reason}")
+        pytest.skip(reason)
+
+
+def _pg_url(name: str) -> str:
+    base, _sep, _db = PG_URL.rpartition("/")
+    return f"{base}/{name}".replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+@pytest.fixture(scope="session")
+def pg_template(tmp_path_factory):
+    """A migrated, empty PostgreSQL database used as the template for each test's database."""
+    admin = _pg_admin()
+    name = f"grants_tpl_{uuid.uuid4().hex[:8]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    _migrated_app(_pg_url(name), tmp_path_factory.mktemp("pg"))
+    yield name
+    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
+@pytest.fixture
+def pg_app(pg_template, tmp_path):
+    """The application on a fresh PostgreSQL database copied from the template."""
+    admin = _pg_admin()
+    name = f"grants_t_{os.getpid()}_{next(_counter)}"
+    admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"')
+    application = _make_app(_pg_url(name), tmp_path)
+    with application.app_context():
+        yield application
+        db.session.remove()
+        db.engine.dispose()
+    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_app(request):
+    """Run a test on both databases."""
+    fixture = "app" if request.param == "sqlite" else "pg_app"
+    return request.getfixturevalue(fixture)
+
+
+@pytest.fixture
+def client(app):
+    """A test client for the SQLite app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(app):
+    """Create an account with roles: ``make_user("alice", "judge")``."""
+    from tests.helpers import create_user
+
+    return create_user
+
+
+@pytest.fixture
+def login(client):
+    """Log the client in as a username (password is the test password)."""
+    from tests.helpers import login_as
+
+    return lambda username: login_as(client, username)

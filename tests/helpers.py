@@ -1,0 +1,48 @@
+"""Helpers the test modules share: accounts, logging in, counting audit entries and queries."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from sqlalchemy import event, func, select
+
+from grants.extensions import db
+from grants.models import AuditEntry, User
+from grants.services import accounts
+
+PASSWORD = "Correct-Horse-9"
+
+
+def create_user(username: str, *roles: str, **fields) -> User:
+    """An account holding ``roles`` (default resident), created through the service."""
+    user = accounts.create_staff_user(username, fields.pop("display_name", username), PASSWORD,
+                                      roles or ("resident",))
+    for key, value in fields.items():
+        setattr(user, key, value)
+    db.session.commit()
+    return user
+
+
+def login_as(client, username: str, password: str = PASSWORD):
+    """Post the login form; returns the response."""
+    return client.post("/auth/login", data={"username": username, "password": password})
+
+
+def audit_count() -> int:
+    """How many audit entries exist."""
+    return db.session.scalar(select(func.count(AuditEntry.seq)))
+
+
+@contextmanager
+def count_queries():
+    """Count the SQL statements run inside the block: ``with count_queries() as n: …; n[0]``."""
+    counter = [0]
+
+    def _count(*_args, **_kwargs):
+        counter[0] += 1
+
+    event.listen(db.engine, "before_cursor_execute", _count)
+    try:
+        yield counter
+    finally:
+        event.remove(db.engine, "before_cursor_execute", _count)
