@@ -30,7 +30,7 @@ def _migrated_app(url: str, instance: Path):
 
     app = create_app(TestConfig(url, INSTANCE_PATH=str(instance)))
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
         db.engine.dispose()
     return app
 
