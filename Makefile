@@ -32,7 +32,7 @@ fonts:
 	fi
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -q -d grants/translations -D messages
+	$(BIN)/pybabel compile --statistics -d grants/translations -D messages 2>&1 | tail -1
 
 setup: $(VENV)/.installed fonts translations
 
