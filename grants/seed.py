@@ -6,6 +6,8 @@ Accounts go through the same services as real sign-ups, so the audit chain cover
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from collections.abc import Iterator
 
 from sqlalchemy import func, select
@@ -101,6 +103,9 @@ def seed_all() -> Iterator[str]:
     yield f"staff: +{seed_staff()}"
     yield f"residents: +{seed_residents()}"
     yield f"organisations: +{seed_organisations()}"
+    for module in ("grants.seed_rounds", "grants.seed_judging", "grants.seed_awards"):
+        if importlib.util.find_spec(module) is not None:
+            yield from importlib.import_module(module).seed()
     yield from demo_logins()
 
 

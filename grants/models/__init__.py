@@ -18,3 +18,10 @@ __all__ = [
     "FundingRound", "LoginAttempt", "Need", "NeedSupport", "Notification", "Organisation",
     "Proposal", "ProposalVersion", "User", "UserRole", "proposal_need",
 ]
+
+# Areas added by later work register their models by being imported here.
+import importlib.util as _util  # noqa: E402
+
+for _name in ("grants.models.judging", "grants.models.awards"):
+    if _util.find_spec(_name) is not None:
+        __import__(_name)

@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+
 from flask import Flask
+
+BLUEPRINT_MODULES = (
+    "grants.web.main.views",
+    "grants.web.auth.views",
+    "grants.web.admin.views",
+    "grants.web.audit.views",
+    "grants.web.rounds.views",
+    "grants.web.needs.views",
+    "grants.web.proposals.views",
+    "grants.web.screening.views",
+    "grants.web.notifications.views",
+    "grants.web.judging.views",
+    "grants.web.awards.views",
+    "grants.web.notices.views",
+)
 
 
 def register_blueprints(app: Flask) -> None:
-    """Mount every area's blueprint on the app."""
-    from grants.web.admin.views import bp as admin_bp
-    from grants.web.audit.views import bp as audit_bp
-    from grants.web.auth.views import bp as auth_bp
-    from grants.web.main.views import bp as main_bp
-
-    for blueprint in (main_bp, auth_bp, admin_bp, audit_bp):
-        app.register_blueprint(blueprint)
+    """Mount every area's blueprint (each module exposes ``bp``)."""
+    for name in BLUEPRINT_MODULES:
+        if importlib.util.find_spec(name.rsplit(".", 1)[0]) is None:
+            continue
+        if importlib.util.find_spec(name) is None:
+            continue
+        app.register_blueprint(importlib.import_module(name).bp)
