@@ -8,6 +8,7 @@ except under ``CI=true`` where that is a failure.
 
 from __future__ import annotations
 
+import contextvars
 import itertools
 import os
 import shutil
@@ -15,6 +16,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 
 from grants import create_app
 from grants.config import TestConfig
@@ -114,9 +116,26 @@ def any_app(request):
     return request.getfixturevalue(fixture)
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose requests run like real ones: each in its own app context.
+
+    The test body keeps an app context (and its database session) open; a request must not
+    share ``g`` (the logged-in user, the locale) or the session with it. Before each request the
+    test's session commits, so the request sees what the test wrote and no SQLite write lock is
+    held; afterwards the test's objects reload what the request changed.
+    """
+
+    def open(self, *args, **kwargs):
+        db.session.commit()
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
 @pytest.fixture
 def client(app):
     """A test client for the SQLite app."""
+    app.test_client_class = IsolatedClient
     return app.test_client()
 
 

@@ -21,7 +21,7 @@ class Community(db.Model):
     district: Mapped[str] = mapped_column(String(40))
     street: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(60))
-    __table_args__ = (UniqueConstraint("street", "name", name="street_name"),)
+    __table_args__ = (UniqueConstraint("street", "name", name="uq_community_street_name"),)
 
 
 class Organisation(db.Model):
@@ -92,7 +92,7 @@ class UserRole(db.Model):
     role: Mapped[str] = mapped_column(String(20))
     user: Mapped[User] = relationship(back_populates="role_rows")
     __table_args__ = (
-        UniqueConstraint("user_id", "role", name="user_role"),
+        UniqueConstraint("user_id", "role", name="uq_user_role_user_id_role"),
         CheckConstraint(sql_in("role", ROLES), name="known_role"),
     )
 

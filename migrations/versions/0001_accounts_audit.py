@@ -86,7 +86,7 @@ def upgrade():
     sa.Column('street', sa.String(length=40), nullable=False),
     sa.Column('name', sa.String(length=60), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_community')),
-    sa.UniqueConstraint('street', 'name', name='street_name')
+    sa.UniqueConstraint('street', 'name', name='uq_community_street_name')
     )
     op.create_table('login_attempt',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -140,7 +140,7 @@ def upgrade():
     sa.CheckConstraint("role IN ('resident', 'org_member', 'judge', 'organizer', 'finance', 'auditor', 'admin')", name=op.f('ck_user_role_known_role')),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_user_role_user_id_user'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user_role')),
-    sa.UniqueConstraint('user_id', 'role', name='user_role')
+    sa.UniqueConstraint('user_id', 'role', name='uq_user_role_user_id_role')
     )
     create_append_only_triggers()
     op.execute(f"INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '{GENESIS}')")
