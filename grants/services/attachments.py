@@ -1,0 +1,158 @@
+"""Attachments of a proposal: PDF, JPEG and PNG recognised by content, stored once by sha256.
+
+A file's type is read from its first bytes, never from its name, so an HTML page renamed
+``.pdf`` is refused. Each file is at most 10 MB and a proposal holds at most 10 files.
+Downloads go through the same permission check as the proposal itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from pathlib import PurePath
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from grants.domain import proposal_permissions as perms
+from grants.extensions import db
+from grants.models import Attachment, AttachmentBlob, Proposal
+from grants.services import audit, unit_of_work
+from grants.services.proposals import ProposalError, lock_proposal, require_editable
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_FILES = 10
+FILENAME_MAX_CHARS = 100
+SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
+    (b"%PDF-", "application/pdf", ".pdf"),
+    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
+)
+EXTENSIONS = {
+    "application/pdf": (".pdf",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "image/png": (".png",),
+}
+
+
+class AttachmentError(ProposalError):
+    """A refused upload, download or removal; ``status`` is the HTTP answer (413 for size)."""
+
+
+def sniff_type(data: bytes) -> str | None:
+    """The content type from the file's magic bytes (PDF, JPEG, PNG), else ``None``."""
+    for magic, content_type, _ext in SIGNATURES:
+        if data.startswith(magic):
+            return content_type
+    return None
+
+
+def clean_filename(name: str | None, content_type: str) -> str:
+    """A display-safe file name: no folders or control characters, Chinese kept.
+
+    The extension is made to match the real content type, so a PNG called ``photo.pdf``
+    downloads as ``photo.pdf.png`` and opens with the right program.
+    """
+    text = unicodedata.normalize("NFC", name or "").replace("\\", "/")
+    text = PurePath(text.rsplit("/", 1)[-1]).name
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
+    text = text.strip().lstrip(".").strip()
+    allowed = EXTENSIONS[content_type]
+    stem = text if text.lower().endswith(allowed) else text + allowed[0]
+    if stem.lower() in allowed:
+        stem = "附件" + stem
+    ext = next(e for e in allowed if stem.lower().endswith(e))
+    base = stem[: -len(ext)][: FILENAME_MAX_CHARS - len(ext)].rstrip()
+    return (base or "附件") + stem[-len(ext):]
+
+
+def _check_file(data: bytes, count: int) -> str:
+    """Refuse oversize, unknown-type and one-too-many files; return the content type."""
+    if len(data) > MAX_FILE_BYTES:
+        size_mb = len(data) / (1024 * 1024)
+        raise AttachmentError(
+            f"文件太大（{size_mb:.1f} MB）：每个附件不能超过 10 MB", status=413)
+    if not data:
+        raise AttachmentError("文件是空的，请重新选择", status=400)
+    content_type = sniff_type(data)
+    if content_type is None:
+        raise AttachmentError("只接受 PDF、JPEG 或 PNG 文件（按文件内容识别，改扩展名无效）",
+                              status=415)
+    if count >= MAX_FILES:
+        raise AttachmentError(f"每个申报最多上传 {MAX_FILES} 个附件", status=409)
+    return content_type
+
+
+def _store_blob(digest: str, data: bytes) -> None:
+    """Keep the bytes once: an identical upload reuses the stored blob."""
+    if db.session.get(AttachmentBlob, digest) is not None:
+        return
+    try:
+        with db.session.begin_nested():
+            db.session.add(AttachmentBlob(sha256=digest, size=len(data), data=data))
+    except IntegrityError:
+        pass  # stored by a concurrent upload of the same bytes a moment ago
+
+
+def add(user, proposal_id: int, filename: str | None, data: bytes) -> Attachment:
+    """Attach a file to an editable proposal of ``user``; audited as ``attachment.added``."""
+    with unit_of_work():
+        proposal = lock_proposal(proposal_id)
+        require_editable(user, proposal)
+        count = db.session.scalar(
+            select(func.count(Attachment.id)).where(Attachment.proposal_id == proposal.id))
+        content_type = _check_file(data, count)
+        digest = hashlib.sha256(data).hexdigest()
+        _store_blob(digest, data)
+        attachment = Attachment(
+            proposal_id=proposal.id, sha256=digest, filename=clean_filename(filename, content_type),
+            content_type=content_type, size=len(data), uploaded_by_id=user.id)
+        db.session.add(attachment)
+        db.session.flush()
+        audit.record("attachment.added", "attachment", attachment.id,
+                     {"proposal_id": proposal.id, "filename": attachment.filename,
+                      "sha256": digest, "size": len(data), "content_type": content_type},
+                     actor=user)
+    return attachment
+
+
+def _load(attachment_id: int) -> tuple[Attachment, Proposal]:
+    """An attachment and its proposal, or a 404."""
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None:
+        raise AttachmentError("找不到这个附件", status=404)
+    return attachment, db.session.get(Proposal, attachment.proposal_id)
+
+
+def remove(user, attachment_id: int) -> int:
+    """Remove an attachment while its proposal is editable; returns the proposal id."""
+    with unit_of_work():
+        attachment, _proposal = _load(attachment_id)
+        proposal = lock_proposal(attachment.proposal_id)
+        require_editable(user, proposal)
+        digest = attachment.sha256
+        payload = {"proposal_id": proposal.id, "filename": attachment.filename, "sha256": digest}
+        db.session.delete(attachment)
+        db.session.flush()
+        others = db.session.scalar(
+            select(func.count(Attachment.id)).where(Attachment.sha256 == digest))
+        if not others:
+            db.session.delete(db.session.get(AttachmentBlob, digest))
+        audit.record("attachment.removed", "attachment", attachment_id, payload, actor=user)
+    return proposal.id
+
+
+def fetch(user, attachment_id: int) -> tuple[Attachment, bytes]:
+    """An attachment and its bytes for someone who may see its proposal; else a 404."""
+    attachment, proposal = _load(attachment_id)
+    allowed, _reason = perms.can_view_attachment(user, attachment, proposal)
+    if not allowed:
+        raise AttachmentError("找不到这个附件", status=404)
+    return attachment, db.session.get(AttachmentBlob, attachment.sha256).data
+
+
+def of_proposal(proposal_id: int) -> list[Attachment]:
+    """A proposal's attachments in upload order."""
+    query = (select(Attachment).where(Attachment.proposal_id == proposal_id)
+             .order_by(Attachment.id))
+    return list(db.session.scalars(query))
