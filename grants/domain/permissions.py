@@ -37,3 +37,35 @@ def can_manage_users(user) -> Decision:
     if has_any_role(user, ("admin",)):
         return ALLOWED
     return False, "只有系统管理员可以管理账号"
+
+
+def can_manage_rounds(user) -> Decision:
+    """Organisers and admins create and edit rounds."""
+    if has_any_role(user, ("organizer", "admin")):
+        return ALLOWED
+    return False, "只有主办方可以创建或修改赛事"
+
+
+def can_post_need(user) -> Decision:
+    """Residents post needs (点单) for their community."""
+    if has_any_role(user, ("resident",)):
+        return ALLOWED
+    return False, "只有居民可以提交社区需求"
+
+
+def can_support_need(user, need) -> Decision:
+    """A resident supports an open need once; nobody supports their own need."""
+    if not has_any_role(user, ("resident",)):
+        return False, "只有居民可以支持社区需求"
+    if need.author_id == getattr(user, "id", None):
+        return False, "不能支持自己提交的需求"
+    if need.status != "open":
+        return False, "该需求已合并或已立项，不再接受支持"
+    return ALLOWED
+
+
+def can_merge_needs(user) -> Decision:
+    """Organisers and admins merge duplicate needs."""
+    if has_any_role(user, ("organizer", "admin")):
+        return ALLOWED
+    return False, "只有主办方可以合并重复需求"

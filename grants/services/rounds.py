@@ -7,16 +7,21 @@ phase moments as naive UTC; everything handed out here is timezone-aware.
 
 from __future__ import annotations
 
-from dataclasses import fields
-from datetime import UTC, datetime
+from dataclasses import dataclass, fields
+from datetime import UTC, date, datetime
+
+from sqlalchemy import func, select
 
 from grants.domain import phases as phase_rules
-from grants.domain.band import Band
-from grants.domain.budget import CategoryCap
-from grants.domain.money import yuan
+from grants.domain.band import SITE_BAND, Band, narrow_band, validate_tiers
+from grants.domain.budget import CategoryCap, validate_caps
+from grants.domain.money import format_fen, yuan
 from grants.domain.phases import RoundPhases, TimelineStep
 from grants.domain.proposals import RoundRules
-from grants.models import FundingRound
+from grants.extensions import db
+from grants.models import FundingRound, Need, Proposal
+from grants.models.rounds import DEFAULT_CATEGORIES
+from grants.services import audit, unit_of_work
 
 PHASE_FIELDS: tuple[str, ...] = tuple(item.name for item in fields(RoundPhases))
 POOL_MAX_FEN = yuan(10_000_000)
@@ -94,3 +99,167 @@ def current_phase(funding_round: FundingRound, now: datetime | None = None) -> s
 def timeline_of(funding_round: FundingRound, now: datetime | None = None) -> list[TimelineStep]:
     """Every phase window of the round with its done/current/upcoming state, for the page."""
     return phase_rules.timeline(phases_of(funding_round), _now(now))
+
+
+@dataclass(frozen=True)
+class RoundData:
+    """What an organiser fills in for a round: amounts in fen, phases as aware datetimes."""
+
+    name: str
+    district: str
+    street: str
+    description: str
+    pool_fen: int
+    band_min_fen: int
+    band_max_fen: int
+    phases: RoundPhases
+    round_no: int = 1
+    district_code: str = "JN"
+    tiers: tuple[int, ...] = ()
+    categories: tuple[str, ...] = DEFAULT_CATEGORIES
+    caps: tuple[CategoryCap, ...] = ()
+
+
+def _pool_problems(pool_fen: int, band_min_fen: int) -> list[str]:
+    """The pool must fund at least one project at the band minimum and stay below the cap."""
+    if pool_fen > POOL_MAX_FEN:
+        return [f"资金池 {format_fen(pool_fen)} 过大，不能超过 {format_fen(POOL_MAX_FEN)}"]
+    if pool_fen < band_min_fen:
+        return [
+            f"资金池 {format_fen(pool_fen)} 不足以资助一个项目（本轮下限 {format_fen(band_min_fen)}）"
+        ]
+    return []
+
+
+def _category_problems(categories: tuple[str, ...]) -> list[str]:
+    """At least one category, at most 20, each named, short and listed once."""
+    if not categories:
+        return ["请至少设置一个项目类别"]
+    problems = []
+    if len(categories) > CATEGORIES_MAX:
+        problems.append(f"项目类别最多 {CATEGORIES_MAX} 个（当前 {len(categories)} 个）")
+    if any(len(name) > CATEGORY_MAX_CHARS for name in categories):
+        problems.append(f"每个项目类别最多 {CATEGORY_MAX_CHARS} 个字")
+    if len(set(categories)) != len(categories):
+        problems.append("项目类别有重复")
+    return problems
+
+
+def _band_problems(data: RoundData) -> list[str]:
+    """The band must lie inside the site band; the tiers inside the band."""
+    try:
+        band = narrow_band(SITE_BAND, data.band_min_fen, data.band_max_fen)
+    except ValueError as error:
+        return [str(error)]
+    return validate_tiers(data.tiers, band)
+
+
+def validate_round(data: RoundData) -> list[str]:
+    """Every reason the round cannot be saved (empty when it can), in form order."""
+    problems = []
+    if not data.name.strip():
+        problems.append("请填写赛事名称")
+    elif len(data.name) > NAME_MAX_CHARS:
+        problems.append(f"赛事名称最多 {NAME_MAX_CHARS} 个字")
+    if not data.district.strip():
+        problems.append("请填写所在区")
+    problems += _pool_problems(data.pool_fen, data.band_min_fen)
+    problems += _band_problems(data)
+    problems += _category_problems(data.categories)
+    problems += validate_caps(data.caps)
+    problems += phase_rules.validate_phases(data.phases)
+    return problems
+
+
+def _columns(data: RoundData) -> dict:
+    """The model column values for the data (phases as naive UTC, caps as dicts)."""
+    values = {
+        "name": data.name.strip(),
+        "district": data.district.strip(),
+        "street": data.street.strip(),
+        "description": data.description.strip(),
+        "pool_fen": data.pool_fen,
+        "band_min_fen": data.band_min_fen,
+        "band_max_fen": data.band_max_fen,
+        "round_no": data.round_no,
+        "district_code": data.district_code.strip().upper(),
+        "tiers": sorted(data.tiers),
+        "categories": list(data.categories),
+        "caps": [{"cost_category": c.cost_category, "max_pct": c.max_pct} for c in data.caps],
+    }
+    for name in PHASE_FIELDS:
+        value = getattr(data.phases, name)
+        values[name] = _naive_utc(value) if isinstance(value, datetime) else value
+    return values
+
+
+def _json_value(value):
+    """A column value as JSON for the audit payload (moments and dates as ISO text)."""
+    if isinstance(value, datetime):
+        return value.isoformat() + "Z"
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def create_round(data: RoundData, actor) -> FundingRound:
+    """Create a round after checking band, tiers, caps, categories, pool and calendar."""
+    if problems := validate_round(data):
+        raise RoundError(problems)
+    values = _columns(data)
+    with unit_of_work():
+        funding_round = FundingRound(created_by_id=getattr(actor, "id", None), **values)
+        db.session.add(funding_round)
+        db.session.flush()
+        payload = {key: _json_value(value) for key, value in values.items()}
+        audit.record("round.created", "funding_round", funding_round.id, payload, actor=actor)
+    return funding_round
+
+
+def update_round(funding_round: FundingRound, data: RoundData, actor) -> dict:
+    """Save an organiser's edit; audit the changed fields as ``{field: [before, after]}``.
+
+    Returns the changes (empty when nothing changed, in which case nothing is written).
+    """
+    if problems := validate_round(data):
+        raise RoundError(problems)
+    changes = {}
+    for key, value in _columns(data).items():
+        before = getattr(funding_round, key)
+        if before != value:
+            changes[key] = [_json_value(before), _json_value(value)]
+    if not changes:
+        return changes
+    with unit_of_work():
+        locked = db.session.execute(
+            select(FundingRound).where(FundingRound.id == funding_round.id).with_for_update()
+        ).scalar_one()
+        for key, value in _columns(data).items():
+            setattr(locked, key, value)
+        audit.record("round.updated", "funding_round", locked.id, {"changes": changes}, actor=actor)
+    return changes
+
+
+def list_rounds() -> list[FundingRound]:
+    """Every round, newest first."""
+    return list(db.session.scalars(select(FundingRound).order_by(FundingRound.id.desc())))
+
+
+def get_round(round_id: int) -> FundingRound | None:
+    """One round by id, or None."""
+    return db.session.get(FundingRound, round_id)
+
+
+def counts_of(funding_round: FundingRound) -> dict[str, int]:
+    """How many needs (not merged) and how many proposals past draft the round has."""
+    needs = db.session.scalar(
+        select(func.count(Need.id)).where(
+            Need.round_id == funding_round.id, Need.status != "merged"
+        )
+    )
+    proposals = db.session.scalar(
+        select(func.count(Proposal.id)).where(
+            Proposal.round_id == funding_round.id, Proposal.status.not_in(("draft", "withdrawn"))
+        )
+    )
+    return {"needs": needs or 0, "proposals": proposals or 0}

@@ -1,0 +1,105 @@
+"""Round pages: the public list and page of each round; organisers create and edit rounds."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.routing import BuildError
+
+from grants.domain.budget import category_label
+from grants.domain.permissions import can_manage_rounds, has_any_role
+from grants.domain.phases import PHASE_LABELS
+from grants.services import rounds
+from grants.web.access import public, roles_required
+from grants.web.rounds.forms import RoundForm, form_values, new_round_values, round_data
+
+bp = Blueprint("rounds", __name__, url_prefix="/rounds")
+APPLY_ENDPOINT = "proposals.new"
+
+
+def _round_or_404(round_id: int):
+    """The round, or a 404 page."""
+    return rounds.get_round(round_id) or abort(404)
+
+
+def _apply_url(funding_round) -> str | None:
+    """Where residents and organisations start a proposal, while submission is open."""
+    if rounds.check_phase(funding_round, "submit") is not None:
+        return None
+    if current_user.is_authenticated and not has_any_role(current_user, ("resident", "org_member")):
+        return None
+    try:
+        return url_for(APPLY_ENDPOINT, round_id=funding_round.id)
+    except BuildError:
+        return None
+
+
+@bp.get("/")
+@public
+def index():
+    """Every round, newest first, with the phase it is in now."""
+    items = [(r, PHASE_LABELS[rounds.current_phase(r)]) for r in rounds.list_rounds()]
+    return render_template(
+        "rounds/index.html", items=items, can_manage=can_manage_rounds(current_user)[0]
+    )
+
+
+@bp.get("/<int:round_id>")
+@public
+def detail(round_id: int):
+    """A round's description, money rules, categories, caps, timeline and activity counts."""
+    funding_round = _round_or_404(round_id)
+    return render_template(
+        "rounds/detail.html",
+        r=funding_round,
+        timeline=rounds.timeline_of(funding_round),
+        phase=PHASE_LABELS[rounds.current_phase(funding_round)],
+        counts=rounds.counts_of(funding_round),
+        caps=rounds.caps_of(funding_round),
+        category_label=category_label,
+        apply_url=_apply_url(funding_round),
+        needs_message=rounds.check_phase(funding_round, "post_need"),
+        can_manage=can_manage_rounds(current_user)[0],
+    )
+
+
+def _save(form: RoundForm, funding_round=None):
+    """Create or update from a valid form; None on success, else the refusal's problems."""
+    try:
+        if funding_round is None:
+            return rounds.create_round(round_data(form), actor=current_user), None
+        rounds.update_round(funding_round, round_data(form), actor=current_user)
+        return funding_round, None
+    except rounds.RoundError as error:
+        return None, error.problems
+
+
+def _form_page(form: RoundForm, funding_round=None):
+    """Handle a round form post: save and go to the round, or show the problems with 400."""
+    if form.validate_on_submit():
+        saved, problems = _save(form, funding_round)
+        if saved is not None:
+            flash(_("赛事已保存"), "success")
+            return redirect(url_for("rounds.detail", round_id=saved.id))
+        for problem in problems:
+            flash(problem, "danger")
+        return render_template("rounds/form.html", form=form, r=funding_round), 400
+    status = 400 if form.errors else 200
+    return render_template("rounds/form.html", form=form, r=funding_round), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required("organizer", "admin")
+def new():
+    """An organiser sets up a new round."""
+    next_no = max((r.round_no for r in rounds.list_rounds()), default=0) + 1
+    return _form_page(RoundForm(data=new_round_values(next_no)))
+
+
+@bp.route("/<int:round_id>/edit", methods=["GET", "POST"])
+@roles_required("organizer", "admin")
+def edit(round_id: int):
+    """An organiser edits a round; the changed fields are audited."""
+    funding_round = _round_or_404(round_id)
+    return _form_page(RoundForm(data=form_values(funding_round)), funding_round)
