@@ -86,11 +86,14 @@ class Award(db.Model):
     proposal = relationship("Proposal")
     notice: Mapped[Notice | None] = relationship(back_populates="awards")
     objections: Mapped[list[Objection]] = relationship(
-        back_populates="award", order_by="Objection.id")
+        back_populates="award", order_by="Objection.id"
+    )
     agreement: Mapped[Agreement | None] = relationship(back_populates="award")
     __table_args__ = (
-        CheckConstraint(f"amount_fen BETWEEN {SITE_BAND.min_fen} AND {SITE_BAND.max_fen}",
-                        name="amount_in_site_band"),
+        CheckConstraint(
+            f"amount_fen BETWEEN {SITE_BAND.min_fen} AND {SITE_BAND.max_fen}",
+            name="amount_in_site_band",
+        ),
         CheckConstraint(sql_in("status", AWARD_STATE_LABELS), name="known_status"),
         CheckConstraint("rank >= 1", name="rank_positive"),
         db.Index("ix_award_round_status", "round_id", "status"),
@@ -120,8 +123,7 @@ class Objection(db.Model):
     award: Mapped[Award] = relationship(back_populates="objections")
     __table_args__ = (
         CheckConstraint(sql_in("status", OBJECTION_STATE_LABELS), name="known_status"),
-        CheckConstraint("user_id IS NOT NULL OR (name <> '' AND phone <> '')",
-                        name="identified"),
+        CheckConstraint("user_id IS NOT NULL OR (name <> '' AND phone <> '')", name="identified"),
     )
 
 
@@ -141,6 +143,8 @@ class Agreement(db.Model):
     applicant_signer = relationship("User", foreign_keys=[applicant_signer_id])
     organizer_signer = relationship("User", foreign_keys=[organizer_signer_id])
     __table_args__ = (
-        CheckConstraint("organizer_signed_at IS NULL OR applicant_signed_at IS NOT NULL",
-                        name="applicant_signs_first"),
+        CheckConstraint(
+            "organizer_signed_at IS NULL OR applicant_signed_at IS NOT NULL",
+            name="applicant_signs_first",
+        ),
     )

@@ -1,0 +1,47 @@
+"""Flask glue for PDF documents: render ``templates/pdf/<name>.html`` with Jinja, turn it into
+a PDF with :mod:`grants.pdf` (cached under ``<instance>/pdf-cache``), and serve it.
+
+Every document is given the audit chain's head (``audit_seq``, ``audit_hash``) so public PDFs
+can print it and anyone can check the document against the published chain.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Response, current_app, render_template
+
+from grants.services import audit
+
+
+def pdf_cache_dir() -> Path:
+    """Where rendered PDFs and the derived core font are cached for this instance."""
+    return Path(current_app.instance_path) / "pdf-cache"
+
+
+def render_html(template_name: str, **context) -> str:
+    """Render ``templates/pdf/<template_name>.html`` with the audit head added to the context."""
+    seq, head_hash = audit.head()
+    return render_template(
+        f"pdf/{template_name}.html", audit_seq=seq, audit_hash=head_hash, **context
+    )
+
+
+def html_pdf(html: str) -> bytes:
+    """Turn rendered document HTML into PDF bytes (identical HTML comes from the cache)."""
+    from grants.pdf import html_to_pdf
+
+    return html_to_pdf(html, pdf_cache_dir())
+
+
+def render_pdf(template_name: str, **context) -> bytes:
+    """Render a PDF template with Jinja and return the PDF bytes."""
+    return html_pdf(render_html(template_name, **context))
+
+
+def pdf_response(pdf: bytes, filename: str, download: bool = False) -> Response:
+    """Serve PDF bytes inline (or as an attachment) under an ASCII file name."""
+    disposition = "attachment" if download else "inline"
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return response

@@ -1,0 +1,117 @@
+"""Who may act on awards, notices, objections and agreements, and what the public may see.
+
+Plain functions in the ``can_<verb>(user, obj) -> (allowed, reason)`` style of
+:mod:`grants.domain.permissions`. ``user`` has ``id``, ``roles`` and ``organisation_id`` (or is
+None for an anonymous visitor); objects are read by attribute. The module also holds the checks
+on what an objector types, and the masking rules that keep private people private on the public
+notice: individual names are masked, phone numbers and bank accounts never appear.
+"""
+
+from __future__ import annotations
+
+import re
+
+from grants.domain.permissions import ALLOWED, Decision, has_any_role
+
+STAFF = ("organizer", "admin")
+READERS = ("organizer", "admin", "auditor", "finance")
+OBJECTION_MAX_CHARS = 2000
+NAME_MAX_CHARS = 30
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+
+
+def can_manage_awards(user) -> Decision:
+    """Organizers (and admins) decide awards, publish notices and rule on objections."""
+    if has_any_role(user, STAFF):
+        return ALLOWED
+    return False, "只有主办方可以管理立项、公示和异议"
+
+
+def _owns(user, proposal) -> bool:
+    """True when the user applied for the proposal, or belongs to the applying organisation."""
+    if user is None or not getattr(user, "is_authenticated", True):
+        return False
+    if proposal.applicant_id == user.id:
+        return True
+    org_id = getattr(proposal, "organisation_id", None)
+    return org_id is not None and getattr(user, "organisation_id", None) == org_id
+
+
+def can_view_agreement(user, proposal) -> Decision:
+    """The applicant side and the staff who run or check the round may read an agreement."""
+    if has_any_role(user, READERS) or _owns(user, proposal):
+        return ALLOWED
+    return False, "您无权查看这份协议书"
+
+
+def can_sign_agreement(user, proposal) -> Decision:
+    """Only the applicant (or a member of the applying organisation) signs as party B."""
+    if _owns(user, proposal):
+        return ALLOWED
+    return False, "只有申报方本人可以签署这份协议书"
+
+
+def can_countersign_agreement(user) -> Decision:
+    """The organizer countersigns as party A (admins do not sign contracts)."""
+    if has_any_role(user, ("organizer",)):
+        return ALLOWED
+    return False, "只有主办方可以签署协议书（甲方）"
+
+
+def can_view_score_sheet(user, proposal) -> Decision:
+    """The applicant sees their own score sheet; organizers and auditors see every one."""
+    if has_any_role(user, ("organizer", "admin", "auditor")) or _owns(user, proposal):
+        return ALLOWED
+    return False, "您无权查看这份评分表"
+
+
+def can_view_objection(user, objection) -> Decision:
+    """The logged-in objector and the organizers read an objection (anonymous: by receipt)."""
+    if has_any_role(user, STAFF):
+        return ALLOWED
+    if user is not None and objection.user_id is not None and objection.user_id == user.id:
+        return ALLOWED
+    return False, "您无权查看这件异议"
+
+
+def valid_phone(phone: str) -> bool:
+    """A mainland mobile number (11 digits from 13…) or a landline with area code."""
+    return bool(_MOBILE.match(phone) or _LANDLINE.match(phone))
+
+
+def objection_problems(text: str, name: str, phone: str, anonymous: bool) -> list[str]:
+    """Every reason an objection cannot be filed as typed (empty when it can).
+
+    Logged-in objectors are known by their account; anonymous ones must leave a name and a
+    valid phone number so the organizer can reach them. Neither is ever shown publicly.
+    """
+    problems = []
+    body = text.strip()
+    if not body:
+        problems.append("请填写异议内容")
+    elif len(body) > OBJECTION_MAX_CHARS:
+        problems.append(f"异议内容不能超过 {OBJECTION_MAX_CHARS} 字（当前 {len(body)} 字）")
+    if anonymous:
+        if not name.strip():
+            problems.append("未登录时请填写姓名")
+        elif len(name.strip()) > NAME_MAX_CHARS:
+            problems.append(f"姓名不能超过 {NAME_MAX_CHARS} 字")
+        if not valid_phone(phone.strip()):
+            problems.append("请填写有效的联系电话（11 位手机号或带区号的固定电话）")
+    return problems
+
+
+def mask_person_name(name: str) -> str:
+    """Keep a person's surname and hide the rest (张桂兰 → 张**), as notices do."""
+    name = (name or "").strip()
+    if not name:
+        return "**"
+    return name[0] + "*" * max(len(name) - 1, 1)
+
+
+def public_applicant(organisation_name: str | None, leader_name: str) -> str:
+    """How the public notice names an applicant: the organisation, or a masked team leader."""
+    if organisation_name:
+        return organisation_name
+    return f"居民团队（负责人 {mask_person_name(leader_name)}）"

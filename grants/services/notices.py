@@ -1,0 +1,435 @@
+"""The public notice (公示): publishing a round's proposed awards, objections during the notice
+period, the organizer's rulings, and confirmation once the period is over.
+
+Dates of a notice are local dates in Asia/Shanghai; ``today`` can be passed in so tests and the
+``flask notices close-due`` command decide on a known day. Confirmation is idempotent: a notice
+that is already closed is left alone and nothing is written.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from grants.domain.award_permissions import objection_problems, public_applicant
+from grants.domain.awards import (
+    AWARD_TRANSITIONS,
+    OBJECTION_TRANSITIONS,
+    TransitionError,
+    state_label,
+    transition,
+)
+from grants.domain.notice import can_confirm, format_date_cn, is_notice_open, notice_end
+from grants.domain.phases import SHANGHAI
+from grants.extensions import db
+from grants.models import FundingRound, User, UserRole
+from grants.models.awards import Award, Notice, Objection
+from grants.models.base import utcnow
+from grants.services import audit, unit_of_work
+from grants.services.agreements import create_agreements
+from grants.services.awards import (
+    AwardError,
+    change_amount,
+    fresh,
+    live_total,
+    lock_round,
+    roles_of,
+)
+from grants.services.notifications import notify
+
+
+def today_local() -> date:
+    """Today's date in Beijing time, the calendar notices are counted in."""
+    return datetime.now(SHANGHAI).date()
+
+
+def _calendar() -> tuple[frozenset[date], frozenset[date]]:
+    """Public holidays and make-up workdays from the configuration (ISO dates)."""
+    config = current_app.config
+    holidays = frozenset(date.fromisoformat(d) for d in config.get("NOTICE_HOLIDAYS", ()))
+    extra = frozenset(date.fromisoformat(d) for d in config.get("NOTICE_WORKDAYS", ()))
+    return holidays, extra
+
+
+def _transition(table, state: str, action: str, actor, reason: str | None = None) -> str:
+    """Apply a state table; a refusal becomes an :class:`AwardError` with the table's words."""
+    try:
+        return transition(table, state, action, roles_of(actor), reason)
+    except TransitionError as error:
+        status = {"forbidden": 403, "missing_reason": 422}.get(error.kind, 409)
+        raise AwardError(str(error), status) from error
+
+
+# ------------------------------------------------------------------------------- publish
+
+
+def publish_notice(round_id: int, actor, today: date | None = None) -> Notice:
+    """Put every proposed award of a round into a new public notice period.
+
+    The period starts today and runs ``round.notice_days`` working days. Refused when there is
+    nothing to publish or when the live awards would exceed the pool.
+    """
+    today = today or today_local()
+    with unit_of_work():
+        funding_round = lock_round(round_id)
+        awards = list(
+            db.session.scalars(
+                select(Award)
+                .where(Award.round_id == round_id, Award.status == "proposed")
+                .order_by(Award.rank)
+            )
+        )
+        if not awards:
+            raise AwardError("没有待公示的拟立项项目", 409)
+        if live_total(round_id) > funding_round.pool_fen:
+            raise AwardError("立项总额超过资金池，不能发布公示", 409)
+        holidays, extra = _calendar()
+        ends = notice_end(today, funding_round.notice_days, holidays, extra)
+        notice = Notice(round_id=round_id, starts_on=today, ends_on=ends, status="open")
+        db.session.add(notice)
+        db.session.flush()
+        for award in awards:
+            award.status = _transition(AWARD_TRANSITIONS, award.status, "publish_notice", actor)
+            award.notice_id = notice.id
+        payload = {
+            "round_id": round_id,
+            "starts_on": today.isoformat(),
+            "ends_on": ends.isoformat(),
+            "notice_days": funding_round.notice_days,
+            "awards": [
+                {"award_id": a.id, "proposal_id": a.proposal_id, "amount_fen": a.amount_fen}
+                for a in awards
+            ],
+        }
+        audit.record("notice.published", "notice", notice.id, payload, actor=actor)
+    return notice
+
+
+# ------------------------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class PublicRow:
+    """One award as the public notice shows it: nothing private (no phones, accounts, names)."""
+
+    award_id: int
+    rank: int
+    title: str
+    applicant: str
+    community: str
+    score: Decimal
+    amount_fen: int
+    status: str
+    status_label: str
+    objections: int
+
+
+def public_rows(notice: Notice) -> list[PublicRow]:
+    """The awards of a notice in rank order, as the public may see them."""
+    counts = dict(
+        db.session.execute(
+            select(Objection.award_id, func.count(Objection.id))
+            .join(Award, Award.id == Objection.award_id)
+            .where(Award.notice_id == notice.id)
+            .group_by(Objection.award_id)
+        ).all()
+    )
+    rows = []
+    for award in notice.awards:
+        p = award.proposal
+        leader = p.contact_name or (p.team[0] if p.team else "")
+        rows.append(
+            PublicRow(
+                award.id,
+                award.rank,
+                p.title,
+                public_applicant(p.organisation.name if p.organisation else None, leader),
+                p.community.name if p.community else "",
+                award.score,
+                award.amount_fen,
+                award.status,
+                state_label(award.status),
+                counts.get(award.id, 0),
+            )
+        )
+    return rows
+
+
+def is_open(notice: Notice, today: date | None = None) -> bool:
+    """True while objections may be filed against the notice's awards."""
+    today = today or today_local()
+    return notice.status == "open" and is_notice_open(today, notice.starts_on, notice.ends_on)
+
+
+def list_notices() -> list[Notice]:
+    """Every notice, newest first (the public index)."""
+    return list(db.session.scalars(select(Notice).order_by(Notice.id.desc())))
+
+
+def notices_of_round(round_id: int) -> list[Notice]:
+    """A round's notices, newest first."""
+    return list(
+        db.session.scalars(
+            select(Notice).where(Notice.round_id == round_id).order_by(Notice.id.desc())
+        )
+    )
+
+
+def period_text(notice: Notice) -> str:
+    """The notice period as printed: ``2026年7月6日至2026年7月10日``."""
+    return f"{format_date_cn(notice.starts_on)}至{format_date_cn(notice.ends_on)}"
+
+
+# ----------------------------------------------------------------------------- objections
+
+
+def file_objection(
+    award_id: int, text: str, user=None, name: str = "", phone: str = "", today: date | None = None
+) -> Objection:
+    """File an objection against an award during its notice period.
+
+    Logged-in visitors are known by their account; anonymous ones leave a name and phone. The
+    objector receives a secret token: the receipt with which they can see the outcome.
+    """
+    anonymous = user is None
+    problems = objection_problems(text or "", name or "", phone or "", anonymous)
+    if problems:
+        raise AwardError("；".join(problems), 422)
+    with unit_of_work():
+        award = db.session.get(Award, award_id)
+        if award is None or award.notice is None:
+            raise AwardError("找不到这项公示的立项", 404)
+        if award.status != "in_notice" or not is_open(award.notice, today):
+            raise AwardError(
+                f"只能在公示期内（{period_text(award.notice)}）对公示中的项目提出异议", 409
+            )
+        objection = Objection(
+            award_id=award.id,
+            user_id=getattr(user, "id", None),
+            text=text.strip(),
+            name="" if user else name.strip(),
+            phone="" if user else phone.strip(),
+            status="filed",
+            token=secrets.token_urlsafe(18),
+        )
+        db.session.add(objection)
+        db.session.flush()
+        _notify_organizers(
+            f"收到对“{award.proposal.title}”的异议，请及时处理", f"/awards/rounds/{award.round_id}"
+        )
+        audit.record(
+            "objection.filed",
+            "objection",
+            objection.id,
+            {"award_id": award.id, "by_account": not anonymous},
+            actor=user,
+            actor_role=None if user else "public",
+        )
+    return objection
+
+
+def _notify_organizers(message: str, link: str) -> None:
+    """Tell every organizer account about something waiting for them."""
+    ids = db.session.scalars(
+        select(UserRole.user_id)
+        .join(User)
+        .where(UserRole.role == "organizer", User.active.is_(True))
+    )
+    for user_id in ids:
+        notify(user_id, message, link)
+
+
+def _locked_objection(objection_id: int) -> tuple[FundingRound, Objection]:
+    """Lock the round of an objection's award, then re-read the objection and its award."""
+    round_id = db.session.scalar(
+        select(Award.round_id).join(Objection).where(Objection.id == objection_id)
+    )
+    if round_id is None:
+        raise AwardError("找不到这件异议", 404)
+    funding_round = lock_round(round_id)
+    objection = fresh(Objection, objection_id)
+    fresh(Award, objection.award_id)
+    return funding_round, objection
+
+
+def _tell_objector(objection: Objection) -> None:
+    """Send a logged-in objector the outcome of their objection."""
+    if objection.user_id is not None:
+        label = state_label(objection.status)
+        notify(
+            objection.user_id,
+            f"您对“{objection.award.proposal.title}”提出的异议已处理：{label}",
+            f"/notices/objections/{objection.token}",
+        )
+
+
+def uphold_objection(
+    objection_id: int, actor, reason: str, new_amount_fen: int | None = None
+) -> Objection:
+    """Rule an objection well-founded: the award is revoked, or its amount changed when
+    ``new_amount_fen`` is given (within the band and the pool). Audited as
+    ``objection.upheld`` with what happened to the award."""
+    with unit_of_work():
+        funding_round, objection = _locked_objection(objection_id)
+        objection.status = _transition(
+            OBJECTION_TRANSITIONS, objection.status, "uphold", actor, reason
+        )
+        award = objection.award
+        effect = _apply_upheld(funding_round, award, actor, reason, new_amount_fen)
+        _decide(objection, actor, reason)
+        audit.record(
+            "objection.upheld",
+            "objection",
+            objection.id,
+            {"award_id": award.id, "reason": reason.strip(), **effect},
+            actor=actor,
+        )
+    return objection
+
+
+def _apply_upheld(
+    funding_round, award: Award, actor, reason: str, new_amount_fen: int | None
+) -> dict:
+    """Revoke the award or change its amount; say which for the audit payload."""
+    if award.status != "in_notice":
+        return {"award_effect": "none", "award_status": award.status}
+    if new_amount_fen is None:
+        award.status = _transition(AWARD_TRANSITIONS, award.status, "revoke", actor, reason)
+        award.reason = reason.strip()
+        return {"award_effect": "revoked", "amount_fen": award.amount_fen}
+    before = award.amount_fen
+    change_amount(funding_round, award, new_amount_fen)
+    award.reason = reason.strip()
+    return {"award_effect": "amount_changed", "from_fen": before, "to_fen": new_amount_fen}
+
+
+def _decide(objection: Objection, actor, reason: str) -> None:
+    """Record the ruling on the objection and tell the objector."""
+    objection.outcome_reason = reason.strip()
+    objection.decided_at = utcnow()
+    objection.decided_by_id = getattr(actor, "id", None)
+    _tell_objector(objection)
+
+
+def dismiss_objection(objection_id: int, actor, reason: str) -> Objection:
+    """Rule an objection unfounded, with the reason the objector will read."""
+    with unit_of_work():
+        _funding_round, objection = _locked_objection(objection_id)
+        objection.status = _transition(
+            OBJECTION_TRANSITIONS, objection.status, "dismiss", actor, reason
+        )
+        _decide(objection, actor, reason)
+        audit.record(
+            "objection.dismissed",
+            "objection",
+            objection.id,
+            {"award_id": objection.award_id, "reason": reason.strip()},
+            actor=actor,
+        )
+    return objection
+
+
+def objection_by_token(token: str) -> Objection | None:
+    """The objection whose receipt token this is (anonymous objectors' status page)."""
+    if not token or len(token) > 64:
+        return None
+    return db.session.scalar(select(Objection).where(Objection.token == token))
+
+
+def objections_of_user(user) -> list[Objection]:
+    """A logged-in objector's objections, newest first."""
+    return list(
+        db.session.scalars(
+            select(Objection).where(Objection.user_id == user.id).order_by(Objection.id.desc())
+        )
+    )
+
+
+def objections_of_round(round_id: int) -> list[Objection]:
+    """Every objection against a round's awards, open ones first, for the organizer."""
+    query = (
+        select(Objection)
+        .join(Award)
+        .where(Award.round_id == round_id)
+        .order_by((Objection.status != "filed"), Objection.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def receipt_number(objection: Objection) -> str:
+    """The short number an objector quotes: ``YY-000123``."""
+    return f"YY-{objection.id:06d}"
+
+
+# --------------------------------------------------------------------------- confirmation
+
+
+def _open_objections(notice_id: int) -> int:
+    """How many objections against a notice's awards still wait for a ruling."""
+    return (
+        db.session.scalar(
+            select(func.count(Objection.id))
+            .join(Award)
+            .where(Award.notice_id == notice_id, Objection.status == "filed")
+        )
+        or 0
+    )
+
+
+def confirm_notice(notice_id: int, actor=None, today: date | None = None) -> int:
+    """Close an ended notice with no open objection: confirm its awards and create their
+    agreements. Returns how many awards were confirmed; refused (nothing written) otherwise."""
+    today = today or today_local()
+    round_id = db.session.scalar(select(Notice.round_id).where(Notice.id == notice_id))
+    if round_id is None:
+        raise AwardError("找不到这次公示", 404)
+    with unit_of_work():
+        lock_round(round_id)
+        notice = fresh(Notice, notice_id)
+        if notice.status != "open":
+            raise AwardError("这次公示已经结束", 409)
+        check = can_confirm(notice.ends_on, today, _open_objections(notice_id))
+        if not check.ok:
+            raise AwardError(check.reason, 409)
+        awards = [a for a in notice.awards if a.status == "in_notice"]
+        for award in awards:
+            award.status = _transition(AWARD_TRANSITIONS, award.status, "confirm", actor)
+            audit.record(
+                "award.confirmed",
+                "award",
+                award.id,
+                {"notice_id": notice_id, "amount_fen": award.amount_fen},
+                actor=actor,
+            )
+        notice.status, notice.closed_at = "closed", utcnow()
+        audit.record(
+            "notice.closed", "notice", notice_id, {"confirmed": [a.id for a in awards]}, actor=actor
+        )
+        create_agreements(awards, notice.starts_on.year, actor)
+    return len(awards)
+
+
+def close_due(today: date | None = None) -> list[str]:
+    """Confirm every open notice whose period has ended and has no open objection (cron).
+
+    Returns one line per notice looked at. Safe to run again: closed notices are not touched,
+    and notices still waiting for rulings are only reported.
+    """
+    today = today or today_local()
+    due = db.session.scalars(
+        select(Notice.id).where(Notice.status == "open", Notice.ends_on < today).order_by(Notice.id)
+    ).all()
+    lines = []
+    for notice_id in due:
+        try:
+            count = confirm_notice(notice_id, None, today)
+        except AwardError as error:
+            lines.append(f"公示 #{notice_id}：未确认（{error}）")
+            continue
+        lines.append(f"公示 #{notice_id}：已确认 {count} 个立项")
+    return lines
