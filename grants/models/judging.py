@@ -60,7 +60,7 @@ class Criterion(db.Model):
     guidance: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(default=0)
     __table_args__ = (
-        UniqueConstraint("round_id", "key", name="one_key_per_round"),
+        UniqueConstraint("round_id", "key", name="uq_criterion_round_id_key"),
         CheckConstraint("max_points BETWEEN 1 AND 100", name="max_points_range"),
     )
 
@@ -74,7 +74,7 @@ class PanelMember(db.Model):
     judge_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
     judge = relationship("User")
-    __table_args__ = (UniqueConstraint("round_id", "judge_id", name="once_per_round"),)
+    __table_args__ = (UniqueConstraint("round_id", "judge_id", name="uq_panel_member_round_id_judge_id"),)
 
 
 class Assignment(db.Model):
@@ -86,7 +86,7 @@ class Assignment(db.Model):
     judge_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    __table_args__ = (UniqueConstraint("judge_id", "proposal_id", name="once_per_judge"),)
+    __table_args__ = (UniqueConstraint("judge_id", "proposal_id", name="uq_assignment_judge_id_proposal_id"),)
 
 
 class Conflict(db.Model):
@@ -123,7 +123,7 @@ class ScoreSheet(db.Model):
     scores: Mapped[list[Score]] = relationship(back_populates="sheet",
                                                cascade="all, delete-orphan")
     __table_args__ = (
-        UniqueConstraint("judge_id", "proposal_id", name="one_sheet_per_judge"),
+        UniqueConstraint("judge_id", "proposal_id", name="uq_score_sheet_judge_id_proposal_id"),
         CheckConstraint(sql_in("status", SHEET_STATES), name="known_status"),
         CheckConstraint("status = 'draft' OR submitted_at IS NOT NULL", name="submitted_has_time"),
     )
@@ -142,7 +142,7 @@ class Score(db.Model):
     half_points: Mapped[int]
     sheet: Mapped[ScoreSheet] = relationship(back_populates="scores")
     __table_args__ = (
-        UniqueConstraint("sheet_id", "criterion_id", name="once_per_criterion"),
+        UniqueConstraint("sheet_id", "criterion_id", name="uq_score_sheet_id_criterion_id"),
         CheckConstraint("half_points >= 0 AND half_points <= 200", name="points_range"),
     )
 
@@ -156,4 +156,4 @@ class Vote(db.Model):
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    __table_args__ = (UniqueConstraint("proposal_id", "user_id", name="once_per_resident"),)
+    __table_args__ = (UniqueConstraint("proposal_id", "user_id", name="uq_vote_proposal_id_user_id"),)

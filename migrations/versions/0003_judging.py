@@ -28,7 +28,7 @@ def upgrade():
     sa.CheckConstraint('max_points BETWEEN 1 AND 100', name=op.f('ck_criterion_max_points_range')),
     sa.ForeignKeyConstraint(['round_id'], ['funding_round.id'], name=op.f('fk_criterion_round_id_funding_round')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_criterion')),
-    sa.UniqueConstraint('round_id', 'key', name='one_key_per_round')
+    sa.UniqueConstraint('round_id', 'key', name='uq_criterion_round_id_key')
     )
     with op.batch_alter_table('criterion', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_criterion_round_id'), ['round_id'], unique=False)
@@ -64,7 +64,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['judge_id'], ['user.id'], name=op.f('fk_panel_member_judge_id_user')),
     sa.ForeignKeyConstraint(['round_id'], ['funding_round.id'], name=op.f('fk_panel_member_round_id_funding_round')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_panel_member')),
-    sa.UniqueConstraint('round_id', 'judge_id', name='once_per_round')
+    sa.UniqueConstraint('round_id', 'judge_id', name='uq_panel_member_round_id_judge_id')
     )
     with op.batch_alter_table('panel_member', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_panel_member_round_id'), ['round_id'], unique=False)
@@ -79,7 +79,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['proposal_id'], ['proposal.id'], name=op.f('fk_assignment_proposal_id_proposal')),
     sa.ForeignKeyConstraint(['round_id'], ['funding_round.id'], name=op.f('fk_assignment_round_id_funding_round')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_assignment')),
-    sa.UniqueConstraint('judge_id', 'proposal_id', name='once_per_judge')
+    sa.UniqueConstraint('judge_id', 'proposal_id', name='uq_assignment_judge_id_proposal_id')
     )
     with op.batch_alter_table('assignment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_assignment_judge_id'), ['judge_id'], unique=False)
@@ -120,7 +120,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['proposal_id'], ['proposal.id'], name=op.f('fk_score_sheet_proposal_id_proposal')),
     sa.ForeignKeyConstraint(['round_id'], ['funding_round.id'], name=op.f('fk_score_sheet_round_id_funding_round')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_score_sheet')),
-    sa.UniqueConstraint('judge_id', 'proposal_id', name='one_sheet_per_judge')
+    sa.UniqueConstraint('judge_id', 'proposal_id', name='uq_score_sheet_judge_id_proposal_id')
     )
     with op.batch_alter_table('score_sheet', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_score_sheet_judge_id'), ['judge_id'], unique=False)
@@ -137,7 +137,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['round_id'], ['funding_round.id'], name=op.f('fk_vote_round_id_funding_round')),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_vote_user_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_vote')),
-    sa.UniqueConstraint('proposal_id', 'user_id', name='once_per_resident')
+    sa.UniqueConstraint('proposal_id', 'user_id', name='uq_vote_proposal_id_user_id')
     )
     with op.batch_alter_table('vote', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_vote_proposal_id'), ['proposal_id'], unique=False)
@@ -157,7 +157,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['proposal_id'], ['proposal.id'], name=op.f('fk_score_proposal_id_proposal')),
     sa.ForeignKeyConstraint(['sheet_id'], ['score_sheet.id'], name=op.f('fk_score_sheet_id_score_sheet'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_score')),
-    sa.UniqueConstraint('sheet_id', 'criterion_id', name='once_per_criterion')
+    sa.UniqueConstraint('sheet_id', 'criterion_id', name='uq_score_sheet_id_criterion_id')
     )
     with op.batch_alter_table('score', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_score_sheet_id'), ['sheet_id'], unique=False)

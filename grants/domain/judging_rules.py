@@ -1,0 +1,276 @@
+"""Rules of online judging that the scoring, rubric and assignment modules leave to the platform.
+
+Parsing what a judge typed into points, spotting conflicts of interest from the record,
+blind-review labels, when a rubric is locked, the resident vote's limits and the checks on a
+round's judging settings. Plain Python: the services pass plain values in.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from grants.domain.rubric import Criterion, validate_points
+
+COMMENT_MAX_CHARS = 2000
+REASON_MAX_CHARS = 300
+GUIDANCE_MAX_CHARS = 300
+NAME_MAX_CHARS = 40
+VOTE_WEIGHT_MAX_PCT = 50
+VOTE_MAX_LIMIT = 50
+JUDGES_PER_PROPOSAL_MAX = 50
+NEED_FIT_KEY = "need_fit"
+EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+METHOD_LABELS = {"trimmed_mean": "去掉最高分和最低分后平均", "mean": "算术平均", "median": "中位数"}
+MODE_LABELS = {"all": "全体评委评审全部项目（路演）", "k": "每个项目随机分配 k 位评委"}
+
+
+# --------------------------------------------------------------------------- points
+
+
+def parse_points(text: str | None, criterion: Criterion) -> tuple[Decimal | None, str | None]:
+    """Read what a judge typed for one criterion: ``(points, None)``, ``(None, None)`` if blank,
+    or ``(None, message)`` when it is not a number in ``[0, max]`` in half points.
+
+    Full-width digits and surrounding spaces are accepted, as Chinese input methods produce them.
+    """
+    cleaned = unicodedata.normalize("NFKC", text or "").strip()
+    if not cleaned:
+        return None, None
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        return None, f"“{criterion.name}”得分须为数字（0–{criterion.max_points}，以 0.5 分为单位）"
+    if not value.is_finite():
+        return None, f"“{criterion.name}”得分须为数字（0–{criterion.max_points}，以 0.5 分为单位）"
+    problem = validate_points(criterion, value)
+    return (None, problem) if problem else (value, None)
+
+
+def to_half_points(points: Decimal) -> int:
+    """Points as stored: whole half points (7.5 → 15); ``points`` is already validated."""
+    return int(points * 2)
+
+
+def from_half_points(half: int) -> Decimal:
+    """Stored half points back to exact ``Decimal`` points (15 → 7.5)."""
+    return Decimal(half) / 2
+
+
+def missing_criteria(criteria: Sequence[Criterion], scored: Iterable[str]) -> str | None:
+    """Why a sheet cannot be submitted yet: the criteria still unscored, or ``None``."""
+    done = set(scored)
+    missing = [c.name for c in criteria if c.key not in done]
+    if not missing:
+        return None
+    return f"提交前须为每个评分项打分，尚未打分：{'、'.join(missing)}"
+
+
+def check_comment(comment: str) -> str | None:
+    """A sheet's comment is optional but limited in length."""
+    if len(comment.strip()) > COMMENT_MAX_CHARS:
+        return f"评语最多 {COMMENT_MAX_CHARS} 个字（当前 {len(comment.strip())} 个字）"
+    return None
+
+
+def check_reason(reason: str, what: str) -> str | None:
+    """A reason (for a conflict or a reopened sheet) is required and at most 300 characters."""
+    text = reason.strip()
+    if not text:
+        return f"请填写{what}"
+    if len(text) > REASON_MAX_CHARS:
+        return f"{what}最多 {REASON_MAX_CHARS} 个字（当前 {len(text)} 个字）"
+    return None
+
+
+# --------------------------------------------------------------------------- conflicts
+
+
+@dataclass(frozen=True)
+class JudgeFacts:
+    """What the record says about a judge, for conflict detection."""
+
+    judge_id: int
+    organisation_id: int | None
+    display_name: str
+
+
+@dataclass(frozen=True)
+class ApplicantFacts:
+    """What the record says about who is behind a proposal."""
+
+    proposal_id: int
+    applicant_id: int
+    organisation_id: int | None
+    team: tuple[str, ...] = ()
+
+
+def team_names(team: Iterable[object]) -> tuple[str, ...]:
+    """Member names from a proposal's stored team list (names, or mappings with a ``name``)."""
+    names = []
+    for member in team or ():
+        name = member.get("name", "") if isinstance(member, Mapping) else member
+        if isinstance(name, str) and name.strip():
+            names.append(name.strip())
+    return tuple(names)
+
+
+def detect_conflict(judge: JudgeFacts, applicant: ApplicantFacts) -> str | None:
+    """The conflict the record itself shows (applicant, org member, team member), else ``None``.
+
+    These never depend on the judge remembering to declare them.
+    """
+    if judge.judge_id == applicant.applicant_id:
+        return "评委本人是该项目的申报人"
+    if judge.organisation_id is not None and judge.organisation_id == applicant.organisation_id:
+        return "评委是申报机构的成员"
+    if judge.display_name.strip() and judge.display_name.strip() in applicant.team:
+        return "评委是该项目的团队成员"
+    return None
+
+
+def declared_applies(
+    declared_proposal_id: int | None, declared_org_id: int | None, applicant: ApplicantFacts
+) -> bool:
+    """True when a declared conflict (per proposal or per organisation) covers this proposal."""
+    if declared_proposal_id is not None and declared_proposal_id == applicant.proposal_id:
+        return True
+    return declared_org_id is not None and declared_org_id == applicant.organisation_id
+
+
+# --------------------------------------------------------------------------- blind review
+
+
+def attachment_alias(position: int, content_type: str) -> str:
+    """A neutral file name for blind review: ``附件1.pdf``, ``附件2.jpg`` … (1-based)."""
+    return f"附件{position}{EXTENSIONS.get(content_type, '')}"
+
+
+def judge_labels(judge_ids: Iterable[int]) -> dict[int, str]:
+    """``评委1…n`` in ascending id order: stable between pages, and it names nobody."""
+    return {judge_id: f"评委{i}" for i, judge_id in enumerate(sorted(set(judge_ids)), start=1)}
+
+
+# --------------------------------------------------------------------------- rubric
+
+
+def rubric_lock_reason(now: datetime, judging_open: datetime, sheets_exist: bool) -> str | None:
+    """Why the rubric can no longer be changed (judging opened, or a judge began), else None."""
+    if sheets_exist:
+        return "已有评委开始评分，评分表已锁定"
+    if now >= judging_open:
+        return "评审已开始，评分表已锁定"
+    return None
+
+
+def check_rubric_texts(criteria: Sequence[Criterion]) -> list[str]:
+    """Names are required and short; guidance is limited (the rubric module checks the points)."""
+    problems = []
+    for index, criterion in enumerate(criteria, start=1):
+        if not criterion.name.strip():
+            problems.append(f"第 {index} 个评分项须填写名称")
+        elif len(criterion.name) > NAME_MAX_CHARS:
+            problems.append(f"评分项名称最多 {NAME_MAX_CHARS} 个字")
+        if len(criterion.guidance) > GUIDANCE_MAX_CHARS:
+            problems.append(f"“{criterion.name}”的评分说明最多 {GUIDANCE_MAX_CHARS} 个字")
+    return problems
+
+
+def need_fit_key(criteria: Sequence[Criterion]) -> str:
+    """The criterion used for the first tie-break: 需求契合度, else the first criterion."""
+    keys = [c.key for c in criteria]
+    if NEED_FIT_KEY in keys:
+        return NEED_FIT_KEY
+    named = [c.key for c in criteria if c.name == "需求契合度"]
+    return named[0] if named else keys[0]
+
+
+# --------------------------------------------------------------------------- settings
+
+
+@dataclass(frozen=True)
+class SettingsInput:
+    """A round's judging settings as the organizer submitted them."""
+
+    mode: str
+    judges_per_proposal: int
+    seed: int
+    blind: bool
+    method: str
+    normalise: bool
+    vote_weight_pct: int
+    vote_max_per_resident: int
+    vote_open: datetime | None
+    vote_close: datetime | None
+
+
+def check_settings(settings: SettingsInput) -> list[str]:
+    """Every problem with a round's judging settings (empty when they can be saved)."""
+    problems = []
+    if settings.mode not in MODE_LABELS:
+        problems.append("评审方式无效")
+    if settings.method not in METHOD_LABELS:
+        problems.append("汇总方法无效")
+    if not 1 <= settings.judges_per_proposal <= JUDGES_PER_PROPOSAL_MAX:
+        problems.append(f"每个项目的评委人数须在 1 至 {JUDGES_PER_PROPOSAL_MAX} 之间")
+    if not 0 <= settings.vote_weight_pct <= VOTE_WEIGHT_MAX_PCT:
+        problems.append(f"居民投票权重须在 0 至 {VOTE_WEIGHT_MAX_PCT}% 之间")
+    if not 1 <= settings.vote_max_per_resident <= VOTE_MAX_LIMIT:
+        problems.append(f"每位居民可支持的项目数须在 1 至 {VOTE_MAX_LIMIT} 之间")
+    if settings.vote_weight_pct and not (settings.vote_open and settings.vote_close):
+        problems.append("启用居民投票时须填写投票开始和截止时间")
+    if settings.vote_open and settings.vote_close and settings.vote_open >= settings.vote_close:
+        problems.append("投票截止时间须晚于投票开始时间")
+    return problems
+
+
+# --------------------------------------------------------------------------- resident vote
+
+
+@dataclass(frozen=True)
+class VoteState:
+    """Where a resident stands in a round's vote."""
+
+    weight_pct: int
+    opens: datetime | None
+    closes: datetime | None
+    used: int
+    limit: int
+    already: bool
+
+
+def check_vote(state: VoteState, now: datetime) -> str | None:
+    """Why this resident cannot support this proposal now, else ``None``.
+
+    The window is half-open like every other window: open from ``opens`` until ``closes``.
+    """
+    if not state.weight_pct or state.opens is None or state.closes is None:
+        return "本轮未开放居民投票"
+    if now < state.opens:
+        return "居民投票尚未开始"
+    if now >= state.closes:
+        return "居民投票已截止"
+    if state.already:
+        return "您已支持过这个项目，每个项目只能支持一次"
+    if state.used >= state.limit:
+        return f"每位居民最多支持 {state.limit} 个项目，您的票数已用完"
+    return None
+
+
+# --------------------------------------------------------------------------- closing
+
+
+def close_problem(now: datetime, judging_close: datetime, open_sheets: int, scored: int) -> str | None:
+    """Why judging cannot be closed yet, else ``None``.
+
+    Before the deadline every assigned sheet must be submitted; after it, unfinished sheets are
+    left out. At least one proposal needs a submitted sheet, or there is nothing to rank.
+    """
+    if open_sheets and now < judging_close:
+        return f"还有 {open_sheets} 份评分表未提交，评审截止前不能结束评审"
+    if not scored:
+        return "还没有任何已提交的评分表，不能结束评审"
+    return None
