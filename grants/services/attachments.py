@@ -55,15 +55,12 @@ def clean_filename(name: str | None, content_type: str) -> str:
     """
     text = unicodedata.normalize("NFC", name or "").replace("\\", "/")
     text = PurePath(text.rsplit("/", 1)[-1]).name
-    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
-    text = text.strip().lstrip(".").strip()
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C").strip()
     allowed = EXTENSIONS[content_type]
-    stem = text if text.lower().endswith(allowed) else text + allowed[0]
-    if stem.lower() in allowed:
-        stem = "附件" + stem
-    ext = next(e for e in allowed if stem.lower().endswith(e))
-    base = stem[: -len(ext)][: FILENAME_MAX_CHARS - len(ext)].rstrip()
-    return (base or "附件") + stem[-len(ext):]
+    ext = next((e for e in allowed if text.lower().endswith(e)), None)
+    stem, ext = (text[: -len(ext)], text[-len(ext):]) if ext else (text, allowed[0])
+    stem = stem.strip().lstrip(".").strip()[: FILENAME_MAX_CHARS - len(ext)].rstrip()
+    return (stem or "附件") + ext
 
 
 def _check_file(data: bytes, count: int) -> str:
