@@ -896,6 +896,7 @@ def _vote_state(settings: JudgingSettings, user: User, proposal_id: int) -> rule
 def cast_vote(user: User, round_id: int, proposal_id: int, now: datetime | None = None) -> Vote:
     """A resident supports one eligible proposal: once per proposal, up to N, in the window."""
     _refuse(perms.can_vote(user), 403)
+    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
     proposal = _round_proposal(round_id, proposal_id)
     if proposal.status not in RANKABLE_STATES:
         raise JudgingError("找不到该项目", 404)
