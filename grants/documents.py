@@ -15,8 +15,10 @@ from grants.services import audit
 
 
 def pdf_cache_dir() -> Path:
-    """Where rendered PDFs and the derived core font are cached for this instance."""
-    return Path(current_app.instance_path) / "pdf-cache"
+    """Where rendered PDFs and the derived core font are cached: ``<instance>/pdf-cache``,
+    unless ``PDF_CACHE_DIR`` is configured (shared by several instances, e.g. the test suite)."""
+    configured = current_app.config.get("PDF_CACHE_DIR")
+    return Path(configured) if configured else Path(current_app.instance_path) / "pdf-cache"
 
 
 def render_html(template_name: str, **context) -> str:

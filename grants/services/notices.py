@@ -433,3 +433,27 @@ def close_due(today: date | None = None) -> list[str]:
             continue
         lines.append(f"公示 #{notice_id}：已确认 {count} 个立项")
     return lines
+
+
+def notice_context(notice: Notice, url: str) -> dict:
+    """What the public notice page and PDF show: the round, the public rows, the live total,
+    the period and where to object (``url``)."""
+    rows = public_rows(notice)
+    live = [row for row in rows if row.status != "revoked"]
+    return {
+        "notice": notice,
+        "round": notice.round,
+        "rows": rows,
+        "live": live,
+        "live_total": sum(row.amount_fen for row in live),
+        "period": period_text(notice),
+        "published_on": format_date_cn(notice.starts_on),
+        "url": url,
+    }
+
+
+def notice_pdf(notice: Notice, url: str) -> bytes:
+    """The notice as a PDF, with the audit chain's head printed on it."""
+    from grants.documents import render_pdf
+
+    return render_pdf("notice", **notice_context(notice, url))
