@@ -1,0 +1,311 @@
+"""Resident needs (点单): posting during needs collection, supporting once, merging duplicates.
+
+``need.support_count`` always equals the number of ``need_support`` rows of the need: it is
+changed in the same transaction as the rows, with an atomic ``UPDATE … + 1``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from grants.domain.permissions import can_merge_needs, can_post_need, can_support_need
+from grants.domain.proposals import STATE_LABELS
+from grants.extensions import db
+from grants.models import Community, FundingRound, Need, NeedSupport, Proposal, proposal_need
+from grants.services import audit, notifications, rounds, unit_of_work
+
+TITLE_MAX_CHARS = 80
+DESCRIPTION_MAX_CHARS = 2000
+PEOPLE_MAX = 1_000_000
+SORTS = ("support", "newest")
+
+
+class NeedError(ValueError):
+    """A request about a need that is refused; ``status`` is the HTTP status to answer with."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class NeedData:
+    """What a resident writes when posting a need."""
+
+    title: str
+    community_id: int
+    category: str
+    description: str
+    people_affected: int = 0
+
+
+@dataclass(frozen=True)
+class NeedFilter:
+    """How a needs list is narrowed and ordered."""
+
+    round_id: int
+    community_id: int | None = None
+    category: str | None = None
+    sort: str = "support"
+
+
+def _data_problems(funding_round: FundingRound, data: NeedData) -> list[str]:
+    """What is wrong with the resident's text, category, community or head count."""
+    problems = []
+    if not data.title.strip():
+        problems.append("请填写需求标题")
+    elif len(data.title.strip()) > TITLE_MAX_CHARS:
+        problems.append(f"需求标题最多 {TITLE_MAX_CHARS} 个字")
+    if not data.description.strip():
+        problems.append("请描述需求")
+    elif len(data.description.strip()) > DESCRIPTION_MAX_CHARS:
+        problems.append(f"需求描述最多 {DESCRIPTION_MAX_CHARS} 个字")
+    if data.category not in (funding_round.categories or ()):
+        problems.append(f"类别须为本轮类别之一：{'、'.join(funding_round.categories or ())}")
+    if db.session.get(Community, data.community_id) is None:
+        problems.append("请选择所在社区")
+    if not 0 <= data.people_affected <= PEOPLE_MAX:
+        problems.append(f"受益人数须为 0 至 {PEOPLE_MAX:,} 之间的整数")
+    return problems
+
+
+def post_need(
+    funding_round: FundingRound, author, data: NeedData, now: datetime | None = None
+) -> Need:
+    """A resident posts a need, only while the round collects needs."""
+    allowed, reason = can_post_need(author)
+    if not allowed:
+        raise NeedError(reason, 403)
+    if message := rounds.check_phase(funding_round, "post_need", now):
+        raise NeedError(message, 409)
+    if problems := _data_problems(funding_round, data):
+        raise NeedError("；".join(problems))
+    with unit_of_work():
+        need = Need(
+            round_id=funding_round.id,
+            author_id=author.id,
+            community_id=data.community_id,
+            category=data.category,
+            title=data.title.strip(),
+            description=data.description.strip(),
+            people_affected=data.people_affected,
+        )
+        db.session.add(need)
+        db.session.flush()
+        payload = {
+            "round_id": funding_round.id,
+            "title": need.title,
+            "category": need.category,
+            "community_id": need.community_id,
+        }
+        audit.record("need.posted", "need", need.id, payload, actor=author)
+    return need
+
+
+def _already_supported(need_id: int, user_id: int) -> bool:
+    """True when the resident has supported this need before."""
+    query = select(NeedSupport.id).where(
+        NeedSupport.need_id == need_id, NeedSupport.user_id == user_id
+    )
+    return db.session.scalar(query) is not None
+
+
+def _add_support(need_id: int, user_id: int) -> None:
+    """Insert the support row and raise the count, refusing a need that stopped being open."""
+    db.session.add(NeedSupport(need_id=need_id, user_id=user_id))
+    db.session.flush()
+    bumped = db.session.execute(
+        update(Need)
+        .where(Need.id == need_id, Need.status == "open")
+        .values(support_count=Need.support_count + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if bumped.rowcount != 1:
+        raise NeedError("该需求已合并或已立项，不再接受支持", 409)
+
+
+def support_need(need: Need, user, now: datetime | None = None) -> Need:
+    """A resident supports someone else's open need, once; a repeat is refused with 409."""
+    allowed, reason = can_support_need(user, need)
+    if not allowed:
+        raise NeedError(reason, 409 if need.status != "open" else 403)
+    if message := rounds.check_phase(need.round, "support_need", now):
+        raise NeedError(message, 409)
+    if _already_supported(need.id, user.id):
+        raise NeedError("您已经支持过这条需求", 409)
+    try:
+        with unit_of_work():
+            _add_support(need.id, user.id)
+            audit.record("need.supported", "need", need.id, {"round_id": need.round_id}, actor=user)
+    except IntegrityError as error:
+        raise NeedError("您已经支持过这条需求", 409) from error
+    db.session.refresh(need)
+    return need
+
+
+def _locked_pair(source_id: int, target_id: int) -> tuple[Need, Need]:
+    """Both needs, locked for the merge (FOR UPDATE on PostgreSQL), re-read from the database."""
+    query = (
+        select(Need)
+        .where(Need.id.in_((source_id, target_id)))
+        .order_by(Need.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    found = {need.id: need for need in db.session.scalars(query)}
+    return found[source_id], found[target_id]
+
+
+def _merge_problem(source: Need, target: Need) -> str | None:
+    """Why the two needs cannot be merged, or None."""
+    if source.id == target.id:
+        return "不能把需求合并到它自己"
+    if source.round_id != target.round_id:
+        return "只能合并同一轮赛事的需求"
+    if source.status != "open":
+        return "该需求已合并或已立项，不能再合并"
+    if target.status == "merged":
+        return "目标需求本身已被合并，请选择它合并到的需求"
+    return None
+
+
+def _carry_supports(source: Need, target: Need) -> int:
+    """Give the target a support from each of the source's supporters it does not have yet.
+
+    The target's author never supports their own need; the count is then recounted from rows.
+    """
+    already = select(NeedSupport.user_id).where(NeedSupport.need_id == target.id)
+    newcomers = list(
+        db.session.scalars(
+            select(NeedSupport.user_id).where(
+                NeedSupport.need_id == source.id,
+                NeedSupport.user_id.not_in(already),
+                NeedSupport.user_id != target.author_id,
+            )
+        )
+    )
+    db.session.add_all(NeedSupport(need_id=target.id, user_id=uid) for uid in newcomers)
+    db.session.flush()
+    target.support_count = db.session.scalar(
+        select(func.count(NeedSupport.id)).where(NeedSupport.need_id == target.id)
+    )
+    return len(newcomers)
+
+
+def merge_need(source: Need, target: Need, actor) -> Need:
+    """An organiser merges a duplicate need into another; supports carry over once each."""
+    allowed, reason = can_merge_needs(actor)
+    if not allowed:
+        raise NeedError(reason, 403)
+    if problem := _merge_problem(source, target):
+        raise NeedError(problem, 409)
+    with unit_of_work():
+        source, target = _locked_pair(source.id, target.id)
+        if problem := _merge_problem(source, target):
+            raise NeedError(problem, 409)
+        carried = _carry_supports(source, target)
+        source.status, source.merged_into_id = "merged", target.id
+        audit.record(
+            "need.merged",
+            "need",
+            source.id,
+            {"into": target.id, "carried": carried, "target_support_count": target.support_count},
+            actor=actor,
+        )
+        notifications.notify(
+            source.author_id,
+            f"您提交的需求“{source.title}”已与“{target.title}”合并，支持数已一并计入",
+            f"/needs/{target.id}",
+        )
+    return target
+
+
+def get_need(need_id: int) -> Need | None:
+    """One need with its round and community, or None."""
+    query = (
+        select(Need)
+        .where(Need.id == need_id)
+        .options(joinedload(Need.round), joinedload(Need.community))
+    )
+    return db.session.scalar(query)
+
+
+def needs_query(criteria: NeedFilter):
+    """The select for a needs list: not merged, filtered, ordered; communities loaded with it."""
+    query = (
+        select(Need)
+        .where(Need.round_id == criteria.round_id, Need.status != "merged")
+        .options(joinedload(Need.community))
+    )
+    if criteria.community_id:
+        query = query.where(Need.community_id == criteria.community_id)
+    if criteria.category:
+        query = query.where(Need.category == criteria.category)
+    if criteria.sort == "newest":
+        return query.order_by(Need.created_at.desc(), Need.id.desc())
+    return query.order_by(Need.support_count.desc(), Need.created_at.desc(), Need.id.desc())
+
+
+def supported_ids(user, need_ids) -> set[int]:
+    """Which of these needs the user has supported (one query for a whole page)."""
+    if not getattr(user, "is_authenticated", False) or not need_ids:
+        return set()
+    query = select(NeedSupport.need_id).where(
+        NeedSupport.user_id == user.id, NeedSupport.need_id.in_(list(need_ids))
+    )
+    return set(db.session.scalars(query))
+
+
+def answering_proposals(need: Need) -> list[tuple[str, str, str]]:
+    """Proposals (not drafts) that answer the need, as ``(title, status, status label)``."""
+    query = (
+        select(Proposal.title, Proposal.status)
+        .join(proposal_need, proposal_need.c.proposal_id == Proposal.id)
+        .where(proposal_need.c.need_id == need.id, Proposal.status != "draft")
+        .order_by(Proposal.id)
+    )
+    return [
+        (title, status, STATE_LABELS.get(status, status))
+        for title, status in db.session.execute(query)
+    ]
+
+
+def is_funded(need: Need, proposals: list[tuple[str, str, str]]) -> bool:
+    """A need is funded when marked so or when an answering proposal was awarded."""
+    return need.status == "funded" or any(status == "awarded" for _, status, _ in proposals)
+
+
+def merge_targets(need: Need) -> list[Need]:
+    """Other needs of the same round a duplicate could be merged into."""
+    query = (
+        select(Need)
+        .where(Need.round_id == need.round_id, Need.id != need.id, Need.status != "merged")
+        .order_by(Need.support_count.desc(), Need.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def round_communities(funding_round: FundingRound) -> list[Community]:
+    """The communities of the round's street (all communities when the street has none)."""
+    query = select(Community).order_by(Community.id)
+    scoped = list(db.session.scalars(query.where(Community.street == funding_round.street)))
+    return scoped or list(db.session.scalars(query))
+
+
+def default_round() -> FundingRound | None:
+    """The round a needs list opens on: the newest one collecting needs, else the newest."""
+    candidates = rounds.list_rounds()
+    for funding_round in candidates:
+        if rounds.check_phase(funding_round, "post_need") is None:
+            return funding_round
+    return candidates[0] if candidates else None
+
+
+def mask_name(name: str) -> str:
+    """Show only a person's surname on public pages: ``张桂兰`` → ``张**``."""
+    return f"{name[:1]}**" if name else ""

@@ -1,0 +1,1 @@
+"""Resident needs (点单): lists, a need page, posting, supporting and merging."""

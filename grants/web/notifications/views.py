@@ -1,0 +1,61 @@
+"""The inbox of in-app notifications and the unread badge shown in the navigation."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select, update
+
+from grants.extensions import db
+from grants.models import Notification
+from grants.models.base import utcnow
+from grants.web.access import login_required
+
+bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+PAGE_SIZE = 20
+
+
+def unread_count_of(user_id: int) -> int:
+    """How many notifications of this account are still unread."""
+    query = select(func.count(Notification.id)).where(
+        Notification.user_id == user_id, Notification.read_at.is_(None)
+    )
+    return db.session.scalar(query) or 0
+
+
+@bp.app_context_processor
+def unread_badge() -> dict:
+    """``unread_count`` for every page: the logged-in account's unread notifications (else 0)."""
+    if not current_user.is_authenticated:
+        return {"unread_count": 0}
+    return {"unread_count": unread_count_of(current_user.id)}
+
+
+@bp.get("/")
+@login_required
+def index():
+    """The account's notifications, newest first, unread ones highlighted."""
+    query = (
+        select(Notification)
+        .where(Notification.user_id == current_user.id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+    )
+    page = db.paginate(query, per_page=PAGE_SIZE, error_out=False)
+    return render_template("notifications/index.html", page=page, form=FlaskForm())
+
+
+@bp.post("/read")
+@login_required
+def mark_all_read():
+    """Mark every unread notification of the account as read (not a domain change: no audit)."""
+    if FlaskForm().validate_on_submit():
+        db.session.execute(
+            update(Notification)
+            .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
+            .values(read_at=utcnow())
+        )
+        db.session.commit()
+        flash(_("已全部标记为已读"), "success")
+    return redirect(url_for("notifications.index"), 303)
