@@ -81,12 +81,14 @@ def post_need(
     allowed, reason = can_post_need(author)
     if not allowed:
         raise NeedError(reason, 403)
-    if message := rounds.check_phase(funding_round, "post_need", now):
+    moment = rounds.now_utc(now)
+    if message := rounds.check_phase(funding_round, "post_need", moment):
         raise NeedError(message, 409)
     if problems := _data_problems(funding_round, data):
         raise NeedError("；".join(problems))
     with unit_of_work():
         need = Need(
+            created_at=rounds.stored(moment),
             round_id=funding_round.id,
             author_id=author.id,
             community_id=data.community_id,
@@ -115,9 +117,9 @@ def _already_supported(need_id: int, user_id: int) -> bool:
     return db.session.scalar(query) is not None
 
 
-def _add_support(need_id: int, user_id: int) -> None:
+def _add_support(need_id: int, user_id: int, moment: datetime) -> None:
     """Insert the support row and raise the count, refusing a need that stopped being open."""
-    db.session.add(NeedSupport(need_id=need_id, user_id=user_id))
+    db.session.add(NeedSupport(need_id=need_id, user_id=user_id, created_at=rounds.stored(moment)))
     db.session.flush()
     bumped = db.session.execute(
         update(Need)
@@ -134,13 +136,14 @@ def support_need(need: Need, user, now: datetime | None = None) -> Need:
     allowed, reason = can_support_need(user, need)
     if not allowed:
         raise NeedError(reason, 409 if need.status != "open" else 403)
-    if message := rounds.check_phase(need.round, "support_need", now):
+    moment = rounds.now_utc(now)
+    if message := rounds.check_phase(need.round, "support_need", moment):
         raise NeedError(message, 409)
     if _already_supported(need.id, user.id):
         raise NeedError("您已经支持过这条需求", 409)
     try:
         with unit_of_work():
-            _add_support(need.id, user.id)
+            _add_support(need.id, user.id, moment)
             audit.record("need.supported", "need", need.id, {"round_id": need.round_id}, actor=user)
     except IntegrityError as error:
         raise NeedError("您已经支持过这条需求", 409) from error

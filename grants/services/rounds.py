@@ -48,9 +48,14 @@ def _naive_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 
-def _now(now: datetime | None) -> datetime:
-    """``now`` if given (aware, or naive UTC), else the current moment, always aware."""
+def now_utc(now: datetime | None = None) -> datetime:
+    """``now`` if given (aware, or naive UTC), else the current moment; always aware."""
     return _aware(now) if now is not None else datetime.now(UTC)
+
+
+def stored(moment: datetime) -> datetime:
+    """An aware moment as the naive UTC datetime the database stores."""
+    return _naive_utc(moment)
 
 
 def phases_of(funding_round: FundingRound) -> RoundPhases:
@@ -88,17 +93,17 @@ def check_phase(
     funding_round: FundingRound, action: str, now: datetime | None = None
 ) -> str | None:
     """Why ``action`` (a key of ``phases.WINDOWS``) is closed now, naming the date; else None."""
-    return phase_rules.check_window(phases_of(funding_round), action, _now(now))
+    return phase_rules.check_window(phases_of(funding_round), action, now_utc(now))
 
 
 def current_phase(funding_round: FundingRound, now: datetime | None = None) -> str:
     """The phase key the round is in (``needs``, ``submission``, ``judging`` …)."""
-    return phase_rules.current_phase(phases_of(funding_round), _now(now))
+    return phase_rules.current_phase(phases_of(funding_round), now_utc(now))
 
 
 def timeline_of(funding_round: FundingRound, now: datetime | None = None) -> list[TimelineStep]:
     """Every phase window of the round with its done/current/upcoming state, for the page."""
-    return phase_rules.timeline(phases_of(funding_round), _now(now))
+    return phase_rules.timeline(phases_of(funding_round), now_utc(now))
 
 
 @dataclass(frozen=True)
