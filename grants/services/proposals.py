@@ -299,8 +299,8 @@ def _needs(round_id: int, need_ids: tuple[int, ...], problems: list[Problem]) ->
                         key=lambda need: need.id))
 
 
-def parse_input(data: ProposalInput, round_id: int) -> Parsed:
-    """Check types and sizes only (what a draft needs); raise ``ProposalError`` if any fail."""
+def _parse(data: ProposalInput, round_id: int) -> tuple[Parsed, list[Problem]]:
+    """Typed values (unreadable ones left at 0) and the type and size problems found."""
     data = data.compacted()
     problems = _length_problems(data)
     lines = tuple(_parse_line(row, i, problems) for i, row in enumerate(data.budget))
@@ -310,9 +310,15 @@ def parse_input(data: ProposalInput, round_id: int) -> Parsed:
     if data.community_id and community is None:
         problems.append(Problem("community", "请选择列表中的社区"))
     needs = _needs(round_id, data.need_ids, problems)
+    return Parsed(data, lines, count, matching, community, needs), problems
+
+
+def parse_input(data: ProposalInput, round_id: int) -> Parsed:
+    """Check types and sizes only (what a draft needs); raise ``ProposalError`` if any fail."""
+    parsed, problems = _parse(data, round_id)
     if problems:
         raise ProposalError(f"有 {len(problems)} 处填写有误，请按提示修改", problems, status=422)
-    return Parsed(data, lines, count, matching, community, needs)
+    return parsed
 
 
 def draft_of(parsed: Parsed, is_org: bool) -> ProposalDraft:
@@ -415,11 +421,19 @@ def snapshot(proposal: Proposal) -> dict:
     }
 
 
-def _check_complete(proposal: Proposal, parsed: Parsed) -> None:
-    """Refuse, listing each problem by input, unless the proposal may be submitted."""
+def _complete(proposal: Proposal, data: ProposalInput) -> Parsed:
+    """The parsed input if it may be submitted; else refuse, listing every problem by input.
+
+    Type problems and submission problems are reported together, one message per input.
+    """
+    parsed, problems = _parse(data, proposal.round_id)
+    typed = {problem.field for problem in problems}
     draft = draft_of(parsed, proposal.organisation_id is not None)
-    if problems := check_submission(draft, rules_of(proposal.round)):
+    problems += [problem for problem in check_submission(draft, rules_of(proposal.round))
+                 if problem.field not in typed]
+    if problems:
         raise ProposalError(f"还有 {len(problems)} 处需要修改才能提交", problems, status=422)
+    return parsed
 
 
 def _record_submission(user, proposal: Proposal, action: str, target: str, now: datetime) -> None:
@@ -457,9 +471,7 @@ def submit(user, proposal_id: int, data: ProposalInput, now: datetime | None = N
         action = "resubmit" if proposal.status == "returned" else "submit"
         target = _transition(proposal, user, action)
         _check_window(proposal, action, now)
-        parsed = parse_input(data, proposal.round_id)
-        _check_complete(proposal, parsed)
-        _apply(proposal, parsed)
+        _apply(proposal, _complete(proposal, data))
         _record_submission(user, proposal, action, target, now)
     return True
 

@@ -1,0 +1,1 @@
+"""Applicants' proposal pages: their list, the editing form, submission and attachments."""

@@ -1,0 +1,263 @@
+"""Proposal pages over HTTP: the band edges, tiers and caps, deadlines, escaping, idempotent
+submit, adding rows without JavaScript, and who may use each route."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from grants.extensions import db
+from grants.models import AuditEntry, Proposal, ProposalVersion
+from grants.services import proposals
+from tests.factories import make_community, make_org, make_proposal, make_round
+from tests.helpers import audit_count, create_user, login_as
+
+
+def form_data(lines=(("社区食堂食材", "materials", "5000", "1"),), **overrides) -> dict:
+    """A complete resident-team proposal as the browser posts it."""
+    data = {
+        "title": "银龄助餐·邻里共享食堂", "community_id": str(make_community().id),
+        "category": "助老", "beneficiaries": "70 岁以上独居老人", "beneficiary_count": "60",
+        "background": "老人用餐不便", "objectives": "每周三次助餐", "outcomes": "60 位老人受益",
+        "activities-0-activity": "助餐日", "activities-0-dates": "每周一三五",
+        "activities-0-place": "社区食堂", "team-0-name": "张桂兰", "team-1-name": "刘建国",
+        "team-2-name": "陈秀英", "contact_name": "张桂兰", "contact_phone": "13800138000",
+        "matching_funds": "",
+    }
+    for i, (item, category, price, quantity) in enumerate(lines):
+        data.update({f"budget-{i}-item": item, f"budget-{i}-cost_category": category,
+                     f"budget-{i}-unit_price": price, f"budget-{i}-quantity": quantity})
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def owner(app):
+    return create_user("zhanggl", "resident", display_name="张桂兰")
+
+
+@pytest.fixture
+def draft(owner):
+    return proposals.create_draft(owner, make_round("submission").id)
+
+
+@pytest.fixture
+def signed_in(client, owner):
+    login_as(client, "zhanggl")
+    return client
+
+
+def _submit(client, proposal_id, data):
+    return client.post(f"/proposals/{proposal_id}/submit", data={**data, "submit": "提交申报"})
+
+
+def _status(proposal_id):
+    db.session.expire_all()
+    return db.session.get(Proposal, proposal_id).status
+
+
+@pytest.mark.parametrize("lines, ok, message", [
+    ((("场地", "venue", "4999.99", "1"),), False, "申请金额 ¥4,999.99 低于本轮下限 ¥5,000.00"),
+    ((("场地", "venue", "5000.00", "1"),), True, None),
+    ((("场地", "venue", "15000.00", "1"),), True, None),
+    ((("场地", "venue", "15000", "1"), ("纸杯", "materials", "0.01", "1")), False,
+     "申请金额 ¥15,000.01 高于本轮上限 ¥15,000.00"),
+])
+def test_band_edges_through_the_form(signed_in, draft, lines, ok, message):
+    before = audit_count()
+    response = _submit(signed_in, draft.id, form_data(lines))
+    if ok:
+        assert response.status_code == 302
+        assert _status(draft.id) == "submitted"
+        assert audit_count() == before + 1
+    else:
+        assert response.status_code == 422
+        assert message in response.get_data(as_text=True)
+        assert _status(draft.id) == "draft" and audit_count() == before
+
+
+def test_tier_violation_is_refused(signed_in, owner):
+    funding_round = make_round("submission", tiers=[500000, 1000000, 1500000])
+    draft = proposals.create_draft(owner, funding_round.id)
+    response = _submit(signed_in, draft.id, form_data((("场地", "venue", "12000", "1"),)))
+    assert response.status_code == 422
+    assert "申请金额须为本轮档位之一：¥5,000.00 / ¥10,000.00 / ¥15,000.00" in response.get_data(as_text=True)
+    assert _status(draft.id) == "draft"
+    assert _submit(signed_in, draft.id, form_data((("场地", "venue", "10000", "1"),))).status_code == 302
+
+
+def test_cap_violation_is_refused(signed_in, owner):
+    funding_round = make_round("submission", caps=[{"cost_category": "personnel", "max_pct": 30}])
+    draft = proposals.create_draft(owner, funding_round.id)
+    lines = (("社工劳务", "personnel", "4000", "1"), ("食材", "materials", "6000", "1"))
+    response = _submit(signed_in, draft.id, form_data(lines))
+    assert response.status_code == 422
+    assert "人员费 ¥4,000.00 占申请金额的 40.0%，超过本轮上限 30%" in response.get_data(as_text=True)
+
+
+def test_problems_appear_next_to_their_inputs(signed_in, draft):
+    data = form_data((("", "materials", "abc", "1"),), title="", **{"team-1-name": "", "team-2-name": ""})
+    response = _submit(signed_in, draft.id, data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="budget-0-unit_price"' in page and "第 1 行单价" in page
+    assert 'class="form-control is-invalid" id="title"' in page and "请填写项目名称（必填）" in page
+    assert "居民团队至少需要 3 名成员" in page
+    assert _status(draft.id) == "draft"
+
+
+def test_submission_after_the_deadline_is_refused(signed_in, owner):
+    funding_round = make_round("screening")
+    late = proposals.create_draft(owner, funding_round.id,
+                                  now=funding_round.submit_close - timedelta(hours=1))
+    before = audit_count()
+    response = _submit(signed_in, late.id, form_data())
+    assert response.status_code == 409
+    assert "本轮申报已于" in response.get_data(as_text=True)
+    assert audit_count() == before and _status(late.id) == "draft"
+
+
+def test_double_clicked_submit_lands_once(signed_in, draft):
+    data = form_data()
+    first = _submit(signed_in, draft.id, data)
+    second = _submit(signed_in, draft.id, data)
+    assert first.status_code == second.status_code == 302
+    actions = select(func.count(AuditEntry.seq)).where(AuditEntry.action == "proposal.submitted")
+    assert db.session.scalar(actions) == 1
+    assert db.session.scalar(select(func.count(ProposalVersion.id))) == 1
+    page = signed_in.get(second.headers["Location"]).get_data(as_text=True)
+    assert "无需重复提交" in page
+
+
+def test_save_draft_keeps_partial_work(signed_in, draft):
+    data = {"title": "四点半课堂", "budget-0-item": "教材", "budget-0-cost_category": "materials",
+            "budget-0-unit_price": "12.5", "budget-0-quantity": "4", "save": "保存草稿"}
+    response = signed_in.post(f"/proposals/{draft.id}/edit", data=data)
+    assert response.status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(Proposal, draft.id)
+    assert (saved.title, saved.requested_fen, saved.status) == ("四点半课堂", 5000, "draft")
+    page = signed_in.get(f"/proposals/{draft.id}/edit").get_data(as_text=True)
+    assert 'value="12.50"' in page
+
+
+def test_add_row_button_works_without_javascript(signed_in, draft):
+    data = form_data(add_line="添加一行")
+    before = audit_count()
+    response = signed_in.post(f"/proposals/{draft.id}/edit", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'name="budget-1-item"' in page and 'value="社区食堂食材"' in page
+    assert audit_count() == before
+    page = signed_in.post(f"/proposals/{draft.id}/edit",
+                          data=form_data(add_member="添加一行")).get_data(as_text=True)
+    assert 'name="team-3-name"' in page
+
+
+def test_typed_html_comes_back_escaped(signed_in, draft):
+    evil = "<script>alert(1)</script>"
+    data = form_data(((evil, "materials", "5000", "1"),), title=f"标题{evil}",
+                     background=evil, **{"team-0-name": evil, "activities-0-activity": evil})
+    assert _submit(signed_in, draft.id, data).status_code == 302
+    page = signed_in.get(f"/proposals/{draft.id}").get_data(as_text=True)
+    assert evil not in page
+    assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 5
+
+
+def test_resubmission_shows_changes_to_the_organizer(client, owner, draft):
+    login_as(client, "zhanggl")
+    _submit(client, draft.id, form_data())
+    organizer = create_user("wangmin", "organizer")
+    from grants.services.screening import decide
+
+    decide(organizer, [draft.id], "return", "请补充宣传费用")
+    lines = (("社区食堂食材", "materials", "5000", "1"), ("宣传海报", "publicity", "100", "5"))
+    assert _submit(client, draft.id, form_data(lines)).status_code == 302
+    assert _status(draft.id) == "submitted"
+    login_as(client, "wangmin")
+    page = client.get(f"/screening/{draft.id}").get_data(as_text=True)
+    assert "与上一版相比的修改" in page and "预算第 2 行（新增）" in page
+
+
+def test_withdraw(signed_in, draft):
+    response = signed_in.post(f"/proposals/{draft.id}/withdraw")
+    assert response.status_code == 302 and _status(draft.id) == "withdrawn"
+    assert signed_in.post(f"/proposals/{draft.id}/withdraw").status_code == 409
+
+
+def test_new_creates_a_draft_in_an_open_round(signed_in):
+    funding_round = make_round("submission")
+    make_round("judging")
+    page = signed_in.get("/proposals/new").get_data(as_text=True)
+    assert page.count("<option") == 1
+    response = signed_in.post("/proposals/new", data={"round_id": funding_round.id})
+    assert response.status_code == 302 and "/edit" in response.headers["Location"]
+
+
+def test_org_member_applies_as_the_organisation(client, app):
+    org = make_org(1)
+    create_user("org1", "org_member", organisation_id=org.id)
+    funding_round = make_round("submission")
+    login_as(client, "org1")
+    client.post("/proposals/new", data={"round_id": funding_round.id})
+    proposal = db.session.scalars(select(Proposal)).one()
+    assert proposal.organisation_id == org.id
+    data = form_data(**{"team-0-name": "", "team-1-name": "", "team-2-name": ""})
+    assert _submit(client, proposal.id, data).status_code == 302
+
+
+def test_mine_lists_only_my_proposals_with_status(signed_in, owner, draft):
+    other = create_user("liujg", "resident")
+    make_proposal(draft.round, other, title="别人的项目")
+    page = signed_in.get("/proposals/").get_data(as_text=True)
+    assert "草稿" in page and "别人的项目" not in page
+
+
+# --------------------------------------------------------------------------------------------
+# Who may use each route
+
+
+ROUTES = [("get", "/proposals/{id}"), ("get", "/proposals/{id}/edit"),
+          ("post", "/proposals/{id}/edit"), ("post", "/proposals/{id}/submit"),
+          ("post", "/proposals/{id}/withdraw"), ("post", "/proposals/{id}/attachments")]
+
+
+@pytest.mark.parametrize("method, path", ROUTES)
+def test_anonymous_is_sent_to_login(client, draft, method, path):
+    response = getattr(client, method)(path.format(id=draft.id))
+    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("method, path", ROUTES)
+@pytest.mark.parametrize("username, role", [("liujg", "resident"), ("judge1", "judge")])
+def test_other_people_get_404(client, draft, method, path, username, role):
+    create_user(username, role)
+    login_as(client, username)
+    before = audit_count()
+    response = getattr(client, method)(path.format(id=draft.id), data=form_data())
+    assert response.status_code == 404
+    assert audit_count() == before and _status(draft.id) == "draft"
+
+
+@pytest.mark.parametrize("username, role", [("wangmin", "organizer"), ("root", "admin"),
+                                            ("sunhua", "auditor")])
+def test_staff_read_but_do_not_edit(client, draft, username, role):
+    create_user(username, role)
+    login_as(client, username)
+    assert client.get(f"/proposals/{draft.id}").status_code == 200
+    assert client.get(f"/proposals/{draft.id}/edit").status_code == 404
+    assert client.post(f"/proposals/{draft.id}/submit", data=form_data()).status_code == 404
+
+
+@pytest.mark.parametrize("role, status", [("judge", 403), ("organizer", 403), ("resident", 200),
+                                          ("org_member", 200)])
+def test_new_is_for_applicants(client, app, role, status):
+    create_user("someone", role)
+    login_as(client, "someone")
+    assert client.get("/proposals/new").status_code == status
+
+
+def test_mine_requires_login(client):
+    assert client.get("/proposals/").status_code == 302
