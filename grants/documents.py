@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Response, current_app, render_template
+from flask import Response, current_app, has_request_context
 
 from grants.services import audit
 
@@ -22,11 +22,18 @@ def pdf_cache_dir() -> Path:
 
 
 def render_html(template_name: str, **context) -> str:
-    """Render ``templates/pdf/<template_name>.html`` with the audit head added to the context."""
+    """Render ``templates/pdf/<template_name>.html`` with the audit head added to the context.
+
+    Rendered straight from the Jinja environment, without the page context processors, so a
+    document is the same in a request, in a CLI command or in a batch job. Outside a request
+    (CLI, cron) a blank request context lets the locale fall back to the default language.
+    """
     seq, head_hash = audit.head()
-    return render_template(
-        f"pdf/{template_name}.html", audit_seq=seq, audit_hash=head_hash, **context
-    )
+    template = current_app.jinja_env.get_template(f"pdf/{template_name}.html")
+    if has_request_context():
+        return template.render(audit_seq=seq, audit_hash=head_hash, **context)
+    with current_app.test_request_context():
+        return template.render(audit_seq=seq, audit_hash=head_hash, **context)
 
 
 def html_pdf(html: str) -> bytes:

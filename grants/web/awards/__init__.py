@@ -1,0 +1,1 @@
+"""Awards within the pool, objections and agreements for organizers; agreements for applicants."""

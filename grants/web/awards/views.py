@@ -1,0 +1,337 @@
+"""Award pages: the organizer decides awards within the pool, publishes the notice, rules on
+objections and countersigns agreements; applicants read and sign their own agreements."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from grants.documents import pdf_response, render_pdf
+from grants.domain.award_permissions import (
+    can_countersign_agreement,
+    can_sign_agreement,
+    can_view_score_sheet,
+)
+from grants.domain.awards import state_label
+from grants.extensions import db
+from grants.models import FundingRound, Proposal
+from grants.models.awards import Award, Notice, Objection
+from grants.services import agreements, awards, notices
+from grants.services.awards import AwardError
+from grants.web.access import login_required, roles_required
+from grants.web.awards.forms import (
+    ActionForm,
+    AdjustForm,
+    DecideForm,
+    ExcludeForm,
+    SettingsForm,
+    SignForm,
+)
+
+bp = Blueprint("awards", __name__, url_prefix="/awards")
+STAFF = ("organizer", "admin")
+
+
+def _round_or_404(round_id: int) -> FundingRound:
+    """The round, or a 404 page."""
+    return db.session.get(FundingRound, round_id) or abort(404)
+
+
+def _ranking(funding_round: FundingRound) -> tuple[list[dict], str]:
+    """The solver's preview on the current ranking, or the reason there is none yet."""
+    try:
+        candidates = awards.ranking_candidates(funding_round.id)
+    except ValueError as error:
+        return [], str(error)
+    if not candidates:
+        return [], _("本轮尚无评审排名，评审结束并生成排名后才能计算立项名单。")
+    return awards.preview(funding_round, candidates), ""
+
+
+def _round_page(round_id: int, status: int = 200, **forms):
+    """The organizer's page for one round (also re-shown with a 4xx after a refusal)."""
+    funding_round = _round_or_404(round_id)
+    settings = awards.settings_of(round_id)
+    preview, ranking_message = _ranking(funding_round)
+    forms.setdefault(
+        "settings_form",
+        SettingsForm(data={"min_score": settings.min_score, "partial": settings.partial}),
+    )
+    page = render_template(
+        "awards/round.html",
+        r=funding_round,
+        summary=awards.pool_summary(funding_round),
+        settings=settings,
+        preview=preview,
+        ranking_message=ranking_message,
+        awards=awards.awards_of_round(round_id),
+        exclusions=awards.exclusions_of_round(round_id),
+        notices=notices.notices_of_round(round_id),
+        objections=notices.objections_of_round(round_id),
+        agreements=agreements.agreements_of_round(round_id),
+        state_label=state_label,
+        action_form=ActionForm(),
+        adjust_form=forms.pop("adjust_form", AdjustForm(formdata=None)),
+        exclude_form=forms.pop("exclude_form", ExcludeForm(formdata=None)),
+        decide_form=forms.pop("decide_form", DecideForm(formdata=None)),
+        **forms,
+    )
+    return page, status
+
+
+def _refused(round_id: int, error: AwardError, **forms):
+    """Show a refused request's reason on the round page with its 4xx status."""
+    flash(str(error), "danger")
+    return _round_page(round_id, error.status, **forms)
+
+
+def _form_errors(round_id: int, **forms):
+    """Re-show the round page with the form's errors (422, nothing changed)."""
+    flash(_("请检查填写的内容"), "danger")
+    return _round_page(round_id, 422, **forms)
+
+
+def _back(round_id: int, message: str):
+    """Flash a success message and return to the round page."""
+    flash(message, "success")
+    return redirect(url_for("awards.round_page", round_id=round_id))
+
+
+@bp.get("/")
+@roles_required(*STAFF)
+def index():
+    """Every round with its pool, what live awards take from it, and what is left."""
+    return render_template("awards/index.html", overview=awards.rounds_overview())
+
+
+@bp.get("/rounds/<int:round_id>")
+@roles_required(*STAFF)
+def round_page(round_id: int):
+    """Ranking, solver decisions, awards, notices, objections and agreements of a round."""
+    return _round_page(round_id)
+
+
+@bp.post("/rounds/<int:round_id>/settings")
+@roles_required(*STAFF)
+def save_settings(round_id: int):
+    """Save the score line and the partial-award rule."""
+    _round_or_404(round_id)
+    form = SettingsForm()
+    if not form.validate_on_submit():
+        return _form_errors(round_id, settings_form=form)
+    try:
+        awards.save_settings(round_id, form.min_score.data, form.partial.data, current_user)
+    except AwardError as error:
+        return _refused(round_id, error, settings_form=form)
+    return _back(round_id, _("立项设置已保存"))
+
+
+@bp.post("/rounds/<int:round_id>/propose")
+@roles_required(*STAFF)
+def propose(round_id: int):
+    """Run the solver on the ranking and store the proposed awards."""
+    _round_or_404(round_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        candidates = awards.ranking_candidates(round_id)
+    except ValueError as error:
+        return _refused(round_id, AwardError(str(error), 409))
+    if not candidates:
+        return _refused(round_id, AwardError(_("本轮尚无评审排名，不能计算立项名单"), 409))
+    try:
+        made = awards.propose_awards(round_id, candidates, current_user)
+    except AwardError as error:
+        return _refused(round_id, error)
+    return _back(round_id, _("已生成拟立项名单：%(n)s 个项目", n=len(made)))
+
+
+@bp.post("/<int:award_id>/adjust")
+@roles_required(*STAFF)
+def adjust(award_id: int):
+    """Change a proposed award's amount within the band and the pool, with a reason."""
+    award = db.session.get(Award, award_id) or abort(404)
+    form = AdjustForm()
+    if not form.validate_on_submit():
+        return _form_errors(award.round_id, adjust_form=form)
+    try:
+        awards.adjust_award(award_id, form.amount.fen, form.reason.data, current_user)
+    except AwardError as error:
+        return _refused(award.round_id, error, adjust_form=form)
+    return _back(award.round_id, _("立项金额已调整"))
+
+
+@bp.post("/rounds/<int:round_id>/proposals/<int:proposal_id>/exclude")
+@roles_required(*STAFF)
+def exclude(round_id: int, proposal_id: int):
+    """Take a proposal out of the award list, with a reason."""
+    _round_or_404(round_id)
+    form = ExcludeForm()
+    if not form.validate_on_submit():
+        return _form_errors(round_id, exclude_form=form)
+    try:
+        awards.exclude_proposal(round_id, proposal_id, form.reason.data, current_user)
+    except AwardError as error:
+        return _refused(round_id, error, exclude_form=form)
+    return _back(round_id, _("已排除该项目"))
+
+
+@bp.post("/rounds/<int:round_id>/publish")
+@roles_required(*STAFF)
+def publish(round_id: int):
+    """Publish the proposed awards in a public notice."""
+    _round_or_404(round_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        notice = notices.publish_notice(round_id, current_user)
+    except AwardError as error:
+        return _refused(round_id, error)
+    return _back(round_id, _("公示已发布，公示期至 %(d)s", d=notice.ends_on.isoformat()))
+
+
+@bp.post("/notices/<int:notice_id>/confirm")
+@roles_required(*STAFF)
+def confirm(notice_id: int):
+    """Confirm a notice's awards once its period has ended and every objection is ruled on."""
+    notice = db.session.get(Notice, notice_id) or abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        count = notices.confirm_notice(notice_id, current_user)
+    except AwardError as error:
+        return _refused(notice.round_id, error)
+    return _back(notice.round_id, _("已确认 %(n)s 个立项，协议书已生成", n=count))
+
+
+@bp.post("/objections/<int:objection_id>/decide")
+@roles_required(*STAFF)
+def decide(objection_id: int):
+    """Rule on an objection: dismiss it, or uphold it and revoke or change the award."""
+    objection = db.session.get(Objection, objection_id) or abort(404)
+    round_id = objection.award.round_id
+    form = DecideForm()
+    if not form.validate_on_submit():
+        return _form_errors(round_id, decide_form=form)
+    try:
+        _rule(objection_id, form)
+    except AwardError as error:
+        return _refused(round_id, error, decide_form=form)
+    return _back(round_id, _("异议已处理，已通知异议人"))
+
+
+def _rule(objection_id: int, form: DecideForm) -> None:
+    """Carry out the ruling chosen in the form."""
+    if form.decision.data == "dismiss":
+        notices.dismiss_objection(objection_id, current_user, form.reason.data)
+        return
+    amount = form.amount.fen if form.decision.data == "amount" else None
+    notices.uphold_objection(objection_id, current_user, form.reason.data, amount)
+
+
+@bp.get("/rounds/<int:round_id>/agreements.zip")
+@roles_required(*STAFF)
+def agreements_zip(round_id: int):
+    """Download every agreement of the round as one ZIP (file names = agreement numbers)."""
+    funding_round = _round_or_404(round_id)
+    data, count = agreements.agreements_zip(round_id)
+    if not count:
+        flash(_("本轮还没有协议书"), "warning")
+        return _round_page(round_id, 404)
+    name = f"agreements-{funding_round.district_code}-{funding_round.round_no:02d}.zip"
+    disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(data, mimetype="application/zip", headers=disposition)
+
+
+# ------------------------------------------------------------------------------ agreements
+
+
+def _agreement_or_404(agreement_id: int):
+    """The agreement if the current user may read it; anyone else gets a 404."""
+    try:
+        return agreements.get_agreement(agreement_id, current_user)
+    except AwardError:
+        abort(404)
+
+
+@bp.get("/mine")
+@login_required
+def mine():
+    """The agreements of the current user's (or their organisation's) awarded proposals."""
+    return render_template("awards/mine.html", items=agreements.agreements_of_user(current_user))
+
+
+def _agreement_page(agreement, status: int = 200, sign_form: SignForm | None = None):
+    """The agreement as a web page, with the signing buttons the user may press."""
+    context = agreements.agreement_context(agreement)
+    page = render_template(
+        "awards/agreement.html",
+        sign_form=sign_form or SignForm(formdata=None),
+        action_form=ActionForm(),
+        perm_sign=can_sign_agreement(current_user, context["proposal"])[0],
+        perm_countersign=can_countersign_agreement(current_user)[0],
+        state_label=state_label,
+        **context,
+    )
+    return page, status
+
+
+@bp.get("/agreements/<int:agreement_id>")
+@login_required
+def agreement(agreement_id: int):
+    """Read an agreement (applicant side or staff)."""
+    return _agreement_page(_agreement_or_404(agreement_id))
+
+
+@bp.get("/agreements/<int:agreement_id>.pdf")
+@login_required
+def agreement_pdf(agreement_id: int):
+    """The agreement as a PDF, showing both signatures once made."""
+    item = _agreement_or_404(agreement_id)
+    return pdf_response(agreements.agreement_pdf(item), f"{item.number}.pdf")
+
+
+@bp.post("/agreements/<int:agreement_id>/sign")
+@login_required
+def sign(agreement_id: int):
+    """The applicant signs online."""
+    item = _agreement_or_404(agreement_id)
+    form = SignForm()
+    if not form.validate_on_submit():
+        flash(_("请先勾选同意协议条款"), "danger")
+        return _agreement_page(item, 422, form)
+    try:
+        agreements.sign_as_applicant(agreement_id, current_user)
+    except AwardError as error:
+        flash(str(error), "danger")
+        return _agreement_page(item, error.status, form)
+    flash(_("您已签署协议书，等待主办方签署"), "success")
+    return redirect(url_for("awards.agreement", agreement_id=agreement_id))
+
+
+@bp.post("/agreements/<int:agreement_id>/countersign")
+@roles_required("organizer")
+def countersign(agreement_id: int):
+    """The organizer countersigns after the applicant."""
+    item = _agreement_or_404(agreement_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        agreements.countersign(agreement_id, current_user)
+    except AwardError as error:
+        flash(str(error), "danger")
+        return _agreement_page(item, error.status)
+    flash(_("协议书已签署生效"), "success")
+    return redirect(url_for("awards.agreement", agreement_id=agreement_id))
+
+
+@bp.get("/proposals/<int:proposal_id>/score-sheet.pdf")
+@login_required
+def score_sheet(proposal_id: int):
+    """A proposal's score sheet (judges numbered, never named) for staff and its applicant."""
+    proposal = db.session.get(Proposal, proposal_id) or abort(404)
+    if not can_view_score_sheet(current_user, proposal)[0]:
+        abort(404)
+    context = awards.score_sheet_context(proposal_id)
+    return pdf_response(render_pdf("score_sheet", **context), f"score-sheet-{proposal_id}.pdf")

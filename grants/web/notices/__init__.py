@@ -1,0 +1,1 @@
+"""The public notice (公示): notices, their PDF, objections and objection receipts."""

@@ -1,0 +1,105 @@
+"""Public notice pages: every notice, its awards and PDF, objections and their receipts."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from grants.documents import pdf_response
+from grants.extensions import db
+from grants.models.awards import Award, Notice
+from grants.services import notices
+from grants.services.awards import AwardError
+from grants.web.access import login_required, public
+from grants.web.notices.forms import ObjectionForm
+
+bp = Blueprint("notices", __name__, url_prefix="/notices")
+
+
+def _notice_or_404(notice_id: int) -> Notice:
+    """The notice, or a 404 page."""
+    return db.session.get(Notice, notice_id) or abort(404)
+
+
+def _detail_url(notice: Notice) -> str:
+    """The public address of a notice, printed on its PDF as the place to object."""
+    return url_for("notices.detail", notice_id=notice.id, _external=True)
+
+
+@bp.get("/")
+@public
+def index():
+    """Every notice, newest first, open ones marked."""
+    items = notices.list_notices()
+    return render_template("notices/index.html", items=items, is_open=notices.is_open)
+
+
+@bp.get("/<int:notice_id>")
+@public
+def detail(notice_id: int):
+    """A notice's awards as the public may see them, with a link to object to each."""
+    notice = _notice_or_404(notice_id)
+    context = notices.notice_context(notice, _detail_url(notice))
+    return render_template("notices/detail.html", open=notices.is_open(notice), **context)
+
+
+@bp.get("/<int:notice_id>.pdf")
+@public
+def pdf(notice_id: int):
+    """The notice as a PDF carrying the audit chain's head hash."""
+    notice = _notice_or_404(notice_id)
+    return pdf_response(notices.notice_pdf(notice, _detail_url(notice)), f"notice-{notice.id}.pdf")
+
+
+def _objection_page(award: Award, form: ObjectionForm, status: int = 200):
+    """The objection form for one award (re-shown with a 4xx after a refusal)."""
+    page = render_template(
+        "notices/object.html",
+        award=award,
+        notice=award.notice,
+        form=form,
+        open=award.status == "in_notice" and notices.is_open(award.notice),
+        period=notices.period_text(award.notice),
+    )
+    return page, status
+
+
+@bp.route("/awards/<int:award_id>/object", methods=["GET", "POST"])
+@public
+def object_to(award_id: int):
+    """File an objection during the notice period (logged in, or with a name and phone)."""
+    award = db.session.get(Award, award_id)
+    if award is None or award.notice is None:
+        abort(404)
+    form = ObjectionForm()
+    if not form.validate_on_submit():
+        return _objection_page(award, form, 400 if form.errors else 200)
+    user = current_user if current_user.is_authenticated else None
+    try:
+        objection = notices.file_objection(
+            award_id, form.text.data or "", user, form.name.data or "", form.phone.data or ""
+        )
+    except AwardError as error:
+        flash(str(error), "danger")
+        return _objection_page(award, form, error.status)
+    flash(_("异议已提交，请保存回执编号和查询链接"), "success")
+    return redirect(url_for("notices.receipt", token=objection.token))
+
+
+@bp.get("/objections/<token>")
+@public
+def receipt(token: str):
+    """An objection's status and outcome, for whoever holds its receipt link."""
+    objection = notices.objection_by_token(token) or abort(404)
+    return render_template(
+        "notices/receipt.html", objection=objection, number=notices.receipt_number(objection)
+    )
+
+
+@bp.get("/mine")
+@login_required
+def mine():
+    """The logged-in visitor's objections and their outcomes."""
+    items = notices.objections_of_user(current_user)
+    return render_template("notices/mine.html", items=items, number=notices.receipt_number)
