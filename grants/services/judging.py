@@ -80,6 +80,32 @@ def get_round(round_id: int) -> FundingRound:
     return found
 
 
+def get_proposal(proposal_id: int) -> Proposal:
+    """A proposal, or a 404 refusal."""
+    found = db.session.get(Proposal, proposal_id)
+    if found is None:
+        raise JudgingError("找不到该项目", 404)
+    return found
+
+
+def get_user(user_id: int) -> User:
+    """An account, or a 404 refusal."""
+    found = db.session.get(User, user_id)
+    if found is None:
+        raise JudgingError("找不到该账号", 404)
+    return found
+
+
+def all_rounds() -> list[FundingRound]:
+    """Every round, newest first, for the organizer's judging list."""
+    return list(db.session.scalars(select(FundingRound).order_by(FundingRound.id.desc())))
+
+
+def organisations() -> list[Organisation]:
+    """Every registered organisation, by name, for declaring a conflict with one."""
+    return list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
+
+
 # --------------------------------------------------------------------------- rubric & settings
 
 
@@ -909,6 +935,18 @@ def cast_vote(user: User, round_id: int, proposal_id: int, now: datetime | None 
         db.session.flush()
         audit.record("vote.cast", "proposal", proposal_id, {"round_id": round_id}, actor=user)
     return vote
+
+
+def vote_listing(round_id: int) -> list[tuple[Proposal, int]]:
+    """The round's screened proposals with their vote counts (title, community, category)."""
+    counts = dict(
+        db.session.execute(
+            select(Vote.proposal_id, func.count(Vote.id))
+            .where(Vote.round_id == round_id)
+            .group_by(Vote.proposal_id)
+        ).all()
+    )
+    return [(p, counts.get(p.id, 0)) for p in rankable_proposals(round_id)]
 
 
 def votes_of(user: User | None, round_id: int) -> set[int]:

@@ -1,0 +1,351 @@
+"""Judging pages: judges score, organizers run the panel and ranking, residents vote.
+
+Every refusal from the service arrives as a ``JudgingError`` with a Chinese message and an
+HTTP status: forms are shown again with the message and that status, and nothing is changed.
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from grants.domain import judging_permissions as perms
+from grants.domain.judging_rules import METHOD_LABELS, MODE_LABELS
+from grants.domain.proposals import STATE_LABELS
+from grants.services import judging, ranking
+from grants.services.judging import JudgingError
+from grants.web.access import login_required, public, roles_required
+from grants.web.judging import pages
+from grants.web.judging.forms import (
+    ConfirmForm,
+    JudgePickForm,
+    ReasonForm,
+    SheetForm,
+)
+
+bp = Blueprint("judging", __name__, url_prefix="/judging")
+ORGANIZER = ("organizer",)
+READERS = perms.READERS
+
+
+@bp.app_context_processor
+def _labels():
+    """Labels the judging templates share."""
+    return {"method_labels": METHOD_LABELS, "mode_labels": MODE_LABELS,
+            "state_labels": STATE_LABELS}
+
+
+def _flash_problems(error: JudgingError) -> None:
+    for problem in error.problems:
+        flash(problem, "danger")
+
+
+def _posted(form) -> None:
+    """Validate a posted form's CSRF token (400 without it); the service checks the rest."""
+    form.validate_on_submit()
+    if "csrf_token" in form.errors:
+        abort(400)
+
+
+def _call(function, *args, **kwargs):
+    """Run a service call; a refusal aborts with its status (for pages that only read)."""
+    try:
+        return function(*args, **kwargs)
+    except JudgingError as error:
+        abort(error.status, error.problems[0] if error.status == 400 else None)
+
+
+# --------------------------------------------------------------------------- judges
+
+
+@bp.get("/")
+@roles_required("judge")
+def dashboard():
+    """A judge's rounds and assigned proposals with assigned / done / left and a progress bar."""
+    return pages.dashboard()
+
+
+@bp.route("/proposals/<int:proposal_id>/sheet", methods=["GET", "POST"])
+@roles_required("judge")
+def score(proposal_id: int):
+    """The scoring page: the proposal beside the rubric; save a draft or submit (locks)."""
+    page = _call(judging.open_sheet, current_user, proposal_id)
+    form = SheetForm(data={"comment": page.sheet.comment if page.sheet else ""})
+    if not form.validate_on_submit():
+        return pages.score(page, form, 400 if form.errors else 200)
+    entries = {c.id: request.form.get(f"points-{c.id}", "") for c in page.criteria}
+    try:
+        judging.save_sheet(current_user, proposal_id, entries, form.comment.data or "",
+                           submit=bool(form.submit.data))
+    except JudgingError as error:
+        _flash_problems(error)
+        return pages.score(page, form, error.status, typed=entries)
+    flash(_("评分已提交，评分表已锁定") if form.submit.data else _("草稿已保存"), "success")
+    return redirect(url_for(".dashboard" if form.submit.data else ".score",
+                            proposal_id=proposal_id))
+
+
+@bp.post("/proposals/<int:proposal_id>/conflict")
+@roles_required("judge")
+def declare_conflict(proposal_id: int):
+    """A judge declares a conflict with one proposal before scoring it."""
+    form = ReasonForm()
+    _posted(form)
+    try:
+        judging.declare_conflict(current_user, proposal_id=proposal_id,
+                                 reason=form.reason.data or "")
+    except JudgingError as error:
+        _flash_problems(error)
+        return pages.dashboard(error.status)
+    flash(_("已申报回避，主办方会安排其他评委"), "success")
+    return redirect(url_for(".dashboard"))
+
+
+@bp.route("/conflicts", methods=["GET", "POST"])
+@roles_required("judge")
+def conflicts():
+    """A judge's conflicts, and declaring one with a whole organisation."""
+    form = pages.org_conflict_form()
+    if not form.validate_on_submit():
+        return pages.conflicts(form, 400 if form.errors else 200)
+    try:
+        judging.declare_conflict(current_user, organisation_id=form.organisation_id.data,
+                                 reason=form.reason.data)
+    except JudgingError as error:
+        _flash_problems(error)
+        return pages.conflicts(form, error.status)
+    flash(_("已申报回避"), "success")
+    return redirect(url_for(".conflicts"))
+
+
+@bp.get("/attachments/<int:attachment_id>")
+@login_required
+def attachment(attachment_id: int):
+    """An attachment for an assigned judge (neutral name in blind review) or an organizer."""
+    found, data, name = _call(judging.attachment_for, current_user, attachment_id)
+    return send_file(BytesIO(data), mimetype=found.content_type, as_attachment=True,
+                     download_name=name)
+
+
+# --------------------------------------------------------------------------- organizers
+
+
+@bp.get("/rounds")
+@roles_required(*READERS)
+def rounds():
+    """Rounds whose judging organizers run and auditors read."""
+    return pages.rounds()
+
+
+@bp.get("/rounds/<int:round_id>")
+@roles_required(*ORGANIZER)
+def manage(round_id: int):
+    """A round's judging: panel, settings, rubric, assignments, conflicts, sheets, closing."""
+    return pages.manage(_call(judging.get_round, round_id))
+
+
+def _manage_action(round_id: int, action, *args, done: str):
+    """Run an organizer action on a round; show the round page with the refusal if it fails."""
+    funding_round = _call(judging.get_round, round_id)
+    _posted(ConfirmForm())
+    try:
+        action(*args)
+    except JudgingError as error:
+        _flash_problems(error)
+        return pages.manage(funding_round, error.status)
+    flash(done, "success")
+    return redirect(url_for(".manage", round_id=round_id))
+
+
+@bp.post("/rounds/<int:round_id>/panel")
+@roles_required(*ORGANIZER)
+def add_judge(round_id: int):
+    """Seat a judge on the panel."""
+    judge_id = request.form.get("judge_id", type=int) or 0
+    return _manage_action(round_id, judging.add_judge, round_id, judge_id, current_user,
+                          done=_("已添加评委"))
+
+
+@bp.post("/rounds/<int:round_id>/panel/<int:judge_id>/remove")
+@roles_required(*ORGANIZER)
+def remove_judge(round_id: int, judge_id: int):
+    """Take a judge off the panel (only before they submitted anything)."""
+    return _manage_action(round_id, judging.remove_judge, round_id, judge_id, current_user,
+                          done=_("已移出评委"))
+
+
+@bp.post("/rounds/<int:round_id>/assign")
+@roles_required(*ORGANIZER)
+def assign(round_id: int):
+    """Generate the assignment from the round's settings (deterministic for its seed)."""
+    return _manage_action(round_id, judging.generate_assignments, round_id, current_user,
+                          done=_("评审任务已分配"))
+
+
+@bp.post("/rounds/<int:round_id>/close")
+@roles_required(*ORGANIZER)
+def close(round_id: int):
+    """Close judging: scored proposals move on to the award stage."""
+    return _manage_action(round_id, judging.close_judging, round_id, current_user,
+                          done=_("评审已结束"))
+
+
+@bp.post("/rounds/<int:round_id>/publish")
+@roles_required(*ORGANIZER)
+def publish(round_id: int):
+    """Publish results to applicants (their totals and comments, never judges' names)."""
+    return _manage_action(round_id, judging.publish_results, round_id, current_user,
+                          done=_("评审结果已公布"))
+
+
+@bp.route("/rounds/<int:round_id>/proposals/<int:proposal_id>/judges/<int:judge_id>/replace",
+          methods=["GET", "POST"])
+@roles_required(*ORGANIZER)
+def replace(round_id: int, proposal_id: int, judge_id: int):
+    """Swap a (conflicted) judge on a proposal for one of the offered replacements."""
+    options = _call(judging.replacement_options, round_id, proposal_id, judge_id)
+    form = JudgePickForm()
+    form.judge_id.choices = [(j.id, j.display_name) for j in options]
+    if not form.validate_on_submit():
+        return pages.replace(round_id, proposal_id, judge_id, form, 400 if form.errors else 200)
+    try:
+        judging.replace_judge(round_id, proposal_id, judge_id, form.judge_id.data, current_user)
+    except JudgingError as error:
+        _flash_problems(error)
+        return pages.replace(round_id, proposal_id, judge_id, form, error.status)
+    flash(_("已更换评委"), "success")
+    return redirect(url_for(".manage", round_id=round_id))
+
+
+@bp.route("/rounds/<int:round_id>/rubric", methods=["GET", "POST"])
+@roles_required(*ORGANIZER)
+def rubric(round_id: int):
+    """Edit the round's rubric (maxima add up to 100) until judging opens."""
+    _call(judging.get_round, round_id)
+    form = pages.rubric_form(round_id)
+    if not form.validate_on_submit():
+        return pages.rubric(round_id, form, 400 if form.errors else 200)
+    try:
+        judging.update_rubric(round_id, pages.rubric_criteria(form, round_id), current_user)
+    except JudgingError as error:
+        _flash_problems(error)
+        return pages.rubric(round_id, form, error.status)
+    flash(_("评分表已保存"), "success")
+    return redirect(url_for(".manage", round_id=round_id))
+
+
+@bp.route("/rounds/<int:round_id>/settings", methods=["GET", "POST"])
+@roles_required(*ORGANIZER)
+def settings(round_id: int):
+    """Edit the round's judging settings: mode, k, seed, blind, method, resident vote."""
+    _call(judging.get_round, round_id)
+    form = pages.settings_form(round_id)
+    if not form.validate_on_submit():
+        return pages.settings(round_id, form, 400 if form.errors else 200)
+    try:
+        judging.update_settings(round_id, form.values(), current_user)
+    except JudgingError as error:
+        _flash_problems(error)
+        return pages.settings(round_id, form, error.status)
+    flash(_("评审设置已保存"), "success")
+    return redirect(url_for(".manage", round_id=round_id))
+
+
+@bp.get("/sheets/<int:sheet_id>")
+@roles_required("judge", *READERS)
+def sheet(sheet_id: int):
+    """One score sheet: for its own judge, organizers and auditors (others get 404)."""
+    found = _call(judging.get_sheet, sheet_id)
+    if not perms.can_view_sheet(current_user, found.judge_id)[0]:
+        abort(404)
+    return pages.sheet(found, ReasonForm())
+
+
+@bp.post("/sheets/<int:sheet_id>/reopen")
+@roles_required(*ORGANIZER)
+def reopen(sheet_id: int):
+    """Send a submitted sheet back to its judge, with a reason (audited)."""
+    found = _call(judging.get_sheet, sheet_id)
+    form = ReasonForm()
+    _posted(form)
+    try:
+        judging.reopen_sheet(sheet_id, form.reason.data or "", current_user)
+    except JudgingError as error:
+        _flash_problems(error)
+        return pages.sheet(found, form, error.status)
+    flash(_("评分表已退回评委"), "success")
+    return redirect(url_for(".sheet", sheet_id=sheet_id))
+
+
+@bp.get("/rounds/<int:round_id>/ranking")
+@roles_required(*READERS)
+def ranking_page(round_id: int):
+    """The ranking with criterion breakdown, outlier flags and each judge's score chart."""
+    return pages.ranking_page(_call(judging.get_round, round_id))
+
+
+@bp.get("/rounds/<int:round_id>/ranking.<fmt>")
+@roles_required(*READERS)
+def export(round_id: int, fmt: str):
+    """Download the detailed ranking as CSV or XLSX."""
+    _call(judging.get_round, round_id)
+    if fmt == "csv":
+        body = "\ufeff" + ranking.ranking_csv(round_id, detailed=True)
+        mimetype = "text/csv; charset=utf-8"
+    elif fmt == "xlsx":
+        body = ranking.ranking_xlsx(round_id)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        abort(404)
+    name = f"ranking-round-{round_id}.{fmt}"
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+# --------------------------------------------------------------------------- residents, applicants
+
+
+@bp.get("/rounds/<int:round_id>/vote")
+@public
+def vote_page(round_id: int):
+    """The resident vote: a round's screened proposals (title, community, category)."""
+    return pages.vote(_call(judging.get_round, round_id))
+
+
+@bp.post("/rounds/<int:round_id>/vote/<int:proposal_id>")
+@roles_required("resident")
+def vote(round_id: int, proposal_id: int):
+    """A resident supports one proposal (once each, up to the round's limit, in the window)."""
+    funding_round = _call(judging.get_round, round_id)
+    _posted(ConfirmForm())
+    try:
+        judging.cast_vote(current_user, round_id, proposal_id)
+    except JudgingError as error:
+        _flash_problems(error)
+        return pages.vote(funding_round, error.status)
+    flash(_("感谢您的支持"), "success")
+    return redirect(url_for(".vote_page", round_id=round_id))
+
+
+@bp.get("/results/<int:proposal_id>")
+@login_required
+def my_result(proposal_id: int):
+    """The applicant's published result: total, criterion means, comments (评委1…n)."""
+    proposal = _call(judging.get_proposal, proposal_id)
+    published = judging.settings_for(proposal.round_id).results_published
+    if not perms.can_view_result(current_user, proposal, published)[0]:
+        abort(404)
+    return render_template("judging/my_result.html", result=ranking.applicant_result(proposal))
