@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from grants.domain.judging_rules import SettingsInput
 from grants.domain.rubric import DEFAULT_RUBRIC, Criterion
 from grants.extensions import db
-from grants.models import AuditEntry
+from grants.models import AuditEntry, User
 from grants.models.base import utcnow
 from grants.models.judging import Assignment, Conflict, JudgingSettings, ScoreSheet, Vote
 from grants.services import judging
@@ -406,3 +406,39 @@ def test_no_vote_when_the_round_has_none(app):
     with pytest.raises(JudgingError) as error:
         judging.cast_vote(resident, setup.round.id, setup.proposals[0].id)
     assert "未开放" in str(error.value)
+
+
+# --------------------------------------------------------------------------- demo data
+
+
+def test_demo_seed_scores_round_seven_once(app):
+    from grants.seed_judging import seed
+    from grants.services import ranking
+
+    funding_round = make_round("judging")
+    create_user("organizer", "organizer")
+    for i in range(1, 8):
+        create_user(f"judge{i}", "judge", display_name=f"评审专家{i}")
+    applicant = create_user("applicant", "resident")
+    proposals = [make_proposal(funding_round, applicant, "eligible", title=f"项目{i}")
+                 for i in range(12)]
+    lines = list(seed())
+    assert lines[-1] == "judging: closed, 12 proposals scored"
+    assert db.session.scalar(select(func.count(ScoreSheet.id))) == 12 * 7 - 1
+    conflicted = proposals[4]
+    judge3 = db.session.scalar(select(User).where(User.username == "judge3"))
+    assert judge3.id not in judging.assignments_of(funding_round.id)[conflicted.id]
+    report = ranking.ranking_report(funding_round.id)
+    severe = db.session.scalar(select(User.id).where(User.username == "judge5"))
+    assert report.profiles[severe].label == "偏严"
+    assert all(row.method == "trimmed_mean" for row in report.rows)
+    assert {p.status for p in proposals} == {"scored"}
+    before = audit_count()
+    assert list(seed()) == ["judging: round 7 already scored"]
+    assert audit_count() == before
+
+
+def test_demo_seed_without_round_seven_says_so(app):
+    from grants.seed_judging import seed
+
+    assert list(seed()) == ["judging: round 7 not found, skipped (run the rounds seed first)"]
