@@ -43,11 +43,6 @@ def _aware(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
-def _naive_utc(moment: datetime) -> datetime:
-    """An aware moment as the naive UTC datetime the database stores."""
-    return moment.astimezone(UTC).replace(tzinfo=None)
-
-
 def now_utc(now: datetime | None = None) -> datetime:
     """``now`` if given (aware, or naive UTC), else the current moment; always aware."""
     return _aware(now) if now is not None else datetime.now(UTC)
@@ -55,7 +50,7 @@ def now_utc(now: datetime | None = None) -> datetime:
 
 def stored(moment: datetime) -> datetime:
     """An aware moment as the naive UTC datetime the database stores."""
-    return _naive_utc(moment)
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def phases_of(funding_round: FundingRound) -> RoundPhases:
@@ -194,7 +189,7 @@ def _columns(data: RoundData) -> dict:
     }
     for name in PHASE_FIELDS:
         value = getattr(data.phases, name)
-        values[name] = _naive_utc(value) if isinstance(value, datetime) else value
+        values[name] = stored(value) if isinstance(value, datetime) else value
     return values
 
 

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
 
 from grants.domain.band import Band
 from grants.domain.budget import CategoryCap
+from grants.domain.phases import RoundPhases, local_datetime
+from grants.extensions import db
+from grants.models import FundingRound
+from grants.models.rounds import DEFAULT_CATEGORIES
 from grants.services import rounds
-from tests.factories import make_round
+from tests.factories import make_proposal, make_round
+from tests.helpers import audit_count, create_user
 
 
 def test_phases_of_gives_aware_utc_datetimes(app):
@@ -41,3 +49,108 @@ def test_check_phase_names_the_deadline(app):
     early = datetime.now(UTC) - timedelta(days=365)
     assert "开始" in rounds.check_phase(funding_round, "score", now=early)
     assert rounds.current_phase(funding_round) == "judging"
+
+
+def _data(**overrides) -> rounds.RoundData:
+    phases = RoundPhases(
+        needs_open=local_datetime(2027, 3, 1, 9),
+        needs_close=local_datetime(2027, 3, 20, 18),
+        submit_open=local_datetime(2027, 3, 21, 9),
+        submit_close=local_datetime(2027, 4, 10, 18),
+        return_deadline=local_datetime(2027, 4, 15, 18),
+        screening_close=local_datetime(2027, 4, 20, 18),
+        judging_open=local_datetime(2027, 4, 21, 9),
+        judging_close=local_datetime(2027, 4, 30, 18),
+        notice_days=5,
+        implementation_start=date(2027, 5, 10),
+        implementation_end=date(2027, 11, 30),
+    )
+    fields = dict(
+        name="第九届",
+        district="江宁区",
+        street="东山街道",
+        description="",
+        pool_fen=15_000_000,
+        band_min_fen=500_000,
+        band_max_fen=1_500_000,
+        phases=phases,
+    )
+    fields.update(overrides)
+    return rounds.RoundData(**fields)
+
+
+def test_create_round_stores_naive_utc_and_audits(app):
+    organizer = create_user("boss", "organizer")
+    before = audit_count()
+    created = rounds.create_round(_data(caps=(CategoryCap("personnel", 30),)), actor=organizer)
+    assert created.needs_open == datetime(2027, 3, 1, 1, 0)
+    assert created.caps == [{"cost_category": "personnel", "max_pct": 30}]
+    assert list(created.categories) == list(DEFAULT_CATEGORIES)
+    assert audit_count() == before + 1
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"band_max_fen": 1_500_001}, "不能高于平台上限 ¥15,000.00"),
+        ({"band_min_fen": 499_999}, "不能低于平台下限 ¥5,000.00"),
+        ({"band_min_fen": 1_000_000, "band_max_fen": 900_000}, "不能高于本轮上限"),
+        ({"pool_fen": 0}, "不足以资助一个项目"),
+        ({"pool_fen": 10**12}, "过大"),
+        ({"name": " "}, "请填写赛事名称"),
+        ({"categories": ("助老", "x" * 21)}, "最多 20 个字"),
+        ({"caps": (CategoryCap("bribes", 10),)}, "未知费用类别"),
+        ({"tiers": (500_000, 500_000)}, "重复"),
+    ],
+)
+def test_create_round_refusals_write_nothing(app, overrides, message):
+    organizer = create_user("boss", "organizer")
+    before = audit_count()
+    with pytest.raises(rounds.RoundError, match=message):
+        rounds.create_round(_data(**overrides), actor=organizer)
+    assert audit_count() == before and rounds.list_rounds() == []
+
+
+def test_update_round_records_before_and_after(app):
+    organizer = create_user("boss", "organizer")
+    created = rounds.create_round(_data(), actor=organizer)
+    changes = rounds.update_round(
+        created, _data(pool_fen=12_000_000, name="第九届（修订）"), actor=organizer
+    )
+    assert changes == {"pool_fen": [15_000_000, 12_000_000], "name": ["第九届", "第九届（修订）"]}
+    assert (
+        rounds.update_round(
+            created, _data(pool_fen=12_000_000, name="第九届（修订）"), actor=organizer
+        )
+        == {}
+    )
+
+
+def test_counts_skip_merged_needs_and_drafts(app):
+    funding_round = make_round("needs")
+    applicant = create_user("team", "resident")
+    make_proposal(funding_round, applicant, status="draft")
+    make_proposal(funding_round, applicant, status="submitted")
+    assert rounds.counts_of(funding_round) == {"needs": 0, "proposals": 1}
+
+
+def test_demo_seed_builds_rounds_seven_and_eight_once(app):
+    from grants import seed, seed_rounds
+    from grants.models import Need, NeedSupport
+
+    for step in (seed.seed_communities, seed.seed_staff, seed.seed_residents):
+        step()
+    assert list(seed_rounds.seed()) == ["rounds: +2", "needs: +116"]
+    seventh = db.session.scalar(select(FundingRound).where(FundingRound.round_no == 7))
+    eighth = db.session.scalar(select(FundingRound).where(FundingRound.round_no == 8))
+    assert rounds.current_phase(seventh) == "judging"
+    assert rounds.check_phase(seventh, "score") is None
+    assert rounds.check_phase(eighth, "post_need") is None
+    assert seventh.pool_fen == 15_000_000 and seventh.district_code == "JN"
+    assert rounds.caps_of(seventh) == (CategoryCap("personnel", 30),)
+    assert db.session.scalar(select(func.count(Need.id)).where(Need.round_id == seventh.id)) == 104
+    rows = db.session.scalar(select(func.count(NeedSupport.id)))
+    assert db.session.scalar(select(func.sum(Need.support_count))) == rows > 300
+    before = audit_count()
+    assert list(seed_rounds.seed()) == ["rounds: +0", "needs: +0"]
+    assert audit_count() == before
