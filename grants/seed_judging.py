@@ -31,7 +31,11 @@ CONFLICT_REASON = "本人曾在该项目申报团队所在社区担任兼职督�
 SEVERE_JUDGE = "judge5"
 SEVERITY = 12
 OPENINGS = {
-    "high": ("项目紧扣社区居民的真实需求，", "方案设计扎实，目标清晰，", "整体思路清楚，居民参与度高，"),
+    "high": (
+        "项目紧扣社区居民的真实需求，",
+        "方案设计扎实，目标清晰，",
+        "整体思路清楚，居民参与度高，",
+    ),
     "mid": ("项目回应了社区的部分需求，", "方案基本可行，", "选题有一定价值，"),
     "low": ("项目与社区需求的对应关系不够清楚，", "方案较为笼统，", "目标表述偏大，"),
 }
@@ -77,8 +81,9 @@ def seed() -> Iterator[str]:
     if funding_round is None:
         yield "judging: round 7 not found, skipped (run the rounds seed first)"
         return
-    if db.session.scalar(select(func.count(ScoreSheet.id)).where(
-            ScoreSheet.round_id == funding_round.id)):
+    if db.session.scalar(
+        select(func.count(ScoreSheet.id)).where(ScoreSheet.round_id == funding_round.id)
+    ):
         yield "judging: round 7 already scored"
         return
     proposals = _eligible(funding_round.id)
@@ -89,22 +94,25 @@ def seed() -> Iterator[str]:
     yield from _judge_round(funding_round, proposals, people)
 
 
-def _judge_round(funding_round: FundingRound, proposals: list[Proposal],
-                 people: dict[str, User]) -> Iterator[str]:
+def _judge_round(
+    funding_round: FundingRound, proposals: list[Proposal], people: dict[str, User]
+) -> Iterator[str]:
     """Panel, settings, a declared conflict, the assignment, every sheet, then closing."""
     organizer = people["organizer"]
     judges = [people[name] for name in JUDGES]
     start = funding_round.judging_open + timedelta(hours=2)
     _set_up_panel(funding_round.id, judges, organizer)
     conflicted = proposals[len(proposals) // 3]
-    judging.declare_conflict(people[CONFLICTED_JUDGE], proposal_id=conflicted.id,
-                             reason=CONFLICT_REASON)
+    judging.declare_conflict(
+        people[CONFLICTED_JUDGE], proposal_id=conflicted.id, reason=CONFLICT_REASON
+    )
     assignment = judging.generate_assignments(funding_round.id, organizer)
     yield f"judging: panel of {len(judges)}, {sum(map(len, assignment.values()))} assignments"
     sheets = _score_all(funding_round.id, proposals, judges, assignment, start)
     yield f"judging: +{sheets} submitted score sheets"
-    moved = judging.close_judging(funding_round.id, organizer,
-                                  now=start + timedelta(hours=sheets + 1))
+    moved = judging.close_judging(
+        funding_round.id, organizer, now=start + timedelta(hours=sheets + 1)
+    )
     yield f"judging: closed, {len(moved)} proposals scored"
 
 
@@ -113,14 +121,31 @@ def _set_up_panel(round_id: int, judges: list[User], organizer: User) -> None:
     for judge in judges:
         if not judging.on_panel(round_id, judge.id):
             judging.add_judge(round_id, judge.id, organizer)
-    judging.update_settings(round_id, SettingsInput(
-        mode="all", judges_per_proposal=3, seed=7, blind=True, method="trimmed_mean",
-        normalise=True, vote_weight_pct=0, vote_max_per_resident=3, vote_open=None,
-        vote_close=None), organizer)
+    judging.update_settings(
+        round_id,
+        SettingsInput(
+            mode="all",
+            judges_per_proposal=3,
+            seed=7,
+            blind=True,
+            method="trimmed_mean",
+            normalise=True,
+            vote_weight_pct=0,
+            vote_max_per_resident=3,
+            vote_open=None,
+            vote_close=None,
+        ),
+        organizer,
+    )
 
 
-def _score_all(round_id: int, proposals: list[Proposal], judges: list[User],
-               assignment: dict[int, list[int]], start: datetime) -> int:
+def _score_all(
+    round_id: int,
+    proposals: list[Proposal],
+    judges: list[User],
+    assignment: dict[int, list[int]],
+    start: datetime,
+) -> int:
     """Every assigned judge submits a sheet, one every few minutes; returns how many."""
     rng = random.Random(7)
     criteria = judging.criteria_rows(round_id)
@@ -133,8 +158,14 @@ def _score_all(round_id: int, proposals: list[Proposal], judges: list[User],
                 continue
             share = quality[proposal.id] + bias
             entries = {c.id: str(_points(c.max_points, share, rng)) for c in criteria}
-            judging.save_sheet(judge, proposal.id, entries, _comment(share, rng), submit=True,
-                               now=start + timedelta(minutes=7 * count))
+            judging.save_sheet(
+                judge,
+                proposal.id,
+                entries,
+                _comment(share, rng),
+                submit=True,
+                now=start + timedelta(minutes=7 * count),
+            )
             count += 1
     return count
 

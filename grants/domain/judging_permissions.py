@@ -102,8 +102,11 @@ def owns_proposal(user, proposal) -> bool:
     if getattr(user, "id", None) == proposal.applicant_id:
         return True
     org_id = proposal.organisation_id
-    return (org_id is not None and getattr(user, "organisation_id", None) == org_id
-            and has_any_role(user, ("org_member",)))
+    return (
+        org_id is not None
+        and getattr(user, "organisation_id", None) == org_id
+        and has_any_role(user, ("org_member",))
+    )
 
 
 def can_view_result(user, proposal, published: bool) -> Decision:

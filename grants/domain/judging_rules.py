@@ -263,7 +263,9 @@ def check_vote(state: VoteState, now: datetime) -> str | None:
 # --------------------------------------------------------------------------- closing
 
 
-def close_problem(now: datetime, judging_close: datetime, open_sheets: int, scored: int) -> str | None:
+def close_problem(
+    now: datetime, judging_close: datetime, open_sheets: int, scored: int
+) -> str | None:
     """Why judging cannot be closed yet, else ``None``.
 
     Before the deadline every assigned sheet must be submitted; after it, unfinished sheets are

@@ -43,8 +43,10 @@ class JudgingSettings(db.Model):
         CheckConstraint("judges_per_proposal BETWEEN 1 AND 50", name="judges_per_proposal_range"),
         CheckConstraint("vote_weight_pct BETWEEN 0 AND 50", name="vote_weight_range"),
         CheckConstraint("vote_max_per_resident BETWEEN 1 AND 50", name="vote_max_range"),
-        CheckConstraint("vote_open IS NULL OR vote_close IS NULL OR vote_open < vote_close",
-                        name="vote_window_order"),
+        CheckConstraint(
+            "vote_open IS NULL OR vote_close IS NULL OR vote_open < vote_close",
+            name="vote_window_order",
+        ),
     )
 
 
@@ -74,7 +76,9 @@ class PanelMember(db.Model):
     judge_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
     judge = relationship("User")
-    __table_args__ = (UniqueConstraint("round_id", "judge_id", name="uq_panel_member_round_id_judge_id"),)
+    __table_args__ = (
+        UniqueConstraint("round_id", "judge_id", name="uq_panel_member_round_id_judge_id"),
+    )
 
 
 class Assignment(db.Model):
@@ -86,7 +90,9 @@ class Assignment(db.Model):
     judge_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    __table_args__ = (UniqueConstraint("judge_id", "proposal_id", name="uq_assignment_judge_id_proposal_id"),)
+    __table_args__ = (
+        UniqueConstraint("judge_id", "proposal_id", name="uq_assignment_judge_id_proposal_id"),
+    )
 
 
 class Conflict(db.Model):
@@ -103,8 +109,9 @@ class Conflict(db.Model):
     organisation = relationship("Organisation")
     __table_args__ = (
         CheckConstraint(sql_in("source", CONFLICT_SOURCES), name="known_source"),
-        CheckConstraint("proposal_id IS NOT NULL OR organisation_id IS NOT NULL",
-                        name="names_a_target"),
+        CheckConstraint(
+            "proposal_id IS NOT NULL OR organisation_id IS NOT NULL", name="names_a_target"
+        ),
     )
 
 
@@ -120,8 +127,7 @@ class ScoreSheet(db.Model):
     comment: Mapped[str] = mapped_column(Text, default="")
     submitted_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-    scores: Mapped[list[Score]] = relationship(back_populates="sheet",
-                                               cascade="all, delete-orphan")
+    scores: Mapped[list[Score]] = relationship(back_populates="sheet", cascade="all, delete-orphan")
     __table_args__ = (
         UniqueConstraint("judge_id", "proposal_id", name="uq_score_sheet_judge_id_proposal_id"),
         CheckConstraint(sql_in("status", SHEET_STATES), name="known_status"),
@@ -134,8 +140,9 @@ class Score(db.Model):
 
     __tablename__ = "score"
     id: Mapped[int] = mapped_column(primary_key=True)
-    sheet_id: Mapped[int] = mapped_column(ForeignKey("score_sheet.id", ondelete="CASCADE"),
-                                          index=True)
+    sheet_id: Mapped[int] = mapped_column(
+        ForeignKey("score_sheet.id", ondelete="CASCADE"), index=True
+    )
     judge_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"))
     criterion_id: Mapped[int] = mapped_column(ForeignKey("criterion.id"))
@@ -156,4 +163,6 @@ class Vote(db.Model):
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    __table_args__ = (UniqueConstraint("proposal_id", "user_id", name="uq_vote_proposal_id_user_id"),)
+    __table_args__ = (
+        UniqueConstraint("proposal_id", "user_id", name="uq_vote_proposal_id_user_id"),
+    )

@@ -40,12 +40,32 @@ from grants.services import audit, unit_of_work
 from grants.services.notifications import notify
 from grants.services.rounds import check_phase
 
-SETTINGS_DEFAULTS = dict(mode="all", judges_per_proposal=3, seed=7, blind=True,
-                         method="trimmed_mean", normalise=False, vote_weight_pct=0,
-                         vote_max_per_resident=3, vote_open=None, vote_close=None,
-                         results_published=False, closed_at=None)
-SETTINGS_FIELDS = ("mode", "judges_per_proposal", "seed", "blind", "method", "normalise",
-                   "vote_weight_pct", "vote_max_per_resident", "vote_open", "vote_close")
+SETTINGS_DEFAULTS = dict(
+    mode="all",
+    judges_per_proposal=3,
+    seed=7,
+    blind=True,
+    method="trimmed_mean",
+    normalise=False,
+    vote_weight_pct=0,
+    vote_max_per_resident=3,
+    vote_open=None,
+    vote_close=None,
+    results_published=False,
+    closed_at=None,
+)
+SETTINGS_FIELDS = (
+    "mode",
+    "judges_per_proposal",
+    "seed",
+    "blind",
+    "method",
+    "normalise",
+    "vote_weight_pct",
+    "vote_max_per_resident",
+    "vote_open",
+    "vote_close",
+)
 
 
 class JudgingError(ValueError):
@@ -147,9 +167,16 @@ def _ensure_setup(round_id: int) -> JudgingSettings:
 def _store_rubric(round_id: int, criteria: Iterable[rubric_rules.Criterion]) -> None:
     """Write rubric lines for a round (the caller removed the old ones)."""
     for position, c in enumerate(criteria):
-        db.session.add(Criterion(round_id=round_id, key=c.key, name=c.name.strip(),
-                                 max_points=c.max_points, guidance=c.guidance.strip(),
-                                 position=position))
+        db.session.add(
+            Criterion(
+                round_id=round_id,
+                key=c.key,
+                name=c.name.strip(),
+                max_points=c.max_points,
+                guidance=c.guidance.strip(),
+                position=position,
+            )
+        )
 
 
 def _sheets_exist(round_id: int) -> bool:
@@ -164,8 +191,9 @@ def rubric_lock(round_id: int, now: datetime | None = None) -> str | None:
     return rules.rubric_lock_reason(_now(now), funding_round.judging_open, _sheets_exist(round_id))
 
 
-def update_rubric(round_id: int, criteria: list[rubric_rules.Criterion], actor,
-                  now: datetime | None = None) -> None:
+def update_rubric(
+    round_id: int, criteria: list[rubric_rules.Criterion], actor, now: datetime | None = None
+) -> None:
     """Replace a round's rubric (maxima adding up to 100) while judging has not opened."""
     _refuse(perms.can_manage_panel(actor), 403)
     if reason := rubric_lock(round_id, now):
@@ -177,9 +205,17 @@ def update_rubric(round_id: int, criteria: list[rubric_rules.Criterion], actor,
         _ensure_setup(round_id)
         db.session.execute(delete(Criterion).where(Criterion.round_id == round_id))
         _store_rubric(round_id, criteria)
-        audit.record("rubric.updated", "funding_round", round_id, {"criteria": [
-            {"key": c.key, "name": c.name, "max_points": c.max_points} for c in criteria]},
-            actor=actor)
+        audit.record(
+            "rubric.updated",
+            "funding_round",
+            round_id,
+            {
+                "criteria": [
+                    {"key": c.key, "name": c.name, "max_points": c.max_points} for c in criteria
+                ]
+            },
+            actor=actor,
+        )
 
 
 def new_criterion_key(existing: Iterable[str]) -> str:
@@ -200,8 +236,9 @@ def update_settings(round_id: int, values: rules.SettingsInput, actor) -> Judgin
         settings = _ensure_setup(round_id)
         for name in SETTINGS_FIELDS:
             setattr(settings, name, getattr(values, name))
-        audit.record("settings.updated", "funding_round", round_id,
-                     _settings_payload(settings), actor=actor)
+        audit.record(
+            "settings.updated", "funding_round", round_id, _settings_payload(settings), actor=actor
+        )
     return settings
 
 
@@ -218,23 +255,27 @@ def _settings_payload(settings: JudgingSettings) -> dict:
 
 def panel_of(round_id: int) -> list[User]:
     """The judges on a round's panel, in id order."""
-    query = (select(User).join(PanelMember, PanelMember.judge_id == User.id)
-             .where(PanelMember.round_id == round_id).order_by(User.id))
+    query = (
+        select(User)
+        .join(PanelMember, PanelMember.judge_id == User.id)
+        .where(PanelMember.round_id == round_id)
+        .order_by(User.id)
+    )
     return list(db.session.scalars(query))
 
 
 def on_panel(round_id: int, judge_id: int) -> bool:
     """True when the judge sits on the round's panel."""
-    query = select(PanelMember.id).where(PanelMember.round_id == round_id,
-                                         PanelMember.judge_id == judge_id)
+    query = select(PanelMember.id).where(
+        PanelMember.round_id == round_id, PanelMember.judge_id == judge_id
+    )
     return db.session.scalar(query) is not None
 
 
 def available_judges(round_id: int) -> list[User]:
     """Active judge accounts not yet on the round's panel, for the organizer's picker."""
     seated = select(PanelMember.judge_id).where(PanelMember.round_id == round_id)
-    query = (select(User).where(User.active.is_(True), User.id.not_in(seated))
-             .order_by(User.id))
+    query = select(User).where(User.active.is_(True), User.id.not_in(seated)).order_by(User.id)
     return [user for user in db.session.scalars(query) if user.has_role("judge")]
 
 
@@ -251,8 +292,9 @@ def add_judge(round_id: int, judge_id: int, actor) -> None:
     with unit_of_work():
         _ensure_setup(round_id)
         db.session.add(PanelMember(round_id=round_id, judge_id=judge_id))
-        audit.record("panel.judge_added", "funding_round", round_id,
-                     {"judge_id": judge_id}, actor=actor)
+        audit.record(
+            "panel.judge_added", "funding_round", round_id, {"judge_id": judge_id}, actor=actor
+        )
 
 
 def remove_judge(round_id: int, judge_id: int, actor) -> None:
@@ -261,23 +303,32 @@ def remove_judge(round_id: int, judge_id: int, actor) -> None:
     if not on_panel(round_id, judge_id):
         raise JudgingError("该评委不在本轮评审组中", 404)
     submitted = select(func.count(ScoreSheet.id)).where(
-        ScoreSheet.round_id == round_id, ScoreSheet.judge_id == judge_id,
-        ScoreSheet.status == "submitted")
+        ScoreSheet.round_id == round_id,
+        ScoreSheet.judge_id == judge_id,
+        ScoreSheet.status == "submitted",
+    )
     if db.session.scalar(submitted):
         raise JudgingError("该评委已提交评分表，不能移出评审组", 409)
     with unit_of_work():
         _drop_judge_work(round_id, judge_id)
-        db.session.execute(delete(PanelMember).where(PanelMember.round_id == round_id,
-                                                     PanelMember.judge_id == judge_id))
-        audit.record("panel.judge_removed", "funding_round", round_id,
-                     {"judge_id": judge_id}, actor=actor)
+        db.session.execute(
+            delete(PanelMember).where(
+                PanelMember.round_id == round_id, PanelMember.judge_id == judge_id
+            )
+        )
+        audit.record(
+            "panel.judge_removed", "funding_round", round_id, {"judge_id": judge_id}, actor=actor
+        )
 
 
 def _drop_judge_work(round_id: int, judge_id: int, proposal_id: int | None = None) -> None:
     """Delete a judge's assignments and draft sheets in a round (or on one proposal)."""
     where_a = [Assignment.round_id == round_id, Assignment.judge_id == judge_id]
-    where_s = [ScoreSheet.round_id == round_id, ScoreSheet.judge_id == judge_id,
-               ScoreSheet.status == "draft"]
+    where_s = [
+        ScoreSheet.round_id == round_id,
+        ScoreSheet.judge_id == judge_id,
+        ScoreSheet.status == "draft",
+    ]
     if proposal_id is not None:
         where_a.append(Assignment.proposal_id == proposal_id)
         where_s.append(ScoreSheet.proposal_id == proposal_id)
@@ -300,23 +351,34 @@ def _judge_facts(user: User) -> rules.JudgeFacts:
 
 
 def _applicant_facts(proposal: Proposal) -> rules.ApplicantFacts:
-    return rules.ApplicantFacts(proposal.id, proposal.applicant_id, proposal.organisation_id,
-                                rules.team_names(proposal.team))
+    return rules.ApplicantFacts(
+        proposal.id,
+        proposal.applicant_id,
+        proposal.organisation_id,
+        rules.team_names(proposal.team),
+    )
 
 
 def conflict_map(judges: Iterable[User], proposals: Iterable[Proposal]) -> dict[tuple, str]:
     """Every (judge id, proposal id) with a conflict, declared or detected, and its reason."""
     judges, proposals = list(judges), list(proposals)
     declared = db.session.scalars(
-        select(Conflict).where(Conflict.judge_id.in_([j.id for j in judges]))).all()
+        select(Conflict).where(Conflict.judge_id.in_([j.id for j in judges]))
+    ).all()
     found: dict[tuple, str] = {}
     for proposal in proposals:
         facts = _applicant_facts(proposal)
         for judge in judges:
             reason = rules.detect_conflict(_judge_facts(judge), facts)
             reason = reason or next(
-                (c.reason for c in declared if c.judge_id == judge.id
-                 and rules.declared_applies(c.proposal_id, c.organisation_id, facts)), None)
+                (
+                    c.reason
+                    for c in declared
+                    if c.judge_id == judge.id
+                    and rules.declared_applies(c.proposal_id, c.organisation_id, facts)
+                ),
+                None,
+            )
             if reason:
                 found[(judge.id, proposal.id)] = reason
     return found
@@ -333,8 +395,9 @@ def conflicts_of_judge(judge_id: int) -> list[Conflict]:
     return list(db.session.scalars(query.order_by(Conflict.id.desc())))
 
 
-def declare_conflict(judge: User, *, reason: str, proposal_id: int | None = None,
-                     organisation_id: int | None = None) -> Conflict:
+def declare_conflict(
+    judge: User, *, reason: str, proposal_id: int | None = None, organisation_id: int | None = None
+) -> Conflict:
     """A judge declares a conflict with a proposal (or an organisation) before scoring it.
 
     Any draft sheet of theirs on an affected proposal is discarded; a submitted sheet means the
@@ -343,26 +406,43 @@ def declare_conflict(judge: User, *, reason: str, proposal_id: int | None = None
     targets = _conflict_targets(judge, proposal_id, organisation_id)
     if problem := rules.check_reason(reason, "回避理由"):
         raise JudgingError(problem, 400)
-    sheets = db.session.scalars(select(ScoreSheet).where(
-        ScoreSheet.judge_id == judge.id, ScoreSheet.proposal_id.in_([p.id for p in targets]))).all()
+    sheets = db.session.scalars(
+        select(ScoreSheet).where(
+            ScoreSheet.judge_id == judge.id, ScoreSheet.proposal_id.in_([p.id for p in targets])
+        )
+    ).all()
     if any(sheet.status == "submitted" for sheet in sheets):
         raise JudgingError("您已提交该项目的评分表，不能再申报回避；请联系主办方", 409)
     with unit_of_work():
-        conflict = Conflict(judge_id=judge.id, proposal_id=proposal_id,
-                            organisation_id=organisation_id, reason=reason.strip(),
-                            source="declared")
+        conflict = Conflict(
+            judge_id=judge.id,
+            proposal_id=proposal_id,
+            organisation_id=organisation_id,
+            reason=reason.strip(),
+            source="declared",
+        )
         db.session.add(conflict)
         for sheet in sheets:
             db.session.delete(sheet)
         db.session.flush()
-        audit.record("conflict.declared", "conflict", conflict.id,
-                     {"judge_id": judge.id, "proposal_id": proposal_id,
-                      "organisation_id": organisation_id, "reason": reason.strip()}, actor=judge)
+        audit.record(
+            "conflict.declared",
+            "conflict",
+            conflict.id,
+            {
+                "judge_id": judge.id,
+                "proposal_id": proposal_id,
+                "organisation_id": organisation_id,
+                "reason": reason.strip(),
+            },
+            actor=judge,
+        )
     return conflict
 
 
-def _conflict_targets(judge: User, proposal_id: int | None,
-                      organisation_id: int | None) -> list[Proposal]:
+def _conflict_targets(
+    judge: User, proposal_id: int | None, organisation_id: int | None
+) -> list[Proposal]:
     """The proposals a declaration covers; the judge must sit on a panel that judges them."""
     if (proposal_id is None) == (organisation_id is None):
         raise JudgingError("请选择一个项目或一个机构申报回避", 400)
@@ -376,8 +456,9 @@ def _conflict_targets(judge: User, proposal_id: int | None,
         raise JudgingError("找不到该机构", 404)
     seated = select(func.count(PanelMember.id)).where(PanelMember.judge_id == judge.id)
     _refuse(perms.can_declare_conflict(judge, bool(db.session.scalar(seated))), 403)
-    return list(db.session.scalars(select(Proposal).where(
-        Proposal.organisation_id == organisation_id)))
+    return list(
+        db.session.scalars(select(Proposal).where(Proposal.organisation_id == organisation_id))
+    )
 
 
 # --------------------------------------------------------------------------- assignment
@@ -385,8 +466,9 @@ def _conflict_targets(judge: User, proposal_id: int | None,
 
 def rankable_proposals(round_id: int) -> list[Proposal]:
     """Proposals of the round that passed screening (eligible, or already further on)."""
-    query = select(Proposal).where(Proposal.round_id == round_id,
-                                   Proposal.status.in_(RANKABLE_STATES))
+    query = select(Proposal).where(
+        Proposal.round_id == round_id, Proposal.status.in_(RANKABLE_STATES)
+    )
     return list(db.session.scalars(query.order_by(Proposal.id)))
 
 
@@ -404,53 +486,81 @@ def generate_assignments(round_id: int, actor) -> dict[int, list[int]]:
     _refuse_after_close(round_id)
     if _sheets_exist(round_id):
         raise JudgingError("已有评委开始评分，不能重新分配", 409)
-    judges, proposals = panel_of(round_id), [p for p in rankable_proposals(round_id)
-                                             if p.status == "eligible"]
+    judges, proposals = (
+        panel_of(round_id),
+        [p for p in rankable_proposals(round_id) if p.status == "eligible"],
+    )
     if not judges or not proposals:
         raise JudgingError("请先添加评委，并确保有资格审查通过的项目", 400)
     settings = settings_for(round_id)
     conflicts = conflict_map(judges, proposals)
     k = None if settings.mode == "all" else settings.judges_per_proposal
     try:
-        result = assigning.assign([p.id for p in proposals], [j.id for j in judges], k,
-                                  set(conflicts), seed=settings.seed)
+        result = assigning.assign(
+            [p.id for p in proposals], [j.id for j in judges], k, set(conflicts), seed=settings.seed
+        )
     except assigning.AssignmentError as error:
         raise JudgingError(str(error), 409) from error
     with unit_of_work():
         _ensure_setup(round_id)
         db.session.execute(delete(Assignment).where(Assignment.round_id == round_id))
-        db.session.add_all(Assignment(round_id=round_id, judge_id=j, proposal_id=p)
-                           for p, judge_ids in result.items() for j in judge_ids)
+        db.session.add_all(
+            Assignment(round_id=round_id, judge_id=j, proposal_id=p)
+            for p, judge_ids in result.items()
+            for j in judge_ids
+        )
         _record_detected(conflicts, judges, proposals)
         loads = assigning.judge_loads(result, [j.id for j in judges])
-        audit.record("assignment.generated", "funding_round", round_id,
-                     {"mode": settings.mode, "k": k, "seed": settings.seed,
-                      "assignments": sum(map(len, result.values())),
-                      "loads": {str(j): n for j, n in loads.items()},
-                      "conflicts": len(conflicts)}, actor=actor)
+        audit.record(
+            "assignment.generated",
+            "funding_round",
+            round_id,
+            {
+                "mode": settings.mode,
+                "k": k,
+                "seed": settings.seed,
+                "assignments": sum(map(len, result.values())),
+                "loads": {str(j): n for j, n in loads.items()},
+                "conflicts": len(conflicts),
+            },
+            actor=actor,
+        )
     return result
 
 
-def _record_detected(conflicts: Mapping[tuple, str], judges: list[User],
-                     proposals: list[Proposal]) -> None:
+def _record_detected(
+    conflicts: Mapping[tuple, str], judges: list[User], proposals: list[Proposal]
+) -> None:
     """Store conflicts found in the record (applicant, member, team) not yet stored."""
-    stored = {(c.judge_id, c.proposal_id) for c in db.session.scalars(select(Conflict).where(
-        Conflict.judge_id.in_([j.id for j in judges])))}
+    stored = {
+        (c.judge_id, c.proposal_id)
+        for c in db.session.scalars(
+            select(Conflict).where(Conflict.judge_id.in_([j.id for j in judges]))
+        )
+    }
     by_id = {j.id: j for j in judges}
     for proposal in proposals:
         for judge_id in by_id:
             key = (judge_id, proposal.id)
-            reason = rules.detect_conflict(_judge_facts(by_id[judge_id]), _applicant_facts(proposal))
+            reason = rules.detect_conflict(
+                _judge_facts(by_id[judge_id]), _applicant_facts(proposal)
+            )
             if reason and key in conflicts and key not in stored:
-                db.session.add(Conflict(judge_id=judge_id, proposal_id=proposal.id,
-                                        reason=reason, source="detected"))
+                db.session.add(
+                    Conflict(
+                        judge_id=judge_id, proposal_id=proposal.id, reason=reason, source="detected"
+                    )
+                )
 
 
 def assignments_of(round_id: int) -> dict[int, list[int]]:
     """Proposal id → the judge ids assigned to it, for one round."""
     result: dict[int, list[int]] = {}
-    query = select(Assignment.proposal_id, Assignment.judge_id).where(
-        Assignment.round_id == round_id).order_by(Assignment.judge_id)
+    query = (
+        select(Assignment.proposal_id, Assignment.judge_id)
+        .where(Assignment.round_id == round_id)
+        .order_by(Assignment.judge_id)
+    )
     for proposal_id, judge_id in db.session.execute(query):
         result.setdefault(proposal_id, []).append(judge_id)
     return result
@@ -463,8 +573,13 @@ def replacement_options(round_id: int, proposal_id: int, judge_id: int) -> list[
     current = assignments_of(round_id)
     loads = assigning.judge_loads(current, [j.id for j in judges])
     conflicts = conflict_map(judges, [proposal])
-    ids = assigning.replacement_candidates(proposal_id, current.get(proposal_id, [judge_id]),
-                                           [j.id for j in judges], set(conflicts), loads)
+    ids = assigning.replacement_candidates(
+        proposal_id,
+        current.get(proposal_id, [judge_id]),
+        [j.id for j in judges],
+        set(conflicts),
+        loads,
+    )
     by_id = {j.id: j for j in judges}
     return [by_id[i] for i in ids]
 
@@ -477,26 +592,31 @@ def _round_proposal(round_id: int, proposal_id: int) -> Proposal:
     return proposal
 
 
-def replace_judge(round_id: int, proposal_id: int, old_judge_id: int, new_judge_id: int,
-                  actor) -> None:
+def replace_judge(
+    round_id: int, proposal_id: int, old_judge_id: int, new_judge_id: int, actor
+) -> None:
     """Hand a proposal from one judge (usually conflicted) to a replacement the domain offers."""
     _refuse(perms.can_manage_panel(actor), 403)
     _refuse_after_close(round_id)
     if old_judge_id not in assignments_of(round_id).get(proposal_id, []):
         raise JudgingError("该评委未被分配这个项目", 404)
-    if new_judge_id not in {j.id for j in replacement_options(round_id, proposal_id,
-                                                              old_judge_id)}:
+    if new_judge_id not in {j.id for j in replacement_options(round_id, proposal_id, old_judge_id)}:
         raise JudgingError("所选评委不能替换（已分配、需回避或不在评审组）", 400)
     sheet = _sheet(old_judge_id, proposal_id)
     if sheet is not None and sheet.status == "submitted":
         raise JudgingError("原评委已提交评分表，不能替换", 409)
     with unit_of_work():
         _drop_judge_work(round_id, old_judge_id, proposal_id)
-        db.session.add(Assignment(round_id=round_id, judge_id=new_judge_id,
-                                  proposal_id=proposal_id))
-        audit.record("conflict.replaced", "proposal", proposal_id,
-                     {"round_id": round_id, "old_judge_id": old_judge_id,
-                      "new_judge_id": new_judge_id}, actor=actor)
+        db.session.add(
+            Assignment(round_id=round_id, judge_id=new_judge_id, proposal_id=proposal_id)
+        )
+        audit.record(
+            "conflict.replaced",
+            "proposal",
+            proposal_id,
+            {"round_id": round_id, "old_judge_id": old_judge_id, "new_judge_id": new_judge_id},
+            actor=actor,
+        )
         notify(new_judge_id, "您有一个新的评审任务", f"/judging/proposals/{proposal_id}/sheet")
 
 
@@ -505,13 +625,17 @@ def replace_judge(round_id: int, proposal_id: int, old_judge_id: int, new_judge_
 
 def _sheet(judge_id: int, proposal_id: int) -> ScoreSheet | None:
     """A judge's sheet for a proposal, if they started one."""
-    return db.session.scalar(select(ScoreSheet).where(ScoreSheet.judge_id == judge_id,
-                                                      ScoreSheet.proposal_id == proposal_id))
+    return db.session.scalar(
+        select(ScoreSheet).where(
+            ScoreSheet.judge_id == judge_id, ScoreSheet.proposal_id == proposal_id
+        )
+    )
 
 
 def _assigned(judge_id: int, proposal_id: int) -> bool:
-    query = select(Assignment.id).where(Assignment.judge_id == judge_id,
-                                        Assignment.proposal_id == proposal_id)
+    query = select(Assignment.id).where(
+        Assignment.judge_id == judge_id, Assignment.proposal_id == proposal_id
+    )
     return db.session.scalar(query) is not None
 
 
@@ -550,14 +674,29 @@ def open_sheet(judge: User, proposal_id: int, now: datetime | None = None) -> Sc
     _refuse(perms.can_open_sheet(judge, access), 403)
     editable, reason = perms.can_edit_sheet(judge, access)
     sheet = _sheet(judge.id, proposal_id)
-    points = {s.criterion_id: rules.from_half_points(s.half_points) for s in sheet.scores} \
-        if sheet else {}
-    return ScoringPage(proposal_view(proposal, settings_for(proposal.round_id).blind),
-                       criteria_rows(proposal.round_id), sheet, points, editable, reason)
+    points = (
+        {s.criterion_id: rules.from_half_points(s.half_points) for s in sheet.scores}
+        if sheet
+        else {}
+    )
+    return ScoringPage(
+        proposal_view(proposal, settings_for(proposal.round_id).blind),
+        criteria_rows(proposal.round_id),
+        sheet,
+        points,
+        editable,
+        reason,
+    )
 
 
-def save_sheet(judge: User, proposal_id: int, entries: Mapping[int, str], comment: str,
-               submit: bool, now: datetime | None = None) -> ScoreSheet:
+def save_sheet(
+    judge: User,
+    proposal_id: int,
+    entries: Mapping[int, str],
+    comment: str,
+    submit: bool,
+    now: datetime | None = None,
+) -> ScoreSheet:
     """Save a judge's draft (blank points allowed), or submit it: every criterion scored, locked.
 
     ``entries`` maps criterion id → what the judge typed. Any invalid entry refuses the whole
@@ -577,13 +716,19 @@ def save_sheet(judge: User, proposal_id: int, entries: Mapping[int, str], commen
         sheet = _write_sheet(page, judge, points, (comment or "").strip())
         if submit:
             sheet.status, sheet.submitted_at = "submitted", _now(now)
-            audit.record("sheet.submitted", "score_sheet", sheet.id,
-                         _sheet_payload(sheet, page.criteria, points), actor=judge)
+            audit.record(
+                "sheet.submitted",
+                "score_sheet",
+                sheet.id,
+                _sheet_payload(sheet, page.criteria, points),
+                actor=judge,
+            )
     return sheet
 
 
-def _parse_entries(criteria: list[Criterion], entries: Mapping[int, str]
-                   ) -> tuple[dict[int, Decimal], list[str]]:
+def _parse_entries(
+    criteria: list[Criterion], entries: Mapping[int, str]
+) -> tuple[dict[int, Decimal], list[str]]:
     """Points by criterion id from the typed entries, and a message for every bad one."""
     points: dict[int, Decimal] = {}
     problems: list[str] = []
@@ -596,17 +741,20 @@ def _parse_entries(criteria: list[Criterion], entries: Mapping[int, str]
     return points, problems
 
 
-def _write_sheet(page: ScoringPage, judge: User, points: dict[int, Decimal],
-                 comment: str) -> ScoreSheet:
+def _write_sheet(
+    page: ScoringPage, judge: User, points: dict[int, Decimal], comment: str
+) -> ScoreSheet:
     """Create or update the judge's sheet and its score rows."""
     proposal_id = page.proposal.id
-    sheet = page.sheet or ScoreSheet(round_id=page.proposal.round_id, judge_id=judge.id,
-                                     proposal_id=proposal_id)
+    sheet = page.sheet or ScoreSheet(
+        round_id=page.proposal.round_id, judge_id=judge.id, proposal_id=proposal_id
+    )
     sheet.comment = comment
     existing = {score.criterion_id: score for score in sheet.scores}
     for criterion_id, value in points.items():
         row = existing.pop(criterion_id, None) or Score(
-            judge_id=judge.id, proposal_id=proposal_id, criterion_id=criterion_id)
+            judge_id=judge.id, proposal_id=proposal_id, criterion_id=criterion_id
+        )
         row.half_points = rules.to_half_points(value)
         if row not in sheet.scores:
             sheet.scores.append(row)
@@ -617,13 +765,18 @@ def _write_sheet(page: ScoringPage, judge: User, points: dict[int, Decimal],
     return sheet
 
 
-def _sheet_payload(sheet: ScoreSheet, criteria: list[Criterion],
-                   points: Mapping[int, Decimal]) -> dict:
+def _sheet_payload(
+    sheet: ScoreSheet, criteria: list[Criterion], points: Mapping[int, Decimal]
+) -> dict:
     """Audit payload of a submitted sheet: the points per criterion key and the total (text)."""
     by_key = {c.key: str(points[c.id]) for c in criteria if c.id in points}
-    return {"round_id": sheet.round_id, "judge_id": sheet.judge_id,
-            "proposal_id": sheet.proposal_id, "points": by_key,
-            "total": str(sum(points.values(), Decimal(0)))}
+    return {
+        "round_id": sheet.round_id,
+        "judge_id": sheet.judge_id,
+        "proposal_id": sheet.proposal_id,
+        "points": by_key,
+        "total": str(sum(points.values(), Decimal(0))),
+    }
 
 
 def get_sheet(sheet_id: int) -> ScoreSheet:
@@ -645,11 +798,22 @@ def reopen_sheet(sheet_id: int, reason: str, actor) -> ScoreSheet:
         raise JudgingError(problem, 400)
     with unit_of_work():
         sheet.status, sheet.submitted_at = "draft", None
-        audit.record("sheet.reopened", "score_sheet", sheet.id,
-                     {"judge_id": sheet.judge_id, "proposal_id": sheet.proposal_id,
-                      "reason": reason.strip()}, actor=actor)
-        notify(sheet.judge_id, f"您的一份评分表已被主办方退回：{reason.strip()}",
-               f"/judging/proposals/{sheet.proposal_id}/sheet")
+        audit.record(
+            "sheet.reopened",
+            "score_sheet",
+            sheet.id,
+            {
+                "judge_id": sheet.judge_id,
+                "proposal_id": sheet.proposal_id,
+                "reason": reason.strip(),
+            },
+            actor=actor,
+        )
+        notify(
+            sheet.judge_id,
+            f"您的一份评分表已被主办方退回：{reason.strip()}",
+            f"/judging/proposals/{sheet.proposal_id}/sheet",
+        )
     return sheet
 
 
@@ -690,17 +854,26 @@ class ProposalView:
 
 def proposal_view(proposal: Proposal, blind: bool) -> ProposalView:
     """The proposal for a judge's eyes, without identities when the round is blind."""
-    files = db.session.scalars(select(Attachment).where(Attachment.proposal_id == proposal.id)
-                               .order_by(Attachment.id)).all()
+    files = db.session.scalars(
+        select(Attachment).where(Attachment.proposal_id == proposal.id).order_by(Attachment.id)
+    ).all()
     view = ProposalView(
-        id=proposal.id, round_id=proposal.round_id, title=proposal.title,
+        id=proposal.id,
+        round_id=proposal.round_id,
+        title=proposal.title,
         community=proposal.community.name if proposal.community else "",
-        category=proposal.category, background=proposal.background,
-        objectives=proposal.objectives, outcomes=proposal.outcomes,
-        beneficiaries=proposal.beneficiaries, beneficiary_count=proposal.beneficiary_count,
-        activities=list(proposal.activities or []), lines=list(proposal.lines),
-        requested_fen=proposal.requested_fen, blind=blind,
-        attachments=[(f.id, attachment_name(f, i, blind)) for i, f in enumerate(files, 1)])
+        category=proposal.category,
+        background=proposal.background,
+        objectives=proposal.objectives,
+        outcomes=proposal.outcomes,
+        beneficiaries=proposal.beneficiaries,
+        beneficiary_count=proposal.beneficiary_count,
+        activities=list(proposal.activities or []),
+        lines=list(proposal.lines),
+        requested_fen=proposal.requested_fen,
+        blind=blind,
+        attachments=[(f.id, attachment_name(f, i, blind)) for i, f in enumerate(files, 1)],
+    )
     if not blind:
         view.applicant_name = proposal.applicant.display_name
         view.organisation_name = proposal.organisation.name if proposal.organisation else None
@@ -716,8 +889,9 @@ def attachment_name(attachment: Attachment, position: int, blind: bool) -> str:
     return attachment.filename
 
 
-def attachment_for(user: User, attachment_id: int, now: datetime | None = None
-                   ) -> tuple[Attachment, bytes, str]:
+def attachment_for(
+    user: User, attachment_id: int, now: datetime | None = None
+) -> tuple[Attachment, bytes, str]:
     """An attachment's content and the name to serve it under, for those who may read it.
 
     Judges get it only for proposals they may open, under the neutral name in blind review;
@@ -730,8 +904,9 @@ def attachment_for(user: User, attachment_id: int, now: datetime | None = None
     access = sheet_access(user, proposal, now) if user.has_role("judge") else None
     if not perms.can_download_attachment(user, access)[0]:
         raise JudgingError("找不到该附件", 404)
-    ids = db.session.scalars(select(Attachment.id).where(
-        Attachment.proposal_id == proposal.id).order_by(Attachment.id)).all()
+    ids = db.session.scalars(
+        select(Attachment.id).where(Attachment.proposal_id == proposal.id).order_by(Attachment.id)
+    ).all()
     blind = settings_for(proposal.round_id).blind and not perms.can_view_ranking(user)[0]
     name = attachment_name(attachment, ids.index(attachment.id) + 1, blind)
     return attachment, attachment_blob(attachment), name
@@ -780,20 +955,37 @@ class DashboardRound:
 
 def judge_dashboard(judge: User) -> list[DashboardRound]:
     """Every round the judge sits on, with assigned proposals and their own sheet status."""
-    rounds = db.session.scalars(select(FundingRound).join(
-        PanelMember, PanelMember.round_id == FundingRound.id).where(
-        PanelMember.judge_id == judge.id).order_by(FundingRound.id.desc())).all()
-    proposals = db.session.scalars(select(Proposal).join(
-        Assignment, Assignment.proposal_id == Proposal.id).where(
-        Assignment.judge_id == judge.id).order_by(Proposal.id)).all()
-    statuses = dict(db.session.execute(select(ScoreSheet.proposal_id, ScoreSheet.status).where(
-        ScoreSheet.judge_id == judge.id)).all())
+    rounds = db.session.scalars(
+        select(FundingRound)
+        .join(PanelMember, PanelMember.round_id == FundingRound.id)
+        .where(PanelMember.judge_id == judge.id)
+        .order_by(FundingRound.id.desc())
+    ).all()
+    proposals = db.session.scalars(
+        select(Proposal)
+        .join(Assignment, Assignment.proposal_id == Proposal.id)
+        .where(Assignment.judge_id == judge.id)
+        .order_by(Proposal.id)
+    ).all()
+    statuses = dict(
+        db.session.execute(
+            select(ScoreSheet.proposal_id, ScoreSheet.status).where(ScoreSheet.judge_id == judge.id)
+        ).all()
+    )
     conflicts = conflict_map([judge], proposals)
     result = []
     for funding_round in rounds:
-        rows = [DashboardRow(p.id, p.title, p.category, statuses.get(p.id, "todo"),
-                             conflicts.get((judge.id, p.id)))
-                for p in proposals if p.round_id == funding_round.id]
+        rows = [
+            DashboardRow(
+                p.id,
+                p.title,
+                p.category,
+                statuses.get(p.id, "todo"),
+                conflicts.get((judge.id, p.id)),
+            )
+            for p in proposals
+            if p.round_id == funding_round.id
+        ]
         result.append(DashboardRound(funding_round, rows))
     return result
 
@@ -814,17 +1006,24 @@ def round_overview(round_id: int) -> list[OverviewRow]:
     judges = {j.id: j for j in panel_of(round_id)}
     proposals = rankable_proposals(round_id)
     current = assignments_of(round_id)
-    sheets = {(s.judge_id, s.proposal_id): s for s in db.session.scalars(
-        select(ScoreSheet).where(ScoreSheet.round_id == round_id))}
+    sheets = {
+        (s.judge_id, s.proposal_id): s
+        for s in db.session.scalars(select(ScoreSheet).where(ScoreSheet.round_id == round_id))
+    }
     conflicts = conflict_map(judges.values(), proposals)
     rows = []
     for proposal in proposals:
         entries = []
         for judge_id in current.get(proposal.id, []):
             sheet = sheets.get((judge_id, proposal.id))
-            entries.append((judges.get(judge_id) or db.session.get(User, judge_id),
-                            sheet.status if sheet else "todo", sheet,
-                            conflicts.get((judge_id, proposal.id))))
+            entries.append(
+                (
+                    judges.get(judge_id) or db.session.get(User, judge_id),
+                    sheet.status if sheet else "todo",
+                    sheet,
+                    conflicts.get((judge_id, proposal.id)),
+                )
+            )
         rows.append(OverviewRow(proposal, entries))
     return rows
 
@@ -849,19 +1048,31 @@ def close_judging(round_id: int, actor, now: datetime | None = None) -> list[int
     _refuse(perms.can_manage_panel(actor), 403)
     funding_round = get_round(round_id)
     _refuse_after_close(round_id)
-    scored_ids = set(db.session.scalars(select(ScoreSheet.proposal_id).where(
-        ScoreSheet.round_id == round_id, ScoreSheet.status == "submitted")))
-    moving = [p for p in rankable_proposals(round_id)
-              if p.status == "eligible" and p.id in scored_ids]
-    problem = rules.close_problem(_now(now), funding_round.judging_close,
-                                  _open_sheets(round_id), len(moving))
+    scored_ids = set(
+        db.session.scalars(
+            select(ScoreSheet.proposal_id).where(
+                ScoreSheet.round_id == round_id, ScoreSheet.status == "submitted"
+            )
+        )
+    )
+    moving = [
+        p for p in rankable_proposals(round_id) if p.status == "eligible" and p.id in scored_ids
+    ]
+    problem = rules.close_problem(
+        _now(now), funding_round.judging_close, _open_sheets(round_id), len(moving)
+    )
     if problem:
         raise JudgingError(problem, 409)
     with unit_of_work():
         settings = _ensure_setup(round_id)
         settings.closed_at = _now(now)
-        audit.record("judging.closed", "funding_round", round_id,
-                     {"scored": [p.id for p in moving]}, actor=actor)
+        audit.record(
+            "judging.closed",
+            "funding_round",
+            round_id,
+            {"scored": [p.id for p in moving]},
+            actor=actor,
+        )
         for proposal in moving:
             _move_to_scored(proposal, actor)
     return [p.id for p in moving]
@@ -874,20 +1085,34 @@ def _move_to_scored(proposal: Proposal, actor) -> None:
     except TransitionError as error:
         raise JudgingError(str(error), 409) from error
     proposal.status = target
-    audit.record("proposal.close_judging", "proposal", proposal.id,
-                 {"from": "eligible", "to": target}, actor=actor)
+    audit.record(
+        "proposal.close_judging",
+        "proposal",
+        proposal.id,
+        {"from": "eligible", "to": target},
+        actor=actor,
+    )
 
 
 def _open_sheets(round_id: int) -> int:
     """Assignments (free of conflict) whose sheet is not submitted yet."""
-    submitted = {(j, p) for j, p in db.session.execute(select(
-        ScoreSheet.judge_id, ScoreSheet.proposal_id).where(
-        ScoreSheet.round_id == round_id, ScoreSheet.status == "submitted"))}
+    submitted = {
+        (j, p)
+        for j, p in db.session.execute(
+            select(ScoreSheet.judge_id, ScoreSheet.proposal_id).where(
+                ScoreSheet.round_id == round_id, ScoreSheet.status == "submitted"
+            )
+        )
+    }
     judges = panel_of(round_id)
     proposals = rankable_proposals(round_id)
     conflicts = conflict_map(judges, proposals)
-    return sum(1 for p, judge_ids in assignments_of(round_id).items() for j in judge_ids
-               if (j, p) not in submitted and (j, p) not in conflicts)
+    return sum(
+        1
+        for p, judge_ids in assignments_of(round_id).items()
+        for j in judge_ids
+        if (j, p) not in submitted and (j, p) not in conflicts
+    )
 
 
 def publish_results(round_id: int, actor) -> None:
@@ -903,20 +1128,36 @@ def publish_results(round_id: int, actor) -> None:
         settings.results_published = True
         audit.record("results.published", "funding_round", round_id, {}, actor=actor)
         for proposal in rankable_proposals(round_id):
-            notify(proposal.applicant_id, f"“{proposal.title}”的评审结果已公布",
-                   f"/judging/results/{proposal.id}")
+            notify(
+                proposal.applicant_id,
+                f"“{proposal.title}”的评审结果已公布",
+                f"/judging/results/{proposal.id}",
+            )
 
 
 # --------------------------------------------------------------------------- resident vote
 
 
 def _vote_state(settings: JudgingSettings, user: User, proposal_id: int) -> rules.VoteState:
-    used = db.session.scalar(select(func.count(Vote.id)).where(
-        Vote.round_id == settings.round_id, Vote.user_id == user.id))
-    already = db.session.scalar(select(Vote.id).where(
-        Vote.proposal_id == proposal_id, Vote.user_id == user.id)) is not None
-    return rules.VoteState(settings.vote_weight_pct, settings.vote_open, settings.vote_close,
-                           used, settings.vote_max_per_resident, already)
+    used = db.session.scalar(
+        select(func.count(Vote.id)).where(
+            Vote.round_id == settings.round_id, Vote.user_id == user.id
+        )
+    )
+    already = (
+        db.session.scalar(
+            select(Vote.id).where(Vote.proposal_id == proposal_id, Vote.user_id == user.id)
+        )
+        is not None
+    )
+    return rules.VoteState(
+        settings.vote_weight_pct,
+        settings.vote_open,
+        settings.vote_close,
+        used,
+        settings.vote_max_per_resident,
+        already,
+    )
 
 
 def cast_vote(user: User, round_id: int, proposal_id: int, now: datetime | None = None) -> Vote:

@@ -21,7 +21,7 @@ from grants.domain.rubric import Criterion as RubricCriterion
 from grants.domain.scoring import JudgeProfile, OutlierFlag, RankedRow
 from grants.extensions import db
 from grants.models import Proposal, User
-from grants.models.judging import Criterion, ScoreSheet, Score, Vote
+from grants.models.judging import Criterion, Score, ScoreSheet, Vote
 from grants.services import judging
 
 CSV_HEADER = ("rank", "proposal_id", "title", "final_score", "method", "judges")
@@ -49,28 +49,39 @@ class RankingReport:
 
 def _score_rows(round_id: int) -> list[tuple]:
     """(judge, proposal, criterion key, half points, comment) of every submitted sheet: one query."""
-    query = (select(Score.judge_id, Score.proposal_id, Criterion.key, Score.half_points,
-                    ScoreSheet.comment)
-             .join(Criterion, Criterion.id == Score.criterion_id)
-             .join(ScoreSheet, ScoreSheet.id == Score.sheet_id)
-             .where(ScoreSheet.round_id == round_id, ScoreSheet.status == "submitted"))
+    query = (
+        select(
+            Score.judge_id, Score.proposal_id, Criterion.key, Score.half_points, ScoreSheet.comment
+        )
+        .join(Criterion, Criterion.id == Score.criterion_id)
+        .join(ScoreSheet, ScoreSheet.id == Score.sheet_id)
+        .where(ScoreSheet.round_id == round_id, ScoreSheet.status == "submitted")
+    )
     return list(db.session.execute(query))
 
 
 def _proposal_facts(round_id: int) -> list[scoring.ProposalFacts]:
     """The ranking facts of the round's screened proposals: one query."""
-    query = (select(Proposal.id, Proposal.title, Proposal.requested_fen, Proposal.submitted_at,
-                    Proposal.created_at)
-             .where(Proposal.round_id == round_id,
-                    Proposal.status.in_(judging.RANKABLE_STATES)))
-    return [scoring.ProposalFacts(pid, title, fen, submitted or created)
-            for pid, title, fen, submitted, created in db.session.execute(query)]
+    query = select(
+        Proposal.id,
+        Proposal.title,
+        Proposal.requested_fen,
+        Proposal.submitted_at,
+        Proposal.created_at,
+    ).where(Proposal.round_id == round_id, Proposal.status.in_(judging.RANKABLE_STATES))
+    return [
+        scoring.ProposalFacts(pid, title, fen, submitted or created)
+        for pid, title, fen, submitted, created in db.session.execute(query)
+    ]
 
 
 def _vote_counts(round_id: int) -> dict[int, int]:
     """Resident votes per proposal: one grouped query."""
-    query = (select(Vote.proposal_id, func.count(Vote.id)).where(Vote.round_id == round_id)
-             .group_by(Vote.proposal_id))
+    query = (
+        select(Vote.proposal_id, func.count(Vote.id))
+        .where(Vote.round_id == round_id)
+        .group_by(Vote.proposal_id)
+    )
     return {pid: count for pid, count in db.session.execute(query)}
 
 
@@ -92,17 +103,29 @@ def ranking_report(round_id: int) -> RankingReport:
     rows = [(j, p, key, rules.from_half_points(half)) for j, p, key, half, _ in raw if p in known]
     votes = _vote_counts(round_id) if settings.vote_weight_pct else {}
     ranking = scoring.compute_ranking(
-        rows, facts, rubric=criteria, method=settings.method,
+        rows,
+        facts,
+        rubric=criteria,
+        method=settings.method,
         votes=votes if settings.vote_weight_pct else None,
         public_weight=Decimal(settings.vote_weight_pct) / 100,
-        need_fit_key=rules.need_fit_key(criteria))
+        need_fit_key=rules.need_fit_key(criteria),
+    )
     return RankingReport(
-        round_id=round_id, method=settings.method, rows=list(ranking.rows),
-        unscored=list(ranking.unscored), criteria=criteria,
-        breakdown=_breakdown(rows), flags=scoring.outlier_flags(ranking.totals),
+        round_id=round_id,
+        method=settings.method,
+        rows=list(ranking.rows),
+        unscored=list(ranking.unscored),
+        criteria=criteria,
+        breakdown=_breakdown(rows),
+        flags=scoring.outlier_flags(ranking.totals),
         profiles=scoring.judge_profiles(ranking.totals),
-        judge_names=_judge_names({j for j, *_ in raw}), normalise=settings.normalise,
-        vote_weight_pct=settings.vote_weight_pct, votes=votes, comments=_comments(raw, known))
+        judge_names=_judge_names({j for j, *_ in raw}),
+        normalise=settings.normalise,
+        vote_weight_pct=settings.vote_weight_pct,
+        votes=votes,
+        comments=_comments(raw, known),
+    )
 
 
 def round_ranking(round_id: int) -> list[RankedRow]:
@@ -115,8 +138,10 @@ def _breakdown(rows: list[tuple]) -> dict[int, dict[str, Decimal]]:
     grouped: dict[int, dict[str, list[Decimal]]] = {}
     for _judge, proposal_id, key, points in rows:
         grouped.setdefault(proposal_id, {}).setdefault(key, []).append(points)
-    return {pid: {key: scoring.round_score(scoring.mean(values)) for key, values in by_key.items()}
-            for pid, by_key in grouped.items()}
+    return {
+        pid: {key: scoring.round_score(scoring.mean(values)) for key, values in by_key.items()}
+        for pid, by_key in grouped.items()
+    }
 
 
 def _comments(raw: list[tuple], known: set[int]) -> dict[int, list[tuple[int, str]]]:
@@ -156,8 +181,14 @@ def ranking_csv(round_id: int, detailed: bool = False) -> str:
 def _header(report: RankingReport, detailed: bool) -> list[str]:
     if not detailed:
         return list(CSV_HEADER)
-    return [*CSV_HEADER, "expert_score", "public_score",
-            *[c.name for c in report.criteria], "note", "tie_break"]
+    return [
+        *CSV_HEADER,
+        "expert_score",
+        "public_score",
+        *[c.name for c in report.criteria],
+        "note",
+        "tie_break",
+    ]
 
 
 def _line(report: RankingReport, row: RankedRow, detailed: bool) -> list:
@@ -167,9 +198,14 @@ def _line(report: RankingReport, row: RankedRow, detailed: bool) -> list:
         return base
     means = report.breakdown.get(row.proposal_id, {})
     public = "" if row.public_score is None else row.public_score
-    return [*base, row.expert_score, public,
-            *[means.get(c.key, Decimal("0.00")) for c in report.criteria],
-            row.note, row.tie_break]
+    return [
+        *base,
+        row.expert_score,
+        public,
+        *[means.get(c.key, Decimal("0.00")) for c in report.criteria],
+        row.note,
+        row.tie_break,
+    ]
 
 
 def ranking_xlsx(round_id: int) -> bytes:
@@ -210,6 +246,9 @@ def applicant_result(proposal: Proposal) -> ApplicantResult:
     comments = report.comments.get(proposal.id, [])
     labels = rules.judge_labels(judge_id for judge_id, _ in comments)
     return ApplicantResult(
-        proposal=proposal, row=row, criteria=report.criteria,
+        proposal=proposal,
+        row=row,
+        criteria=report.criteria,
         means=report.breakdown.get(proposal.id, {}),
-        comments=[(labels[judge_id], text) for judge_id, text in comments])
+        comments=[(labels[judge_id], text) for judge_id, text in comments],
+    )

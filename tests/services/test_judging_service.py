@@ -28,8 +28,10 @@ def _actions() -> list[str]:
 
 
 def _settings(setup, **changes) -> SettingsInput:
-    values = {name: getattr(judging.settings_for(setup.round.id), name)
-              for name in judging.SETTINGS_FIELDS}
+    values = {
+        name: getattr(judging.settings_for(setup.round.id), name)
+        for name in judging.SETTINGS_FIELDS
+    }
     values.update(changes)
     return SettingsInput(**values)
 
@@ -62,7 +64,9 @@ def test_removing_a_judge_drops_their_assignments(app):
     setup = build(judges=2, proposals=2)
     judging.remove_judge(setup.round.id, setup.judges[1].id, setup.organizer)
     assert _actions()[-1] == "panel.judge_removed"
-    assert all(ids == [setup.judges[0].id] for ids in judging.assignments_of(setup.round.id).values())
+    assert all(
+        ids == [setup.judges[0].id] for ids in judging.assignments_of(setup.round.id).values()
+    )
 
 
 def test_a_judge_with_submitted_sheets_stays_on_the_panel(app):
@@ -91,14 +95,16 @@ def test_roadshow_assigns_everyone_except_detected_conflicts(app):
     assert member.id in result[other.id]
     detected = db.session.scalars(select(Conflict)).all()
     assert [(c.judge_id, c.proposal_id, c.source) for c in detected] == [
-        (member.id, theirs.id, "detected")]
+        (member.id, theirs.id, "detected")
+    ]
     assert _actions()[-1] == "assignment.generated"
 
 
 def test_k_per_proposal_is_balanced_and_deterministic(app):
     setup = build(judges=5, proposals=7, assign=False)
-    judging.update_settings(setup.round.id, _settings(setup, mode="k", judges_per_proposal=2,
-                                                      seed=11), setup.organizer)
+    judging.update_settings(
+        setup.round.id, _settings(setup, mode="k", judges_per_proposal=2, seed=11), setup.organizer
+    )
     first = judging.generate_assignments(setup.round.id, setup.organizer)
     again = judging.generate_assignments(setup.round.id, setup.organizer)
     assert first == again
@@ -121,8 +127,9 @@ def test_assignment_is_refused_once_scoring_began(app):
 
 def test_declared_conflict_blocks_scoring_and_offers_a_replacement(app):
     setup = build(judges=3, proposals=1)
-    judging.update_settings(setup.round.id, _settings(setup, mode="k", judges_per_proposal=2),
-                            setup.organizer)
+    judging.update_settings(
+        setup.round.id, _settings(setup, mode="k", judges_per_proposal=2), setup.organizer
+    )
     judging.generate_assignments(setup.round.id, setup.organizer)
     proposal = setup.proposals[0]
     judge_id = judging.assignments_of(setup.round.id)[proposal.id][0]
@@ -200,11 +207,13 @@ def test_draft_is_not_audited_and_submission_is_audited_once(app):
     setup = build(judges=1, proposals=1)
     judge, proposal = setup.judges[0], setup.proposals[0]
     before = audit_count()
-    judging.save_sheet(judge, proposal.id, form_points(setup.round, {"need_fit": "12.5"}),
-                       "草稿", submit=False)
+    judging.save_sheet(
+        judge, proposal.id, form_points(setup.round, {"need_fit": "12.5"}), "草稿", submit=False
+    )
     assert audit_count() == before
-    sheet = judging.save_sheet(judge, proposal.id, form_points(setup.round, FULL), "很好",
-                               submit=True)
+    sheet = judging.save_sheet(
+        judge, proposal.id, form_points(setup.round, FULL), "很好", submit=True
+    )
     assert audit_count() == before + 1
     assert sheet.status == "submitted" and sheet.submitted_at is not None
     assert sum(judging.sheet_points(sheet).values()) == Decimal(80)
@@ -311,11 +320,13 @@ def test_settings_are_checked(app):
     setup = build(judges=1, proposals=1, assign=False)
     before = audit_count()
     with pytest.raises(JudgingError) as error:
-        judging.update_settings(setup.round.id, _settings(setup, vote_weight_pct=60),
-                                setup.organizer)
+        judging.update_settings(
+            setup.round.id, _settings(setup, vote_weight_pct=60), setup.organizer
+        )
     assert "50" in str(error.value) and audit_count() == before
-    judging.update_settings(setup.round.id, _settings(setup, blind=False, method="median"),
-                            setup.organizer)
+    judging.update_settings(
+        setup.round.id, _settings(setup, blind=False, method="median"), setup.organizer
+    )
     assert _actions()[-1] == "settings.updated"
     assert db.session.get(JudgingSettings, setup.round.id).method == "median"
 
@@ -337,8 +348,7 @@ def test_close_judging_moves_scored_proposals_with_one_entry_each(app):
     moved = judging.close_judging(setup.round.id, setup.organizer, now=after_deadline)
     assert moved == [p.id for p in scored]
     assert audit_count() == before + 1 + len(scored)
-    assert _actions()[-3:] == ["judging.closed", "proposal.close_judging",
-                               "proposal.close_judging"]
+    assert _actions()[-3:] == ["judging.closed", "proposal.close_judging", "proposal.close_judging"]
     assert [p.status for p in setup.proposals] == ["scored", "scored", "eligible"]
     with pytest.raises(JudgingError):
         judging.close_judging(setup.round.id, setup.organizer, now=after_deadline)
@@ -349,8 +359,9 @@ def test_publish_requires_closing_and_notifies_applicants(app):
     with pytest.raises(JudgingError) as error:
         judging.publish_results(setup.round.id, setup.organizer)
     assert error.value.status == 409
-    judging.save_sheet(setup.judges[0], setup.proposals[0].id, form_points(setup.round, FULL),
-                       "", True)
+    judging.save_sheet(
+        setup.judges[0], setup.proposals[0].id, form_points(setup.round, FULL), "", True
+    )
     judging.close_judging(setup.round.id, setup.organizer)
     judging.publish_results(setup.round.id, setup.organizer)
     assert _actions()[-1] == "results.published"
@@ -362,9 +373,17 @@ def test_publish_requires_closing_and_notifies_applicants(app):
 
 def _open_vote(setup, limit=2):
     now = utcnow()
-    judging.update_settings(setup.round.id, _settings(
-        setup, vote_weight_pct=20, vote_max_per_resident=limit,
-        vote_open=now - timedelta(hours=1), vote_close=now + timedelta(hours=1)), setup.organizer)
+    judging.update_settings(
+        setup.round.id,
+        _settings(
+            setup,
+            vote_weight_pct=20,
+            vote_max_per_resident=limit,
+            vote_open=now - timedelta(hours=1),
+            vote_close=now + timedelta(hours=1),
+        ),
+        setup.organizer,
+    )
     return now
 
 
@@ -420,8 +439,9 @@ def test_demo_seed_scores_round_seven_once(app):
     for i in range(1, 8):
         create_user(f"judge{i}", "judge", display_name=f"评审专家{i}")
     applicant = create_user("applicant", "resident")
-    proposals = [make_proposal(funding_round, applicant, "eligible", title=f"项目{i}")
-                 for i in range(12)]
+    proposals = [
+        make_proposal(funding_round, applicant, "eligible", title=f"项目{i}") for i in range(12)
+    ]
     lines = list(seed())
     assert lines[-1] == "judging: closed, 12 proposals scored"
     assert db.session.scalar(select(func.count(ScoreSheet.id))) == 12 * 7 - 1

@@ -23,8 +23,9 @@ def _score(setup, proposal, totals):
         while len(setup.judges) <= i:
             n = len(setup.judges) + 1
             setup.judges.append(create_user(f"extra{n}", "judge", display_name=f"评审专家{n}号"))
-        write_sheet(setup.round, setup.judges[i].id, proposal.id, split_total(total),
-                    comment=f"评语{i + 1}")
+        write_sheet(
+            setup.round, setup.judges[i].id, proposal.id, split_total(total), comment=f"评语{i + 1}"
+        )
 
 
 def test_trimmed_mean_of_five_hand_computed(app):
@@ -56,8 +57,11 @@ def test_median_method(app):
 def _tied(setup, proposal, need_fit):
     """Three judges giving a total of 80 with the given 需求契合度."""
     rest = 80 - need_fit
-    points = {"need_fit": Decimal(need_fit), "feasibility": Decimal(min(25, rest)),
-              "innovation": Decimal(max(rest - 25, 0) if rest - 25 <= 15 else 15)}
+    points = {
+        "need_fit": Decimal(need_fit),
+        "feasibility": Decimal(min(25, rest)),
+        "innovation": Decimal(max(rest - 25, 0) if rest - 25 <= 15 else 15),
+    }
     left = rest - points["feasibility"] - points["innovation"]
     points["budget"] = min(Decimal(20), left)
     points["sustainability"] = left - points["budget"]
@@ -96,9 +100,10 @@ def test_resident_votes_blend_into_the_final_score(app):
     _score(setup, first, [80, 80, 80])
     _score(setup, second, [70, 70, 70])
     voters = [create_user(f"voter{i}", "resident") for i in range(4)]
-    db.session.add_all([Vote(round_id=setup.round.id, proposal_id=second.id, user_id=v.id)
-                        for v in voters] + [Vote(round_id=setup.round.id, proposal_id=first.id,
-                                                 user_id=voters[0].id)])
+    db.session.add_all(
+        [Vote(round_id=setup.round.id, proposal_id=second.id, user_id=v.id) for v in voters]
+        + [Vote(round_id=setup.round.id, proposal_id=first.id, user_id=voters[0].id)]
+    )
     db.session.commit()
     rows = {r.proposal_id: r for r in ranking.round_ranking(setup.round.id)}
     assert rows[second.id].final_score == Decimal("76.00")  # 0.8·70 + 0.2·100
@@ -126,8 +131,9 @@ def _round_of(proposals: int, judges: int, prefix: str):
     setup = build(judges=judges, proposals=proposals, assign=False, prefix=prefix)
     for proposal in setup.proposals:
         for judge in setup.judges:
-            write_sheet(setup.round, judge.id, proposal.id, split_total(60 + proposal.id % 30),
-                        comment="好")
+            write_sheet(
+                setup.round, judge.id, proposal.id, split_total(60 + proposal.id % 30), comment="好"
+            )
     return setup
 
 
@@ -155,7 +161,7 @@ def test_csv_export_header_and_two_decimals(app):
 
 def test_exports_guard_against_spreadsheet_formulas(app):
     setup = build(judges=3, proposals=1, assign=False)
-    setup.proposals[0].title = "=HYPERLINK(\"x\")"
+    setup.proposals[0].title = '=HYPERLINK("x")'
     db.session.commit()
     _score(setup, setup.proposals[0], [80, 80, 80])
     assert "\"'=HYPERLINK" in ranking.ranking_csv(setup.round.id, detailed=True)

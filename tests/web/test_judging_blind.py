@@ -14,7 +14,14 @@ from tests.helpers import create_user, login_as
 from tests.judging_support import build
 
 PDF = b"%PDF-1.4\n% blind review test\n"
-IDENTITY = ("阳光助老服务中心", "申报人刘美玲", "联系人周卫东", "13912345678", "团队成员甲", "团队成员乙")
+IDENTITY = (
+    "阳光助老服务中心",
+    "申报人刘美玲",
+    "联系人周卫东",
+    "13912345678",
+    "团队成员甲",
+    "团队成员乙",
+)
 
 
 @pytest.fixture
@@ -23,17 +30,26 @@ def blind(app):
     setup = build(judges=1, proposals=0, assign=False)
     org = make_org(5, name="阳光助老服务中心")
     org.contact_name, org.contact_phone = "联系人周卫东", "13912345678"
-    applicant = create_user("orgapplicant", "org_member", display_name="申报人刘美玲",
-                            organisation_id=org.id)
-    proposal = make_proposal(setup.round, applicant, "eligible", organisation=org,
-                             title="银龄助餐微项目")
+    applicant = create_user(
+        "orgapplicant", "org_member", display_name="申报人刘美玲", organisation_id=org.id
+    )
+    proposal = make_proposal(
+        setup.round, applicant, "eligible", organisation=org, title="银龄助餐微项目"
+    )
     proposal.contact_name, proposal.contact_phone = "联系人周卫东", "13912345678"
     proposal.team = ["团队成员甲", "团队成员乙"]
     digest = hashlib.sha256(PDF).hexdigest()
     db.session.add(AttachmentBlob(sha256=digest, size=len(PDF), data=PDF))
-    db.session.add(Attachment(proposal_id=proposal.id, sha256=digest, content_type="application/pdf",
-                              filename="阳光助老服务中心申报书.pdf", size=len(PDF),
-                              uploaded_by_id=applicant.id))
+    db.session.add(
+        Attachment(
+            proposal_id=proposal.id,
+            sha256=digest,
+            content_type="application/pdf",
+            filename="阳光助老服务中心申报书.pdf",
+            size=len(PDF),
+            uploaded_by_id=applicant.id,
+        )
+    )
     db.session.commit()
     from grants.services import judging
 
@@ -45,8 +61,10 @@ def blind(app):
 def _judge_pages(client, setup) -> list[str]:
     proposal = setup.proposals[0]
     login_as(client, setup.judges[0].username)
-    pages = [client.get(url).text for url in ("/judging/", f"/judging/proposals/{proposal.id}/sheet",
-                                              "/judging/conflicts")]
+    pages = [
+        client.get(url).text
+        for url in ("/judging/", f"/judging/proposals/{proposal.id}/sheet", "/judging/conflicts")
+    ]
     client.post("/auth/logout")
     return pages
 

@@ -37,8 +37,9 @@ def _form(setup, points: dict, submit=True, comment="") -> dict:
 
 def _submit(client, setup, judge, proposal, points=FULL, comment=""):
     login_as(client, judge.username)
-    response = client.post(f"/judging/proposals/{proposal.id}/sheet",
-                           data=_form(setup, points, comment=comment))
+    response = client.post(
+        f"/judging/proposals/{proposal.id}/sheet", data=_form(setup, points, comment=comment)
+    )
     assert response.status_code == 302, response.text
     client.get("/judging/")  # shows (and so clears) the flashed messages of this judge
     client.post("/auth/logout")
@@ -61,8 +62,10 @@ def _routes(setup):
         "csv": ("get", f"/judging/rounds/{rid}/ranking.csv"),
         "xlsx": ("get", f"/judging/rounds/{rid}/ranking.xlsx"),
         "vote_page": ("get", f"/judging/rounds/{rid}/vote"),
-        "replace": ("get", f"/judging/rounds/{rid}/proposals/{pid}/judges/"
-                           f"{setup.judges[0].id}/replace"),
+        "replace": (
+            "get",
+            f"/judging/rounds/{rid}/proposals/{pid}/judges/{setup.judges[0].id}/replace",
+        ),
     }
 
 
@@ -86,8 +89,9 @@ EXPECTED = {
 @pytest.mark.parametrize("route", sorted(EXPECTED))
 def test_who_may_open_each_page(client, setup, route):
     method, url = _routes(setup)[route]
-    for username, expected in zip((None, "resident", "judge1", "organizer", "auditor"),
-                                  EXPECTED[route], strict=True):
+    for username, expected in zip(
+        (None, "resident", "judge1", "organizer", "auditor"), EXPECTED[route], strict=True
+    ):
         client.post("/auth/logout")
         if username:
             login_as(client, username)
@@ -95,9 +99,13 @@ def test_who_may_open_each_page(client, setup, route):
         assert response.status_code == expected, (username, route, response.status_code)
 
 
-POSTS = ("/judging/rounds/{rid}/assign", "/judging/rounds/{rid}/close",
-         "/judging/rounds/{rid}/publish", "/judging/rounds/{rid}/panel",
-         "/judging/rounds/{rid}/panel/{jid}/remove")
+POSTS = (
+    "/judging/rounds/{rid}/assign",
+    "/judging/rounds/{rid}/close",
+    "/judging/rounds/{rid}/publish",
+    "/judging/rounds/{rid}/panel",
+    "/judging/rounds/{rid}/panel/{jid}/remove",
+)
 
 
 @pytest.mark.parametrize("template", POSTS)
@@ -129,8 +137,9 @@ def test_unassigned_judge_gets_403_on_the_form(client, setup):
 def test_conflicted_judge_gets_403_and_organizer_can_replace(client, setup):
     judge, proposal = setup.judges[0], setup.proposals[0]
     login_as(client, judge.username)
-    response = client.post(f"/judging/proposals/{proposal.id}/conflict",
-                           data={"reason": "申报人是我的同事"})
+    response = client.post(
+        f"/judging/proposals/{proposal.id}/conflict", data={"reason": "申报人是我的同事"}
+    )
     assert response.status_code == 302
     assert client.get(f"/judging/proposals/{proposal.id}/sheet").status_code == 403
     dashboard = client.get("/judging/").text
@@ -150,8 +159,9 @@ def test_conflicted_judge_gets_403_and_organizer_can_replace(client, setup):
 def test_conflict_without_reason_is_refused(client, setup):
     login_as(client, "judge1")
     before = audit_count()
-    response = client.post(f"/judging/proposals/{setup.proposals[0].id}/conflict",
-                           data={"reason": ""})
+    response = client.post(
+        f"/judging/proposals/{setup.proposals[0].id}/conflict", data={"reason": ""}
+    )
     assert response.status_code == 400 and "请填写回避理由" in response.text
     assert audit_count() == before
 
@@ -163,8 +173,9 @@ def test_save_draft_then_submit(client, setup):
     page = client.get(url).text
     assert "需求契合度" in page and "js/judging.js" in page and "<script>" not in page
     before = audit_count()
-    response = client.post(url, data=_form(setup, {"need_fit": "15.5"}, submit=False,
-                                           comment="需求调研扎实"))
+    response = client.post(
+        url, data=_form(setup, {"need_fit": "15.5"}, submit=False, comment="需求调研扎实")
+    )
     assert response.status_code == 302 and audit_count() == before
     page = client.get(url).text
     assert 'value="15.5"' in page and "需求调研扎实" in page
@@ -173,13 +184,16 @@ def test_save_draft_then_submit(client, setup):
     assert "已提交" in client.get("/judging/").text
 
 
-@pytest.mark.parametrize("value, submit", [("-0.5", False), ("20.5", False), ("0.3", False),
-                                           ("abc", False), ("", True)])
+@pytest.mark.parametrize(
+    "value, submit", [("-0.5", False), ("20.5", False), ("0.3", False), ("abc", False), ("", True)]
+)
 def test_bad_points_answer_400_with_a_message(client, setup, value, submit):
     login_as(client, "judge1")
     before = audit_count()
-    response = client.post(f"/judging/proposals/{setup.proposals[0].id}/sheet",
-                           data=_form(setup, {**FULL, "need_fit": value}, submit=submit))
+    response = client.post(
+        f"/judging/proposals/{setup.proposals[0].id}/sheet",
+        data=_form(setup, {**FULL, "need_fit": value}, submit=submit),
+    )
     assert response.status_code == 400
     assert "需求契合度" in response.text
     assert db.session.scalar(select(func.count(ScoreSheet.id))) == 0
@@ -192,8 +206,9 @@ def test_submitted_sheet_cannot_be_changed(client, setup):
     scores = sorted(db.session.scalars(select(Score.half_points)))
     login_as(client, judge.username)
     before = audit_count()
-    response = client.post(f"/judging/proposals/{proposal.id}/sheet",
-                           data=_form(setup, split_total(40)))
+    response = client.post(
+        f"/judging/proposals/{proposal.id}/sheet", data=_form(setup, split_total(40))
+    )
     assert response.status_code == 409
     assert "锁定" in response.text
     assert sorted(db.session.scalars(select(Score.half_points))) == scores
@@ -221,8 +236,9 @@ def test_sheet_page_for_owner_and_organizer_and_reopen(client, setup):
     sheet_id = db.session.scalar(select(ScoreSheet.id))
     login_as(client, judge.username)
     assert "原评语" in client.get(f"/judging/sheets/{sheet_id}").text
-    assert client.post(f"/judging/sheets/{sheet_id}/reopen",
-                       data={"reason": "x"}).status_code == 403
+    assert (
+        client.post(f"/judging/sheets/{sheet_id}/reopen", data={"reason": "x"}).status_code == 403
+    )
     client.post("/auth/logout")
     login_as(client, "organizer")
     before = audit_count()
@@ -251,19 +267,39 @@ def test_organizer_sets_up_panel_rubric_and_settings(client, app):
     login_as(client, "organizer")
     rid = setup.round.id
     assert "评审专家七" in client.get(f"/judging/rounds/{rid}").text
-    assert client.post(f"/judging/rounds/{rid}/panel",
-                       data={"judge_id": new_judge.id}).status_code == 302
+    assert (
+        client.post(f"/judging/rounds/{rid}/panel", data={"judge_id": new_judge.id}).status_code
+        == 302
+    )
     response = client.post(f"/judging/rounds/{rid}/panel", data={"judge_id": new_judge.id})
     assert response.status_code == 409 and "已在评审组中" in response.text
     assert client.post(f"/judging/rounds/{rid}/assign").status_code == 302
-    response = client.post(f"/judging/rounds/{rid}/settings", data={
-        "mode": "all", "judges_per_proposal": 3, "seed": 5, "method": "median",
-        "vote_weight_pct": 80, "vote_max_per_resident": 3})
+    response = client.post(
+        f"/judging/rounds/{rid}/settings",
+        data={
+            "mode": "all",
+            "judges_per_proposal": 3,
+            "seed": 5,
+            "method": "median",
+            "vote_weight_pct": 80,
+            "vote_max_per_resident": 3,
+        },
+    )
     assert response.status_code == 400
-    response = client.post(f"/judging/rounds/{rid}/settings", data={
-        "mode": "all", "judges_per_proposal": 3, "seed": 5, "method": "median", "blind": "y",
-        "vote_weight_pct": 10, "vote_max_per_resident": 3,
-        "vote_open": "2026-01-01T09:00", "vote_close": "2026-01-10T18:00"})
+    response = client.post(
+        f"/judging/rounds/{rid}/settings",
+        data={
+            "mode": "all",
+            "judges_per_proposal": 3,
+            "seed": 5,
+            "method": "median",
+            "blind": "y",
+            "vote_weight_pct": 10,
+            "vote_max_per_resident": 3,
+            "vote_open": "2026-01-01T09:00",
+            "vote_close": "2026-01-10T18:00",
+        },
+    )
     assert response.status_code == 302
     stored = db.session.get(JudgingSettings, rid)
     assert stored.method == "median" and stored.vote_open.hour == 1  # 09:00 Beijing = 01:00 UTC
@@ -280,9 +316,14 @@ def test_rubric_form_before_and_after_judging_opens(client, app):
     bad = {"criteria-0-name": "社区需求", "criteria-0-max_points": "60"}
     response = client.post(url, data=bad)
     assert response.status_code == 400 and "100" in response.text
-    good = {"criteria-0-name": "社区需求", "criteria-0-max_points": "60",
-            "criteria-1-name": "可行性", "criteria-1-max_points": "40",
-            "criteria-2-name": "", "criteria-2-max_points": ""}
+    good = {
+        "criteria-0-name": "社区需求",
+        "criteria-0-max_points": "60",
+        "criteria-1-name": "可行性",
+        "criteria-1-max_points": "40",
+        "criteria-2-name": "",
+        "criteria-2-max_points": "",
+    }
     assert client.post(url, data=good).status_code == 302
     assert [c.name for c in judging.rubric_of(funding_round.id)] == ["社区需求", "可行性"]
     funding_round.judging_open = utcnow() - timedelta(minutes=1)
@@ -294,8 +335,14 @@ def test_rubric_form_before_and_after_judging_opens(client, app):
 def test_close_publish_and_the_applicants_result(client, setup):
     for proposal in setup.proposals:
         for i, judge in enumerate(setup.judges):
-            _submit(client, setup, judge, proposal, split_total(70 + 10 * i),
-                    comment=f"评语{proposal.id}-{i}")
+            _submit(
+                client,
+                setup,
+                judge,
+                proposal,
+                split_total(70 + 10 * i),
+                comment=f"评语{proposal.id}-{i}",
+            )
     login_as(client, "organizer")
     rid = setup.round.id
     result_url = f"/judging/results/{setup.proposals[0].id}"

@@ -46,18 +46,22 @@ class SheetForm(FlaskForm):
 class ReasonForm(FlaskForm):
     """A required reason: declaring a conflict, reopening a sheet."""
 
-    reason = TextAreaField(_l("理由"), validators=[
-        DataRequired(_l("请填写理由")), Length(max=REASON_MAX_CHARS)])
+    reason = TextAreaField(
+        _l("理由"), validators=[DataRequired(_l("请填写理由")), Length(max=REASON_MAX_CHARS)]
+    )
     submit = SubmitField(_l("确认"))
 
 
 class OrgConflictForm(FlaskForm):
     """A judge declares a conflict with a whole organisation."""
 
-    organisation_id = SelectField(_l("机构"), coerce=int,
-                                  validators=[InputRequired(_l("请选择机构"))])
-    reason = TextAreaField(_l("回避理由"), validators=[
-        DataRequired(_l("请填写回避理由")), Length(max=REASON_MAX_CHARS)])
+    organisation_id = SelectField(
+        _l("机构"), coerce=int, validators=[InputRequired(_l("请选择机构"))]
+    )
+    reason = TextAreaField(
+        _l("回避理由"),
+        validators=[DataRequired(_l("请填写回避理由")), Length(max=REASON_MAX_CHARS)],
+    )
     submit = SubmitField(_l("申报回避"))
 
 
@@ -94,31 +98,46 @@ class SettingsForm(FlaskForm):
     """A round's judging settings."""
 
     mode = SelectField(_l("评审方式"), choices=list(MODE_LABELS.items()))
-    judges_per_proposal = IntegerField(_l("每个项目的评委人数 k"), validators=[
-        InputRequired(_l("请填写人数")), NumberRange(1, 50)])
-    seed = IntegerField(_l("随机种子（分配可复现）"), validators=[
-        InputRequired(_l("请填写随机种子")), NumberRange(0, 2_000_000_000)])
+    judges_per_proposal = IntegerField(
+        _l("每个项目的评委人数 k"), validators=[InputRequired(_l("请填写人数")), NumberRange(1, 50)]
+    )
+    seed = IntegerField(
+        _l("随机种子（分配可复现）"),
+        validators=[InputRequired(_l("请填写随机种子")), NumberRange(0, 2_000_000_000)],
+    )
     blind = BooleanField(_l("盲评：评委看不到申报人、机构、联系人和团队成员"))
     method = SelectField(_l("汇总方法"), choices=list(METHOD_LABELS.items()))
     normalise = BooleanField(_l("在原始分旁显示评委标准化后的分数"))
-    vote_weight_pct = IntegerField(_l("居民投票权重（%，0–50）"), validators=[
-        InputRequired(_l("请填写权重")), NumberRange(0, 50)])
-    vote_max_per_resident = IntegerField(_l("每位居民最多支持的项目数"), validators=[
-        InputRequired(_l("请填写项目数")), NumberRange(1, 50)])
-    vote_open = DateTimeLocalField(_l("投票开始（北京时间）"), format=DATETIME_FORMATS,
-                                   validators=[Optional()])
-    vote_close = DateTimeLocalField(_l("投票截止（北京时间）"), format=DATETIME_FORMATS,
-                                    validators=[Optional()])
+    vote_weight_pct = IntegerField(
+        _l("居民投票权重（%，0–50）"),
+        validators=[InputRequired(_l("请填写权重")), NumberRange(0, 50)],
+    )
+    vote_max_per_resident = IntegerField(
+        _l("每位居民最多支持的项目数"),
+        validators=[InputRequired(_l("请填写项目数")), NumberRange(1, 50)],
+    )
+    vote_open = DateTimeLocalField(
+        _l("投票开始（北京时间）"), format=DATETIME_FORMATS, validators=[Optional()]
+    )
+    vote_close = DateTimeLocalField(
+        _l("投票截止（北京时间）"), format=DATETIME_FORMATS, validators=[Optional()]
+    )
     submit = SubmitField(_l("保存设置"))
 
     def values(self) -> SettingsInput:
         """The submitted settings, with the vote window as naive UTC."""
         return SettingsInput(
-            mode=self.mode.data, judges_per_proposal=self.judges_per_proposal.data,
-            seed=self.seed.data, blind=bool(self.blind.data), method=self.method.data,
-            normalise=bool(self.normalise.data), vote_weight_pct=self.vote_weight_pct.data,
+            mode=self.mode.data,
+            judges_per_proposal=self.judges_per_proposal.data,
+            seed=self.seed.data,
+            blind=bool(self.blind.data),
+            method=self.method.data,
+            normalise=bool(self.normalise.data),
+            vote_weight_pct=self.vote_weight_pct.data,
             vote_max_per_resident=self.vote_max_per_resident.data,
-            vote_open=to_utc(self.vote_open.data), vote_close=to_utc(self.vote_close.data))
+            vote_open=to_utc(self.vote_open.data),
+            vote_close=to_utc(self.vote_close.data),
+        )
 
 
 def to_utc(local: datetime | None) -> datetime | None:

@@ -36,8 +36,9 @@ def score(page, form, status: int = 200, typed: dict | None = None):
     """The scoring page; ``typed`` re-shows what the judge typed after a refusal."""
     values = {c.id: str(page.points[c.id]) for c in page.criteria if c.id in page.points}
     values.update({key: value for key, value in (typed or {}).items()})
-    return render_template("judging/score.html", page=page, form=form, values=values,
-                           conflict_form=ReasonForm()), status
+    return render_template(
+        "judging/score.html", page=page, form=form, values=values, conflict_form=ReasonForm()
+    ), status
 
 
 def org_conflict_form() -> OrgConflictForm:
@@ -49,15 +50,17 @@ def org_conflict_form() -> OrgConflictForm:
 
 def conflicts(form, status: int = 200):
     """The judge's conflicts page."""
-    return render_template("judging/conflicts.html", form=form,
-                           items=judging.conflicts_of_judge(current_user.id)), status
+    return render_template(
+        "judging/conflicts.html", form=form, items=judging.conflicts_of_judge(current_user.id)
+    ), status
 
 
 def rounds():
     """The organizer's list of rounds."""
     can_manage = perms.can_manage_panel(current_user)[0]
-    return render_template("judging/rounds.html", rounds=judging.all_rounds(),
-                           can_manage=can_manage)
+    return render_template(
+        "judging/rounds.html", rounds=judging.all_rounds(), can_manage=can_manage
+    )
 
 
 def manage(funding_round, status: int = 200):
@@ -66,29 +69,42 @@ def manage(funding_round, status: int = 200):
     pick = JudgePickForm()
     pick.judge_id.choices = [(j.id, j.display_name) for j in judging.available_judges(round_id)]
     return render_template(
-        "judging/manage.html", r=funding_round, settings=judging.settings_for(round_id),
-        criteria=judging.rubric_of(round_id), rubric_lock=judging.rubric_lock(round_id),
-        panel=judging.panel_of(round_id), pick=pick, confirm=ConfirmForm(),
+        "judging/manage.html",
+        r=funding_round,
+        settings=judging.settings_for(round_id),
+        criteria=judging.rubric_of(round_id),
+        rubric_lock=judging.rubric_lock(round_id),
+        panel=judging.panel_of(round_id),
+        pick=pick,
+        confirm=ConfirmForm(),
         overview=judging.round_overview(round_id),
         conflicts=judging.conflicts_in_round(round_id),
-        assignments=judging.assignments_of(round_id)), status
+        assignments=judging.assignments_of(round_id),
+    ), status
 
 
 def replace(round_id: int, proposal_id: int, judge_id: int, form, status: int = 200):
     """The replacement picker for one judge on one proposal."""
-    return render_template("judging/replace.html", form=form, r=judging.get_round(round_id),
-                           proposal=judging.get_proposal(proposal_id),
-                           judge=judging.get_user(judge_id)), status
+    return render_template(
+        "judging/replace.html",
+        form=form,
+        r=judging.get_round(round_id),
+        proposal=judging.get_proposal(proposal_id),
+        judge=judging.get_user(judge_id),
+    ), status
 
 
 def rubric_form(round_id: int) -> RubricForm:
     """The rubric form, filled with the round's rubric plus one empty line to add."""
     if request.method == "POST":
         return RubricForm()
-    rows = [{"key": c.key, "name": c.name, "max_points": c.max_points, "guidance": c.guidance}
-            for c in judging.rubric_of(round_id)]
-    return RubricForm(data={"criteria": [*rows, {"key": "", "name": "", "max_points": None,
-                                                 "guidance": ""}]})
+    rows = [
+        {"key": c.key, "name": c.name, "max_points": c.max_points, "guidance": c.guidance}
+        for c in judging.rubric_of(round_id)
+    ]
+    return RubricForm(
+        data={"criteria": [*rows, {"key": "", "name": "", "max_points": None, "guidance": ""}]}
+    )
 
 
 def rubric_criteria(form: RubricForm, round_id: int) -> list[Criterion]:
@@ -99,15 +115,25 @@ def rubric_criteria(form: RubricForm, round_id: int) -> list[Criterion]:
     for entry in entries:
         key = entry["key"] or judging.new_criterion_key(keys)
         keys.append(key)
-        result.append(Criterion(key, entry["name"].strip(), entry["max_points"] or 0,
-                                (entry["guidance"] or "").strip()))
+        result.append(
+            Criterion(
+                key,
+                entry["name"].strip(),
+                entry["max_points"] or 0,
+                (entry["guidance"] or "").strip(),
+            )
+        )
     return result
 
 
 def rubric(round_id: int, form, status: int = 200):
     """The rubric editing page."""
-    return render_template("judging/rubric.html", form=form, r=judging.get_round(round_id),
-                           lock=judging.rubric_lock(round_id)), status
+    return render_template(
+        "judging/rubric.html",
+        form=form,
+        r=judging.get_round(round_id),
+        lock=judging.rubric_lock(round_id),
+    ), status
 
 
 def settings_form(round_id: int) -> SettingsForm:
@@ -116,23 +142,32 @@ def settings_form(round_id: int) -> SettingsForm:
         return SettingsForm()
     current = judging.settings_for(round_id)
     data = {name: getattr(current, name) for name in judging.SETTINGS_FIELDS}
-    data["vote_open"], data["vote_close"] = to_local(current.vote_open), to_local(current.vote_close)
+    data["vote_open"], data["vote_close"] = (
+        to_local(current.vote_open),
+        to_local(current.vote_close),
+    )
     return SettingsForm(data=data)
 
 
 def settings(round_id: int, form, status: int = 200):
     """The settings editing page."""
-    return render_template("judging/settings.html", form=form,
-                           r=judging.get_round(round_id)), status
+    return render_template(
+        "judging/settings.html", form=form, r=judging.get_round(round_id)
+    ), status
 
 
 def sheet(found, form, status: int = 200):
     """One score sheet with its points (organizer's view includes the reopen form)."""
     return render_template(
-        "judging/sheet.html", sheet=found, form=form, points=judging.sheet_points(found),
+        "judging/sheet.html",
+        sheet=found,
+        form=form,
+        points=judging.sheet_points(found),
         criteria=judging.criteria_rows(found.round_id),
-        proposal=judging.get_proposal(found.proposal_id), judge=judging.get_user(found.judge_id),
-        can_reopen=perms.can_manage_panel(current_user)[0]), status
+        proposal=judging.get_proposal(found.proposal_id),
+        judge=judging.get_user(found.judge_id),
+        can_reopen=perms.can_manage_panel(current_user)[0],
+    ), status
 
 
 def ranking_page(funding_round):
@@ -140,16 +175,26 @@ def ranking_page(funding_round):
     report = ranking.ranking_report(funding_round.id)
     peak = max((max(p.histogram) for p in report.profiles.values()), default=1) or 1
     return render_template(
-        "judging/ranking.html", r=funding_round, report=report, peak=peak,
-        chart_height=CHART_HEIGHT, labels=scoring.HISTOGRAM_LABELS,
+        "judging/ranking.html",
+        r=funding_round,
+        report=report,
+        peak=peak,
+        chart_height=CHART_HEIGHT,
+        labels=scoring.HISTOGRAM_LABELS,
         settings=judging.settings_for(funding_round.id),
-        can_manage=perms.can_manage_panel(current_user)[0], confirm=ConfirmForm())
+        can_manage=perms.can_manage_panel(current_user)[0],
+        confirm=ConfirmForm(),
+    )
 
 
 def vote(funding_round, status: int = 200):
     """The resident vote page of a round."""
     return render_template(
-        "judging/vote.html", r=funding_round, settings=judging.settings_for(funding_round.id),
+        "judging/vote.html",
+        r=funding_round,
+        settings=judging.settings_for(funding_round.id),
         proposals=judging.vote_listing(funding_round.id),
         mine=judging.votes_of(current_user, funding_round.id),
-        can_vote=perms.can_vote(current_user)[0], confirm=ConfirmForm()), status
+        can_vote=perms.can_vote(current_user)[0],
+        confirm=ConfirmForm(),
+    ), status

@@ -44,8 +44,11 @@ READERS = perms.READERS
 @bp.app_context_processor
 def _labels():
     """Labels the judging templates share."""
-    return {"method_labels": METHOD_LABELS, "mode_labels": MODE_LABELS,
-            "state_labels": STATE_LABELS}
+    return {
+        "method_labels": METHOD_LABELS,
+        "mode_labels": MODE_LABELS,
+        "state_labels": STATE_LABELS,
+    }
 
 
 def _flash_problems(error: JudgingError) -> None:
@@ -88,14 +91,20 @@ def score(proposal_id: int):
         return pages.score(page, form, 400 if form.errors else 200)
     entries = {c.id: request.form.get(f"points-{c.id}", "") for c in page.criteria}
     try:
-        judging.save_sheet(current_user, proposal_id, entries, form.comment.data or "",
-                           submit=bool(form.submit.data))
+        judging.save_sheet(
+            current_user,
+            proposal_id,
+            entries,
+            form.comment.data or "",
+            submit=bool(form.submit.data),
+        )
     except JudgingError as error:
         _flash_problems(error)
         return pages.score(page, form, error.status, typed=entries)
     flash(_("评分已提交，评分表已锁定") if form.submit.data else _("草稿已保存"), "success")
-    return redirect(url_for(".dashboard" if form.submit.data else ".score",
-                            proposal_id=proposal_id))
+    return redirect(
+        url_for(".dashboard" if form.submit.data else ".score", proposal_id=proposal_id)
+    )
 
 
 @bp.post("/proposals/<int:proposal_id>/conflict")
@@ -105,8 +114,9 @@ def declare_conflict(proposal_id: int):
     form = ReasonForm()
     _posted(form)
     try:
-        judging.declare_conflict(current_user, proposal_id=proposal_id,
-                                 reason=form.reason.data or "")
+        judging.declare_conflict(
+            current_user, proposal_id=proposal_id, reason=form.reason.data or ""
+        )
     except JudgingError as error:
         _flash_problems(error)
         return pages.dashboard(error.status)
@@ -122,8 +132,9 @@ def conflicts():
     if not form.validate_on_submit():
         return pages.conflicts(form, 400 if form.errors else 200)
     try:
-        judging.declare_conflict(current_user, organisation_id=form.organisation_id.data,
-                                 reason=form.reason.data)
+        judging.declare_conflict(
+            current_user, organisation_id=form.organisation_id.data, reason=form.reason.data
+        )
     except JudgingError as error:
         _flash_problems(error)
         return pages.conflicts(form, error.status)
@@ -136,8 +147,9 @@ def conflicts():
 def attachment(attachment_id: int):
     """An attachment for an assigned judge (neutral name in blind review) or an organizer."""
     found, data, name = _call(judging.attachment_for, current_user, attachment_id)
-    return send_file(BytesIO(data), mimetype=found.content_type, as_attachment=True,
-                     download_name=name)
+    return send_file(
+        BytesIO(data), mimetype=found.content_type, as_attachment=True, download_name=name
+    )
 
 
 # --------------------------------------------------------------------------- organizers
@@ -175,44 +187,51 @@ def _manage_action(round_id: int, action, *args, done: str):
 def add_judge(round_id: int):
     """Seat a judge on the panel."""
     judge_id = request.form.get("judge_id", type=int) or 0
-    return _manage_action(round_id, judging.add_judge, round_id, judge_id, current_user,
-                          done=_("已添加评委"))
+    return _manage_action(
+        round_id, judging.add_judge, round_id, judge_id, current_user, done=_("已添加评委")
+    )
 
 
 @bp.post("/rounds/<int:round_id>/panel/<int:judge_id>/remove")
 @roles_required(*ORGANIZER)
 def remove_judge(round_id: int, judge_id: int):
     """Take a judge off the panel (only before they submitted anything)."""
-    return _manage_action(round_id, judging.remove_judge, round_id, judge_id, current_user,
-                          done=_("已移出评委"))
+    return _manage_action(
+        round_id, judging.remove_judge, round_id, judge_id, current_user, done=_("已移出评委")
+    )
 
 
 @bp.post("/rounds/<int:round_id>/assign")
 @roles_required(*ORGANIZER)
 def assign(round_id: int):
     """Generate the assignment from the round's settings (deterministic for its seed)."""
-    return _manage_action(round_id, judging.generate_assignments, round_id, current_user,
-                          done=_("评审任务已分配"))
+    return _manage_action(
+        round_id, judging.generate_assignments, round_id, current_user, done=_("评审任务已分配")
+    )
 
 
 @bp.post("/rounds/<int:round_id>/close")
 @roles_required(*ORGANIZER)
 def close(round_id: int):
     """Close judging: scored proposals move on to the award stage."""
-    return _manage_action(round_id, judging.close_judging, round_id, current_user,
-                          done=_("评审已结束"))
+    return _manage_action(
+        round_id, judging.close_judging, round_id, current_user, done=_("评审已结束")
+    )
 
 
 @bp.post("/rounds/<int:round_id>/publish")
 @roles_required(*ORGANIZER)
 def publish(round_id: int):
     """Publish results to applicants (their totals and comments, never judges' names)."""
-    return _manage_action(round_id, judging.publish_results, round_id, current_user,
-                          done=_("评审结果已公布"))
+    return _manage_action(
+        round_id, judging.publish_results, round_id, current_user, done=_("评审结果已公布")
+    )
 
 
-@bp.route("/rounds/<int:round_id>/proposals/<int:proposal_id>/judges/<int:judge_id>/replace",
-          methods=["GET", "POST"])
+@bp.route(
+    "/rounds/<int:round_id>/proposals/<int:proposal_id>/judges/<int:judge_id>/replace",
+    methods=["GET", "POST"],
+)
 @roles_required(*ORGANIZER)
 def replace(round_id: int, proposal_id: int, judge_id: int):
     """Swap a (conflicted) judge on a proposal for one of the offered replacements."""
@@ -311,8 +330,9 @@ def export(round_id: int, fmt: str):
     else:
         abort(404)
     name = f"ranking-round-{round_id}.{fmt}"
-    return Response(body, mimetype=mimetype,
-                    headers={"Content-Disposition": f"attachment; filename={name}"})
+    return Response(
+        body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"}
+    )
 
 
 # --------------------------------------------------------------------------- residents, applicants
