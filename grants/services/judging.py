@@ -347,10 +347,12 @@ def _refuse_after_close(round_id: int) -> None:
 
 
 def _judge_facts(user: User) -> rules.JudgeFacts:
+    """What conflict detection needs to know about a judge."""
     return rules.JudgeFacts(user.id, user.organisation_id, user.display_name or "")
 
 
 def _applicant_facts(proposal: Proposal) -> rules.ApplicantFacts:
+    """What conflict detection needs to know about who is behind a proposal."""
     return rules.ApplicantFacts(
         proposal.id,
         proposal.applicant_id,
@@ -413,30 +415,26 @@ def declare_conflict(
     ).all()
     if any(sheet.status == "submitted" for sheet in sheets):
         raise JudgingError("您已提交该项目的评分表，不能再申报回避；请联系主办方", 409)
+    text = reason.strip()
+    payload = {
+        "judge_id": judge.id,
+        "proposal_id": proposal_id,
+        "organisation_id": organisation_id,
+        "reason": text,
+    }
     with unit_of_work():
         conflict = Conflict(
             judge_id=judge.id,
             proposal_id=proposal_id,
             organisation_id=organisation_id,
-            reason=reason.strip(),
+            reason=text,
             source="declared",
         )
         db.session.add(conflict)
         for sheet in sheets:
             db.session.delete(sheet)
         db.session.flush()
-        audit.record(
-            "conflict.declared",
-            "conflict",
-            conflict.id,
-            {
-                "judge_id": judge.id,
-                "proposal_id": proposal_id,
-                "organisation_id": organisation_id,
-                "reason": reason.strip(),
-            },
-            actor=judge,
-        )
+        audit.record("conflict.declared", "conflict", conflict.id, payload, actor=judge)
     return conflict
 
 
@@ -481,51 +479,51 @@ def generate_assignments(round_id: int, actor) -> dict[int, list[int]]:
     Deterministic for the round's seed; conflicted judges are never assigned; detected
     conflicts are recorded so the organizer sees them. Refused once any judge has begun.
     """
-    _refuse(perms.can_manage_panel(actor), 403)
-    get_round(round_id)
-    _refuse_after_close(round_id)
-    if _sheets_exist(round_id):
-        raise JudgingError("已有评委开始评分，不能重新分配", 409)
-    judges, proposals = (
-        panel_of(round_id),
-        [p for p in rankable_proposals(round_id) if p.status == "eligible"],
-    )
-    if not judges or not proposals:
-        raise JudgingError("请先添加评委，并确保有资格审查通过的项目", 400)
+    judges, proposals = _assignment_inputs(round_id, actor)
     settings = settings_for(round_id)
     conflicts = conflict_map(judges, proposals)
     k = None if settings.mode == "all" else settings.judges_per_proposal
+    judge_ids = [j.id for j in judges]
     try:
         result = assigning.assign(
-            [p.id for p in proposals], [j.id for j in judges], k, set(conflicts), seed=settings.seed
+            [p.id for p in proposals], judge_ids, k, set(conflicts), seed=settings.seed
         )
     except assigning.AssignmentError as error:
         raise JudgingError(str(error), 409) from error
+    loads = assigning.judge_loads(result, judge_ids)
+    payload = {
+        "mode": settings.mode,
+        "k": k,
+        "seed": settings.seed,
+        "assignments": sum(map(len, result.values())),
+        "loads": {str(j): n for j, n in loads.items()},
+        "conflicts": len(conflicts),
+    }
     with unit_of_work():
         _ensure_setup(round_id)
         db.session.execute(delete(Assignment).where(Assignment.round_id == round_id))
         db.session.add_all(
             Assignment(round_id=round_id, judge_id=j, proposal_id=p)
-            for p, judge_ids in result.items()
-            for j in judge_ids
+            for p, ids in result.items()
+            for j in ids
         )
         _record_detected(conflicts, judges, proposals)
-        loads = assigning.judge_loads(result, [j.id for j in judges])
-        audit.record(
-            "assignment.generated",
-            "funding_round",
-            round_id,
-            {
-                "mode": settings.mode,
-                "k": k,
-                "seed": settings.seed,
-                "assignments": sum(map(len, result.values())),
-                "loads": {str(j): n for j, n in loads.items()},
-                "conflicts": len(conflicts),
-            },
-            actor=actor,
-        )
+        audit.record("assignment.generated", "funding_round", round_id, payload, actor=actor)
     return result
+
+
+def _assignment_inputs(round_id: int, actor) -> tuple[list[User], list[Proposal]]:
+    """The panel and the eligible proposals, once the organizer may (re)assign the round."""
+    _refuse(perms.can_manage_panel(actor), 403)
+    get_round(round_id)
+    _refuse_after_close(round_id)
+    if _sheets_exist(round_id):
+        raise JudgingError("已有评委开始评分，不能重新分配", 409)
+    judges = panel_of(round_id)
+    proposals = [p for p in rankable_proposals(round_id) if p.status == "eligible"]
+    if not judges or not proposals:
+        raise JudgingError("请先添加评委，并确保有资格审查通过的项目", 400)
+    return judges, proposals
 
 
 def _record_detected(
@@ -633,6 +631,7 @@ def _sheet(judge_id: int, proposal_id: int) -> ScoreSheet | None:
 
 
 def _assigned(judge_id: int, proposal_id: int) -> bool:
+    """True when the judge is assigned the proposal."""
     query = select(Assignment.id).where(
         Assignment.judge_id == judge_id, Assignment.proposal_id == proposal_id
     )
@@ -1139,6 +1138,7 @@ def publish_results(round_id: int, actor) -> None:
 
 
 def _vote_state(settings: JudgingSettings, user: User, proposal_id: int) -> rules.VoteState:
+    """How many votes the resident used in the round and whether they backed this proposal."""
     used = db.session.scalar(
         select(func.count(Vote.id)).where(
             Vote.round_id == settings.round_id, Vote.user_id == user.id

@@ -179,6 +179,7 @@ def ranking_csv(round_id: int, detailed: bool = False) -> str:
 
 
 def _header(report: RankingReport, detailed: bool) -> list[str]:
+    """The CSV/XLSX header; the detailed one adds scores, criterion means, note and tie-break."""
     if not detailed:
         return list(CSV_HEADER)
     return [

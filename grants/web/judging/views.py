@@ -52,6 +52,7 @@ def _labels():
 
 
 def _flash_problems(error: JudgingError) -> None:
+    """Show every reason the service gave for a refusal."""
     for problem in error.problems:
         flash(problem, "danger")
 
