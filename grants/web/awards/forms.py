@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms import BooleanField, StringField, SubmitField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, Length, ValidationError
 
 from grants.domain.awards import REASON_MAX_CHARS
 from grants.domain.money import MoneyError, parse_money
@@ -61,6 +61,7 @@ class ExcludeForm(FlaskForm):
     submit = SubmitField(_l("排除"))
 
 
+#: The rulings offered on the organizer's page, as (value, label).
 DECISIONS = (
     ("dismiss", _l("异议不成立（驳回）")),
     ("revoke", _l("异议成立，撤销立项")),
@@ -71,7 +72,10 @@ DECISIONS = (
 class DecideForm(FlaskForm):
     """The organizer's ruling on an objection."""
 
-    decision = SelectField(_l("处理结果"), choices=DECISIONS)
+    decision = StringField(
+        _l("处理结果"),
+        validators=[AnyOf([value for value, _label in DECISIONS], message=_l("请选择处理结果"))],
+    )
     amount = MoneyField(_l("调整后金额（元）"))
     reason = TextAreaField(_l("处理理由（将告知异议人）"), validators=REASON)
     submit = SubmitField(_l("提交处理结果"))

@@ -21,6 +21,7 @@ from grants.services import agreements, awards, notices
 from grants.services.awards import AwardError
 from grants.web.access import login_required, roles_required
 from grants.web.awards.forms import (
+    DECISIONS,
     ActionForm,
     AdjustForm,
     DecideForm,
@@ -71,6 +72,7 @@ def _round_page(round_id: int, status: int = 200, **forms):
         objections=notices.objections_of_round(round_id),
         agreements=agreements.agreements_of_round(round_id),
         state_label=state_label,
+        decisions=DECISIONS,
         action_form=ActionForm(),
         adjust_form=forms.pop("adjust_form", AdjustForm(formdata=None)),
         exclude_form=forms.pop("exclude_form", ExcludeForm(formdata=None)),
