@@ -209,7 +209,7 @@ def require_editable(user, proposal: Proposal) -> None:
     _allow(perms.can_edit_proposal(user, proposal), status=409)
 
 
-def _window_action(status: str) -> str:
+def window_action(status: str) -> str:
     """The phase window that governs editing or submitting a proposal in ``status``."""
     return "resubmit" if status == "returned" else "submit"
 
@@ -395,7 +395,7 @@ def save_draft(user, proposal_id: int, data: ProposalInput, now: datetime | None
     with unit_of_work():
         proposal = lock_proposal(proposal_id)
         require_editable(user, proposal)
-        _check_window(proposal, _window_action(proposal.status), now)
+        _check_window(proposal, window_action(proposal.status), now)
         _apply(proposal, parse_input(data, proposal.round_id))
         audit.record("proposal.draft_saved", "proposal", proposal.id,
                      {"requested_fen": proposal.requested_fen, "lines": len(proposal.lines)},

@@ -16,7 +16,7 @@ from grants.extensions import db
 from grants.models import Attachment, Proposal
 from grants.services import attachments, proposals
 from grants.services.proposals import ProposalError
-from grants.services.rounds import rules_of
+from grants.services.rounds import check_phase, rules_of
 from grants.web.access import login_required, roles_required
 from grants.web.proposals import binding
 from grants.web.proposals.forms import ActionForm, NewProposalForm, UploadForm
@@ -38,7 +38,8 @@ def _edit_page(proposal: Proposal, form, status: int = 200, sections=None):
         "proposals/edit.html", proposal=proposal, form=form, rules=rules_of(proposal.round),
         sections=sections or {}, attachments=attachments.of_proposal(proposal.id),
         upload=UploadForm(formdata=None), action_form=ActionForm(formdata=None),
-        categories=COST_CATEGORIES, labels=STATE_LABELS), status
+        categories=COST_CATEGORIES, labels=STATE_LABELS,
+        closed=check_phase(proposal.round, proposals.window_action(proposal.status))), status
 
 
 def _detail_page(proposal: Proposal, status: int = 200):
