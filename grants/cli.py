@@ -12,11 +12,10 @@ from flask.cli import AppGroup
 
 from grants.domain.audit import verify_chain
 from grants.domain.roles import ROLES
+from grants.services.audit import ENTRY_FIELDS
 
 users_cli = AppGroup("users", help="账号管理 / manage accounts")
 audit_cli = AppGroup("audit", help="审计链 / the audit chain")
-ENTRY_FIELDS = ("seq", "ts_utc", "actor_id", "actor_role", "action", "object_type", "object_id",
-                "payload", "prev_hash", "hash")
 
 
 @users_cli.command("create")
