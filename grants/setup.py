@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import event
 
 from grants import models
 from grants.config import REPO_ROOT
+from grants.domain.i18n import set_translator
 from grants.extensions import babel, bootstrap, csrf, db, login_manager, migrate
 from grants.web.filters import register_filters
 
@@ -16,6 +18,11 @@ CSP = (
     "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
+
+
+def _translate_domain(template: str) -> str:
+    """Translate a domain message template for the current request's reader."""
+    return gettext(template) if has_request_context() else template
 
 
 def select_locale() -> str:
@@ -52,6 +59,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(REPO_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    set_translator(_translate_domain)
     bootstrap.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
