@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 
 from grants.domain import assignment as assigning
 from grants.domain import judging_permissions as perms
@@ -701,6 +702,7 @@ def save_sheet(
     ``entries`` maps criterion id → what the judge typed. Any invalid entry refuses the whole
     request (400) and nothing is saved; a submitted sheet or closed window answers 409.
     """
+    _lock_sheet(judge.id, proposal_id)
     page = open_sheet(judge, proposal_id, now)
     if not page.editable:
         raise JudgingError(page.locked_reason, 409)
@@ -711,18 +713,24 @@ def save_sheet(
         problems += [p for p in [rules.missing_criteria(as_domain(page.criteria), scored)] if p]
     if problems:
         raise JudgingError("；".join(problems), 400, problems)
-    with unit_of_work():
-        sheet = _write_sheet(page, judge, points, (comment or "").strip())
-        if submit:
-            sheet.status, sheet.submitted_at = "submitted", _now(now)
-            audit.record(
-                "sheet.submitted",
-                "score_sheet",
-                sheet.id,
-                _sheet_payload(sheet, page.criteria, points),
-                actor=judge,
-            )
+    try:
+        with unit_of_work():
+            sheet = _write_sheet(page, judge, points, (comment or "").strip())
+            if submit:
+                sheet.status, sheet.submitted_at = "submitted", _now(now)
+                payload = _sheet_payload(sheet, page.criteria, points)
+                audit.record("sheet.submitted", "score_sheet", sheet.id, payload, actor=judge)
+    except IntegrityError as error:
+        raise JudgingError("评分表已在另一个窗口保存，请刷新后重试", 409) from error
     return sheet
+
+
+def _lock_sheet(judge_id: int, proposal_id: int) -> None:
+    """Lock the judge's sheet row (PostgreSQL) so two tabs cannot submit it twice."""
+    query = select(ScoreSheet.id).where(
+        ScoreSheet.judge_id == judge_id, ScoreSheet.proposal_id == proposal_id
+    )
+    db.session.execute(query.with_for_update())
 
 
 def _parse_entries(

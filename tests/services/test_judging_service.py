@@ -462,3 +462,39 @@ def test_demo_seed_without_round_seven_says_so(app):
     from grants.seed_judging import seed
 
     assert list(seed()) == ["judging: round 7 not found, skipped (run the rounds seed first)"]
+
+
+@pytest.mark.parametrize("with_draft", [False, True])
+def test_two_tabs_submitting_one_sheet_audit_it_once(pg_app, with_draft):
+    import threading
+
+    setup = build(judges=1, proposals=1)
+    judge_id, proposal_id = setup.judges[0].id, setup.proposals[0].id
+    entries = form_points(setup.round, FULL)
+    if with_draft:
+        judging.save_sheet(setup.judges[0], proposal_id, {}, "草稿", submit=False)
+    db.session.commit()
+    before = audit_count()
+    outcomes: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def submit():
+        with pg_app.app_context():
+            judge = db.session.get(User, judge_id)
+            barrier.wait()
+            try:
+                judging.save_sheet(judge, proposal_id, entries, "", submit=True)
+                outcomes.append("ok")
+            except JudgingError as error:
+                outcomes.append(str(error.status))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["409", "ok"]
+    assert audit_count() == before + 1
+    assert db.session.scalar(select(func.count(ScoreSheet.id))) == 1
