@@ -10,6 +10,7 @@ import pytest
 
 from grants.awards_cli import agreements_cli, notices_cli
 from grants.domain.awards import Candidate
+from grants.extensions import db
 from grants.services import agreements
 from grants.services import awards as award_svc
 from grants.services import notices as notice_svc
@@ -65,3 +66,27 @@ def test_render_refuses_a_round_without_agreements(app, notice, tmp_path):
         agreements_cli, ["render", "--round", str(notice.round_id), "--out", str(tmp_path)]
     )
     assert result.exit_code != 0 and "没有协议书" in result.output
+
+
+def test_seed_publishes_round_7_with_objections_once(app):
+    from grants import seed_awards
+    from grants.models.awards import Objection
+    from tests.judging_support import build, split_total, write_sheet
+
+    assert "not found" in next(seed_awards.seed())
+    setup = build(judges=3, proposals=3, assign=False, prefix="j")
+    create_user("organizer", "organizer")
+    create_user("resident5", "resident")
+    assert "skipped" in list(seed_awards.seed())[-1]
+    for judge in setup.judges:
+        for proposal, total in zip(setup.proposals, (90, 80, 70), strict=True):
+            write_sheet(setup.round, judge.id, proposal.id, split_total(total))
+    setup.round.judging_close = setup.round.judging_open
+    db.session.commit()
+    lines = list(seed_awards.seed())
+    assert lines[0].startswith("awards: 3 proposed") and "1 dismissed" in lines[-1]
+    statuses = sorted(o.status for o in db.session.query(Objection))
+    assert statuses == ["dismissed", "filed"]
+    before = audit_count()
+    assert list(seed_awards.seed()) == ["awards: round 7 already has awards"]
+    assert audit_count() == before

@@ -121,6 +121,7 @@ class Objection(db.Model):
     decided_at: Mapped[datetime | None]
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     award: Mapped[Award] = relationship(back_populates="objections")
+    user = relationship("User", foreign_keys=[user_id])
     __table_args__ = (
         CheckConstraint(sql_in("status", OBJECTION_STATE_LABELS), name="known_status"),
         CheckConstraint("user_id IS NOT NULL OR (name <> '' AND phone <> '')", name="identified"),

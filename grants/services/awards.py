@@ -229,7 +229,12 @@ def preview(
 
 
 def _check_judging_closed(funding_round: FundingRound, now: datetime | None) -> None:
-    """Awards are decided only after the judging window has closed."""
+    """Awards are decided only after judging: closed by the organizer, or past its deadline."""
+    from grants.models.judging import JudgingSettings
+
+    judging = db.session.get(JudgingSettings, funding_round.id)
+    if judging is not None and judging.closed_at is not None:
+        return
     if (now or utcnow()) < funding_round.judging_close:
         raise AwardError("评审尚未结束，评审截止后才能计算立项名单", 409)
 

@@ -166,3 +166,14 @@ def test_candidates_from_ranking_rows_sorts_by_rank():
 
     cands = svc.candidates_from_ranking([Row(2, 7), Row(1, 9)])
     assert [(c.rank, c.proposal_id) for c in cands] == [(1, 9), (2, 7)]
+
+
+def test_propose_allowed_once_the_organizer_closed_judging_early(app, organizer, applicant):
+    from grants.models.base import utcnow
+    from grants.models.judging import JudgingSettings
+
+    r = make_round("judging")
+    db.session.add(JudgingSettings(round_id=r.id, closed_at=utcnow()))
+    db.session.commit()
+    cands = _candidates(r, applicant, [(1_000_000, "90")])
+    assert len(svc.propose_awards(r.id, cands, organizer)) == 1
