@@ -39,6 +39,7 @@ class AwardError(ValueError):
     """A refused award request; ``str(err)`` is the Chinese reason, ``status`` the HTTP code."""
 
     def __init__(self, message: str, status: int = 409) -> None:
+        """Keep the Chinese message and the status (400/403/404/409/422) for the view."""
         super().__init__(message)
         self.status = status
 
@@ -178,30 +179,18 @@ def _held_sentence(c: Candidate, award: Award) -> str:
     return f"第{c.rank}名 已有立项（{state_label(award.status)}，{format_fen(award.amount_fen)}）"
 
 
-def preview(
-    funding_round: FundingRound,
-    candidates: Sequence[Candidate],
-    settings: AwardSettings | None = None,
-) -> list[dict]:
-    """What the solver would decide now, every row with its sentence, without writing anything.
-
-    Excluded proposals and proposals already holding a published, confirmed or revoked award are
-    not offered again; the money held by live published awards is already taken from the pool.
-    """
-    settings = settings or settings_of(funding_round.id)
+def _fixed_rows(round_id: int, candidates: Sequence[Candidate]) -> tuple[dict, list, int]:
+    """Split candidates into rows already decided (excluded, or holding a published, confirmed
+    or revoked award) and those offered to the solver; also the money live published awards hold."""
     excluded = dict(
         db.session.execute(
             select(AwardExclusion.proposal_id, AwardExclusion.reason).where(
-                AwardExclusion.round_id == funding_round.id
+                AwardExclusion.round_id == round_id
             )
         ).all()
     )
-    held = {
-        a.proposal_id: a
-        for a in db.session.scalars(
-            select(Award).where(Award.round_id == funding_round.id, Award.status != "proposed")
-        )
-    }
+    query = select(Award).where(Award.round_id == round_id, Award.status != "proposed")
+    held = {a.proposal_id: a for a in db.session.scalars(query)}
     committed = sum(a.amount_fen for a in held.values() if a.status not in DEAD_STATES)
     fixed, offered = {}, []
     for c in candidates:
@@ -213,6 +202,21 @@ def preview(
             fixed[c.rank] = _row(c, "held", award.amount_fen, _held_sentence(c, award))
         else:
             offered.append(c)
+    return fixed, offered, committed
+
+
+def preview(
+    funding_round: FundingRound,
+    candidates: Sequence[Candidate],
+    settings: AwardSettings | None = None,
+) -> list[dict]:
+    """What the solver would decide now, every row with its sentence, without writing anything.
+
+    Excluded proposals and proposals already holding a published, confirmed or revoked award are
+    not offered again; the money held by live published awards is already taken from the pool.
+    """
+    settings = settings or settings_of(funding_round.id)
+    rows, offered, committed = _fixed_rows(funding_round.id, candidates)
     result = solve_awards(
         offered,
         funding_round.pool_fen,
@@ -224,8 +228,8 @@ def preview(
     )
     by_id = {c.proposal_id: c for c in offered}
     for d in result.decisions:
-        fixed[d.rank] = _row(by_id[d.proposal_id], d.outcome, d.amount_fen, d.sentence)
-    return [fixed[rank] for rank in sorted(fixed)]
+        rows[d.rank] = _row(by_id[d.proposal_id], d.outcome, d.amount_fen, d.sentence)
+    return [rows[rank] for rank in sorted(rows)]
 
 
 def _check_judging_closed(funding_round: FundingRound, now: datetime | None) -> None:
@@ -253,33 +257,15 @@ def propose_awards(
         _check_judging_closed(funding_round, now)
         settings = settings_of(round_id)
         rows = preview(funding_round, candidates, settings)
-        old = list(
-            db.session.scalars(
-                select(Award).where(Award.round_id == round_id, Award.status == "proposed")
-            )
-        )
-        replaced = [a.id for a in old]
-        for award in old:
-            db.session.delete(award)
-        db.session.flush()
-        awards = [
-            _new_award(round_id, row) for row in rows if row["outcome"] in ("award", "partial")
-        ]
+        replaced = _drop_proposed(round_id)
+        awards = [_new_award(round_id, r) for r in rows if r["outcome"] in ("award", "partial")]
         db.session.add_all(awards)
         settings.decisions = rows
         db.session.add(settings)
         db.session.flush()
         _refuse_over_pool(funding_round)
         payload = {
-            "awards": [
-                {
-                    "award_id": a.id,
-                    "proposal_id": a.proposal_id,
-                    "rank": a.rank,
-                    "amount_fen": a.amount_fen,
-                }
-                for a in awards
-            ],
+            "awards": [award_facts(a) for a in awards],
             "replaced": replaced,
             "min_score": str(settings.min_score),
             "partial": bool(settings.partial),
@@ -287,6 +273,29 @@ def propose_awards(
         }
         audit.record("award.proposed", "funding_round", round_id, payload, actor=actor)
     return awards
+
+
+def _drop_proposed(round_id: int) -> list[int]:
+    """Delete the round's unpublished awards (a new solver run replaces them); their ids."""
+    old = list(
+        db.session.scalars(
+            select(Award).where(Award.round_id == round_id, Award.status == "proposed")
+        )
+    )
+    for award in old:
+        db.session.delete(award)
+    db.session.flush()
+    return [a.id for a in old]
+
+
+def award_facts(award: Award) -> dict:
+    """An award's identity and amount for audit payloads."""
+    return {
+        "award_id": award.id,
+        "proposal_id": award.proposal_id,
+        "rank": award.rank,
+        "amount_fen": award.amount_fen,
+    }
 
 
 def _new_award(round_id: int, row: dict) -> Award:

@@ -34,6 +34,7 @@ from grants.services import audit, unit_of_work
 from grants.services.agreements import create_agreements
 from grants.services.awards import (
     AwardError,
+    award_facts,
     change_amount,
     fresh,
     live_total,
@@ -77,13 +78,8 @@ def publish_notice(round_id: int, actor, today: date | None = None) -> Notice:
     today = today or today_local()
     with unit_of_work():
         funding_round = lock_round(round_id)
-        awards = list(
-            db.session.scalars(
-                select(Award)
-                .where(Award.round_id == round_id, Award.status == "proposed")
-                .order_by(Award.rank)
-            )
-        )
+        query = select(Award).where(Award.round_id == round_id, Award.status == "proposed")
+        awards = list(db.session.scalars(query.order_by(Award.rank)))
         if not awards:
             raise AwardError("没有待公示的拟立项项目", 409)
         if live_total(round_id) > funding_round.pool_fen:
@@ -101,10 +97,7 @@ def publish_notice(round_id: int, actor, today: date | None = None) -> Notice:
             "starts_on": today.isoformat(),
             "ends_on": ends.isoformat(),
             "notice_days": funding_round.notice_days,
-            "awards": [
-                {"award_id": a.id, "proposal_id": a.proposal_id, "amount_fen": a.amount_fen}
-                for a in awards
-            ],
+            "awards": [award_facts(a) for a in awards],
         }
         audit.record("notice.published", "notice", notice.id, payload, actor=actor)
     return notice
@@ -201,13 +194,7 @@ def file_objection(
     if problems:
         raise AwardError("；".join(problems), 422)
     with unit_of_work():
-        award = db.session.get(Award, award_id)
-        if award is None or award.notice is None:
-            raise AwardError("找不到这项公示的立项", 404)
-        if award.status != "in_notice" or not is_open(award.notice, today):
-            raise AwardError(
-                f"只能在公示期内（{period_text(award.notice)}）对公示中的项目提出异议", 409
-            )
+        award = _award_open_to_objections(award_id, today)
         objection = Objection(
             award_id=award.id,
             user_id=getattr(user, "id", None),
@@ -231,6 +218,17 @@ def file_objection(
             actor_role=None if user else "public",
         )
     return objection
+
+
+def _award_open_to_objections(award_id: int, today: date | None) -> Award:
+    """The award if it is in a notice that is open today; otherwise refuse with the period."""
+    award = db.session.get(Award, award_id)
+    if award is None or award.notice is None:
+        raise AwardError("找不到这项公示的立项", 404)
+    if award.status != "in_notice" or not is_open(award.notice, today):
+        period = period_text(award.notice)
+        raise AwardError(f"只能在公示期内（{period}）对公示中的项目提出异议", 409)
+    return award
 
 
 def _notify_organizers(message: str, link: str) -> None:
