@@ -28,6 +28,8 @@ POOL_MAX_FEN = yuan(10_000_000)
 CATEGORY_MAX_CHARS = 20
 CATEGORIES_MAX = 20
 NAME_MAX_CHARS = 120
+# Rules a submitted proposal was checked against: frozen once a proposal has been submitted.
+RULE_FIELDS = frozenset({"band_min_fen", "band_max_fen", "tiers", "caps", "categories"})
 
 
 class RoundError(ValueError):
@@ -228,6 +230,8 @@ def update_round(funding_round: FundingRound, data: RoundData, actor) -> dict:
         before = getattr(funding_round, key)
         if before != value:
             changes[key] = [_json_value(before), _json_value(value)]
+    if RULE_FIELDS.intersection(changes) and counts_of(funding_round)["proposals"]:
+        raise RoundError(["已有项目提交申报，不能再修改资助范围、档位、费用上限或项目类别"])
     if not changes:
         return changes
     with unit_of_work():

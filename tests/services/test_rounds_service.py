@@ -154,3 +154,14 @@ def test_demo_seed_builds_rounds_seven_and_eight_once(app):
     before = audit_count()
     assert list(seed_rounds.seed()) == ["rounds: +0", "needs: +0"]
     assert audit_count() == before
+
+
+def test_rules_freeze_once_a_proposal_is_submitted(app):
+    organizer = create_user("boss", "organizer")
+    created = rounds.create_round(_data(), actor=organizer)
+    make_proposal(created, create_user("team", "resident"), status="submitted")
+    before = audit_count()
+    with pytest.raises(rounds.RoundError, match="已有项目提交申报"):
+        rounds.update_round(created, _data(band_max_fen=1_200_000), actor=organizer)
+    assert audit_count() == before
+    assert rounds.update_round(created, _data(pool_fen=20_000_000), actor=organizer)

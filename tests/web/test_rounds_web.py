@@ -243,3 +243,18 @@ def test_who_may_create_and_edit_rounds(client, make_user, login, role, status, 
 def test_round_pages_are_public(client, url):
     funding_round = make_round()
     assert client.get(url.format(id=funding_round.id)).status_code == 200
+
+
+def test_apply_link_only_while_submission_is_open(client, make_user, login):
+    open_round, closed_round = make_round("submission"), make_round("judging", name="评审中")
+    assert "申报项目</a>" in client.get(f"/rounds/{open_round.id}").get_data(as_text=True)
+    assert "申报项目</a>" not in client.get(f"/rounds/{closed_round.id}").get_data(as_text=True)
+    make_user("judge", "judge")
+    login("judge")
+    assert "申报项目</a>" not in client.get(f"/rounds/{open_round.id}").get_data(as_text=True)
+
+
+def test_needs_link_and_post_button_follow_the_window(client):
+    collecting, later = make_round("needs"), make_round("submission", name="申报中")
+    assert "我要点单" in client.get(f"/rounds/{collecting.id}").get_data(as_text=True)
+    assert "我要点单" not in client.get(f"/rounds/{later.id}").get_data(as_text=True)
