@@ -118,6 +118,36 @@ def test_only_organizers_post_round_actions(client, setup, template, username):
     assert audit_count() == before
 
 
+OTHER_POSTS = {
+    "declare_conflict": ("/judging/proposals/{pid}/conflict", ("resident", "organizer")),
+    "conflicts": ("/judging/conflicts", ("resident", "organizer", "auditor")),
+    "score": ("/judging/proposals/{pid}/sheet", ("resident", "organizer", "admin")),
+    "replace": (
+        "/judging/rounds/{rid}/proposals/{pid}/judges/{jid}/replace",
+        ("judge1", "auditor"),
+    ),
+    "rubric": ("/judging/rounds/{rid}/rubric", ("judge1", "auditor", "admin")),
+    "settings": ("/judging/rounds/{rid}/settings", ("judge1", "auditor", "admin")),
+    "vote": ("/judging/rounds/{rid}/vote/{pid}", ("judge1", "organizer", "auditor")),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OTHER_POSTS))
+def test_posts_refused_to_the_wrong_roles(client, setup, name):
+    template, refused = OTHER_POSTS[name]
+    url = template.format(rid=setup.round.id, pid=setup.proposals[0].id, jid=setup.judges[0].id)
+    for username in refused:
+        client.post("/auth/logout")
+        login_as(client, username)
+        before = audit_count()
+        assert client.post(url, data={"reason": "x", "judge_id": 1}).status_code == 403, username
+        assert audit_count() == before
+    sheet = judging.save_sheet(setup.judges[0], setup.proposals[0].id, {}, "", submit=False)
+    client.post("/auth/logout")
+    login_as(client, "resident")
+    assert client.get(f"/judging/sheets/{sheet.id}").status_code == 403
+
+
 def test_anonymous_posts_go_to_login(client, setup):
     response = client.post(f"/judging/rounds/{setup.round.id}/assign")
     assert response.status_code == 302 and "/auth/login" in response.location
