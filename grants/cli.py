@@ -12,6 +12,7 @@ from flask.cli import AppGroup
 
 from grants.domain.audit import verify_chain
 from grants.domain.roles import ROLES
+from grants.judging_cli import judging_cli
 from grants.services.audit import ENTRY_FIELDS
 
 users_cli = AppGroup("users", help="账号管理 / manage accounts")
@@ -97,3 +98,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(judging_cli)

@@ -22,6 +22,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("proposals.mine", "我的申报", frozenset({"resident", "org_member"})),
     NavItem("screening.queue", "资格审查", frozenset({"organizer", "admin"})),
     NavItem("judging.dashboard", "我的评审", frozenset({"judge"})),
+    NavItem("judging.rounds", "专家评审", frozenset({"organizer", "admin", "auditor"})),
     NavItem("awards.index", "立项与公示", frozenset({"organizer", "admin"})),
     NavItem("notices.index", "公示", frozenset()),
     NavItem("notifications.index", "消息", frozenset({"resident", "org_member", "judge",
