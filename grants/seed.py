@@ -103,7 +103,8 @@ def seed_all() -> Iterator[str]:
     yield f"staff: +{seed_staff()}"
     yield f"residents: +{seed_residents()}"
     yield f"organisations: +{seed_organisations()}"
-    for module in ("grants.seed_rounds", "grants.seed_judging", "grants.seed_awards"):
+    for module in ("grants.seed_rounds", "grants.seed_proposals", "grants.seed_judging",
+                   "grants.seed_awards"):
         if importlib.util.find_spec(module) is not None:
             yield from importlib.import_module(module).seed()
     yield from demo_logins()

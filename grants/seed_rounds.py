@@ -1,7 +1,7 @@
 """Demo rounds and resident needs for 东山街道, created through the services (so audited).
 
 Round 7 (the source material's round) is in expert judging now: its 104 needs were collected
-and proposals submitted in the past. Round 8 has just opened and is collecting needs. Phase
+and proposals submitted in the past. Round 8 has just opened for needs and proposals. Phase
 dates are set relative to today (Beijing time), so the demo is in the same state whenever it is
 seeded. Every step looks up what exists first, so seeding twice changes nothing.
 """
@@ -321,12 +321,12 @@ def round7_phases(today: date) -> RoundPhases:
 
 
 def round8_phases(today: date) -> RoundPhases:
-    """Needs collection opened three days ago; submission opens the day it closes."""
+    """Needs collection and proposal submission both opened three days ago and run together."""
     day = timedelta(days=1)
     return RoundPhases(
         needs_open=_at(today - 3 * day, 9),
         needs_close=_at(today + 17 * day, 18),
-        submit_open=_at(today + 17 * day, 18),
+        submit_open=_at(today - 3 * day, 9),
         submit_close=_at(today + 45 * day, 18),
         return_deadline=_at(today + 52 * day, 18),
         screening_close=_at(today + 55 * day, 18),

@@ -154,12 +154,18 @@ def current_phase(phases: RoundPhases, now: datetime) -> str:
 
 
 def timeline(phases: RoundPhases, now: datetime) -> list[TimelineStep]:
-    """Every phase window with its state at ``now``, for the round page's progress bar."""
+    """Every phase window with its state at ``now``, for the round page's progress bar.
+
+    A window that is open is current even when it overlaps the next one (needs may still be
+    collected while proposals come in); in a gap the earlier phase stays current.
+    """
     position = PHASES.index(current_phase(phases, now))
     steps: list[TimelineStep] = []
     for key, start, end in _windows(phases):
         index = PHASES.index(key)
-        state = "done" if index < position else "current" if index == position else "upcoming"
+        is_open = start <= now < end
+        state = ("current" if index == position or is_open
+                 else "done" if index < position else "upcoming")
         steps.append(TimelineStep(key, PHASE_LABELS[key], start, end, state))
     return steps
 
@@ -183,7 +189,8 @@ def check_window(phases: RoundPhases, action: str, now: datetime) -> str | None:
 # (earlier field, later field, strictly later?)
 _ORDER: tuple[tuple[str, str, bool], ...] = (
     ("needs_open", "needs_close", True),
-    ("needs_close", "submit_open", False),
+    ("needs_open", "submit_open", False),
+    ("needs_close", "submit_close", False),
     ("submit_open", "submit_close", True),
     ("submit_close", "return_deadline", False),
     ("return_deadline", "screening_close", False),

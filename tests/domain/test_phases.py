@@ -208,3 +208,28 @@ def test_validate_equal_boundaries_allowed() -> None:
         judging_open=at(2026, 12, 4, 18),
     )
     assert validate_phases(tight) == []
+
+
+def test_needs_and_submission_may_run_at_the_same_time():
+    overlapping = RoundPhases(
+        needs_open=at(2026, 11, 1, 9), needs_close=at(2026, 12, 1, 18),
+        submit_open=at(2026, 11, 10, 9), submit_close=at(2026, 12, 10, 18),
+        screening_close=at(2026, 12, 20, 18), return_deadline=at(2026, 12, 15, 18),
+        judging_open=at(2026, 12, 21, 9), judging_close=at(2026, 12, 31, 18), notice_days=5,
+        implementation_start=date(2027, 1, 15), implementation_end=date(2027, 6, 30))
+    assert validate_phases(overlapping) == []
+    now = at(2026, 11, 20, 10)
+    assert check_window(overlapping, "post_need", now) is None
+    assert check_window(overlapping, "submit", now) is None
+    states = {step.key: step.state for step in timeline(overlapping, now)}
+    assert states["needs"] == "current" and states["submission"] == "current"
+
+
+def test_submission_cannot_open_before_needs_collection():
+    early = RoundPhases(
+        needs_open=at(2026, 11, 10, 9), needs_close=at(2026, 12, 1, 18),
+        submit_open=at(2026, 11, 1, 9), submit_close=at(2026, 12, 10, 18),
+        screening_close=at(2026, 12, 20, 18), return_deadline=at(2026, 12, 15, 18),
+        judging_open=at(2026, 12, 21, 9), judging_close=at(2026, 12, 31, 18), notice_days=5,
+        implementation_start=date(2027, 1, 15), implementation_end=date(2027, 6, 30))
+    assert validate_phases(early)
