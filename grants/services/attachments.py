@@ -58,7 +58,7 @@ def clean_filename(name: str | None, content_type: str) -> str:
     text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C").strip()
     allowed = EXTENSIONS[content_type]
     ext = next((e for e in allowed if text.lower().endswith(e)), None)
-    stem, ext = (text[: -len(ext)], text[-len(ext):]) if ext else (text, allowed[0])
+    stem, ext = (text[: -len(ext)], text[-len(ext) :]) if ext else (text, allowed[0])
     stem = stem.strip().lstrip(".").strip()[: FILENAME_MAX_CHARS - len(ext)].rstrip()
     return (stem or "附件") + ext
 
@@ -67,14 +67,14 @@ def _check_file(data: bytes, count: int) -> str:
     """Refuse oversize, unknown-type and one-too-many files; return the content type."""
     if len(data) > MAX_FILE_BYTES:
         size_mb = len(data) / (1024 * 1024)
-        raise AttachmentError(
-            f"文件太大（{size_mb:.1f} MB）：每个附件不能超过 10 MB", status=413)
+        raise AttachmentError(f"文件太大（{size_mb:.1f} MB）：每个附件不能超过 10 MB", status=413)
     if not data:
         raise AttachmentError("文件是空的，请重新选择", status=400)
     content_type = sniff_type(data)
     if content_type is None:
-        raise AttachmentError("只接受 PDF、JPEG 或 PNG 文件（按文件内容识别，改扩展名无效）",
-                              status=415)
+        raise AttachmentError(
+            "只接受 PDF、JPEG 或 PNG 文件（按文件内容识别，改扩展名无效）", status=415
+        )
     if count >= MAX_FILES:
         raise AttachmentError(f"每个申报最多上传 {MAX_FILES} 个附件", status=409)
     return content_type
@@ -97,19 +97,34 @@ def add(user, proposal_id: int, filename: str | None, data: bytes) -> Attachment
         proposal = lock_proposal(proposal_id)
         require_editable(user, proposal)
         count = db.session.scalar(
-            select(func.count(Attachment.id)).where(Attachment.proposal_id == proposal.id))
+            select(func.count(Attachment.id)).where(Attachment.proposal_id == proposal.id)
+        )
         content_type = _check_file(data, count)
         digest = hashlib.sha256(data).hexdigest()
         _store_blob(digest, data)
         attachment = Attachment(
-            proposal_id=proposal.id, sha256=digest, filename=clean_filename(filename, content_type),
-            content_type=content_type, size=len(data), uploaded_by_id=user.id)
+            proposal_id=proposal.id,
+            sha256=digest,
+            filename=clean_filename(filename, content_type),
+            content_type=content_type,
+            size=len(data),
+            uploaded_by_id=user.id,
+        )
         db.session.add(attachment)
         db.session.flush()
-        audit.record("attachment.added", "attachment", attachment.id,
-                     {"proposal_id": proposal.id, "filename": attachment.filename,
-                      "sha256": digest, "size": len(data), "content_type": content_type},
-                     actor=user)
+        audit.record(
+            "attachment.added",
+            "attachment",
+            attachment.id,
+            {
+                "proposal_id": proposal.id,
+                "filename": attachment.filename,
+                "sha256": digest,
+                "size": len(data),
+                "content_type": content_type,
+            },
+            actor=user,
+        )
     return attachment
 
 
@@ -132,7 +147,8 @@ def remove(user, attachment_id: int) -> int:
         db.session.delete(attachment)
         db.session.flush()
         others = db.session.scalar(
-            select(func.count(Attachment.id)).where(Attachment.sha256 == digest))
+            select(func.count(Attachment.id)).where(Attachment.sha256 == digest)
+        )
         if not others:
             db.session.delete(db.session.get(AttachmentBlob, digest))
         audit.record("attachment.removed", "attachment", attachment_id, payload, actor=user)
@@ -150,6 +166,5 @@ def fetch(user, attachment_id: int) -> tuple[Attachment, bytes]:
 
 def of_proposal(proposal_id: int) -> list[Attachment]:
     """A proposal's attachments in upload order."""
-    query = (select(Attachment).where(Attachment.proposal_id == proposal_id)
-             .order_by(Attachment.id))
+    query = select(Attachment).where(Attachment.proposal_id == proposal_id).order_by(Attachment.id)
     return list(db.session.scalars(query))

@@ -251,13 +251,18 @@ def _parse_line(row: LineInput, index: int, problems: list[Problem]) -> BudgetLi
     if row.quantity.strip():
         parsed = parse_quantity(row.quantity)
         if parsed is None or not 1 <= parsed <= QUANTITY_MAX:
-            problems.append(Problem(prefix + "quantity",
-                                    f"第 {number} 行：数量须为 1 至 {QUANTITY_MAX:,} 之间的整数"))
+            problems.append(
+                Problem(
+                    prefix + "quantity",
+                    f"第 {number} 行：数量须为 1 至 {QUANTITY_MAX:,} 之间的整数",
+                )
+            )
         else:
             quantity = parsed
     if len(row.item.strip()) > ITEM_MAX_CHARS:
-        problems.append(Problem(prefix + "item",
-                                f"第 {number} 行：项目名称最多 {ITEM_MAX_CHARS} 个字"))
+        problems.append(
+            Problem(prefix + "item", f"第 {number} 行：项目名称最多 {ITEM_MAX_CHARS} 个字")
+        )
     category = row.cost_category.strip()
     category = category if category in COST_CATEGORIES else ""
     return BudgetLine(row.item.strip(), category, price, quantity)
@@ -278,12 +283,20 @@ def _length_problems(data: ProposalInput) -> list[Problem]:
     limits = {**TEXT_LIMITS, "contact_phone": PHONE_MAX_CHARS}
     limits.pop("community", None)
     labels = {**FIELD_LABELS, "contact_phone": "联系电话"}
-    problems = [Problem(name, f"{labels[name]}最多 {limit} 个字") for name, limit in limits.items()
-                if len(getattr(data, name).strip()) > limit]
+    problems = [
+        Problem(name, f"{labels[name]}最多 {limit} 个字")
+        for name, limit in limits.items()
+        if len(getattr(data, name).strip()) > limit
+    ]
     if len(data.team) > TEAM_MAX or any(len(name) > NAME_MAX_CHARS for name in data.team):
-        problems.append(Problem("team", f"团队成员最多 {TEAM_MAX} 名，每个姓名最多 {NAME_MAX_CHARS} 个字"))
-    if any(len(value) > ACTIVITY_FIELD_MAX for row in data.activities
-           for value in (row.activity, row.dates, row.place)):
+        problems.append(
+            Problem("team", f"团队成员最多 {TEAM_MAX} 名，每个姓名最多 {NAME_MAX_CHARS} 个字")
+        )
+    if any(
+        len(value) > ACTIVITY_FIELD_MAX
+        for row in data.activities
+        for value in (row.activity, row.dates, row.place)
+    ):
         problems.append(Problem("activities", f"活动安排每一栏最多 {ACTIVITY_FIELD_MAX} 个字"))
     return problems
 
@@ -295,8 +308,9 @@ def _needs(round_id: int, need_ids: tuple[int, ...], problems: list[Problem]) ->
     found = db.session.scalars(select(Need).where(Need.id.in_(set(need_ids)))).all()
     if len(found) != len(set(need_ids)) or any(need.round_id != round_id for need in found):
         problems.append(Problem("needs", "只能关联本轮征集的社区需求"))
-    return tuple(sorted((need for need in found if need.round_id == round_id),
-                        key=lambda need: need.id))
+    return tuple(
+        sorted((need for need in found if need.round_id == round_id), key=lambda need: need.id)
+    )
 
 
 def _parse(data: ProposalInput, round_id: int) -> tuple[Parsed, list[Problem]]:
@@ -325,12 +339,19 @@ def draft_of(parsed: Parsed, is_org: bool) -> ProposalDraft:
     """The domain's view of the typed proposal, for :func:`check_submission`."""
     data = parsed.data
     return ProposalDraft(
-        title=data.title, community=parsed.community.name if parsed.community else "",
-        category=data.category, background=data.background, objectives=data.objectives,
-        outcomes=data.outcomes, beneficiaries=data.beneficiaries,
+        title=data.title,
+        community=parsed.community.name if parsed.community else "",
+        category=data.category,
+        background=data.background,
+        objectives=data.objectives,
+        outcomes=data.outcomes,
+        beneficiaries=data.beneficiaries,
         beneficiary_count=parsed.beneficiary_count,
-        activities=tuple(row.text() for row in data.activities), budget=parsed.lines,
-        team=data.team, is_org=is_org, contact_name=data.contact_name,
+        activities=tuple(row.text() for row in data.activities),
+        budget=parsed.lines,
+        team=data.team,
+        is_org=is_org,
+        contact_name=data.contact_name,
         contact_phone=data.contact_phone,
     )
 
@@ -338,8 +359,15 @@ def draft_of(parsed: Parsed, is_org: bool) -> ProposalDraft:
 def _apply(proposal: Proposal, parsed: Parsed) -> None:
     """Write the typed values onto the proposal; the requested amount is the lines' total."""
     data = parsed.data
-    for name in ("title", "category", "background", "objectives", "outcomes", "beneficiaries",
-                 "contact_name"):
+    for name in (
+        "title",
+        "category",
+        "background",
+        "objectives",
+        "outcomes",
+        "beneficiaries",
+        "contact_name",
+    ):
         setattr(proposal, name, getattr(data, name).strip())
     proposal.contact_phone = normalise_phone(data.contact_phone) or data.contact_phone.strip()
     proposal.community_id = parsed.community.id if parsed.community else None
@@ -349,9 +377,14 @@ def _apply(proposal: Proposal, parsed: Parsed) -> None:
     proposal.team = list(data.team)
     proposal.needs = list(parsed.needs)
     proposal.lines = [
-        LineRow(position=i, item=line.item, cost_category=line.cost_category,
-                unit_price_fen=line.unit_price_fen, quantity=line.quantity,
-                subtotal_fen=subtotal(line))
+        LineRow(
+            position=i,
+            item=line.item,
+            cost_category=line.cost_category,
+            unit_price_fen=line.unit_price_fen,
+            quantity=line.quantity,
+            subtotal_fen=subtotal(line),
+        )
         for i, line in enumerate(parsed.lines)
     ]
     proposal.requested_fen = sum(subtotal(line) for line in parsed.lines)
@@ -378,18 +411,29 @@ def create_draft(user, round_id: int, now: datetime | None = None) -> Proposal:
     org_id = user.organisation_id if perms.applies_as_org(user) else None
     with unit_of_work():
         proposal = Proposal(
-            round_id=round_id, applicant_id=user.id, organisation_id=org_id,
-            community_id=getattr(user, "community_id", None), contact_name=user.display_name,
-            contact_phone=getattr(user, "phone", "") or "", team=[] if org_id else [user.display_name],
+            round_id=round_id,
+            applicant_id=user.id,
+            organisation_id=org_id,
+            community_id=getattr(user, "community_id", None),
+            contact_name=user.display_name,
+            contact_phone=getattr(user, "phone", "") or "",
+            team=[] if org_id else [user.display_name],
         )
         db.session.add(proposal)
         db.session.flush()
-        audit.record("proposal.created", "proposal", proposal.id,
-                     {"round_id": round_id, "organisation_id": org_id}, actor=user)
+        audit.record(
+            "proposal.created",
+            "proposal",
+            proposal.id,
+            {"round_id": round_id, "organisation_id": org_id},
+            actor=user,
+        )
     return proposal
 
 
-def save_draft(user, proposal_id: int, data: ProposalInput, now: datetime | None = None) -> Proposal:
+def save_draft(
+    user, proposal_id: int, data: ProposalInput, now: datetime | None = None
+) -> Proposal:
     """Save what the applicant typed, checking only types, while the proposal is editable."""
     now = _now(now)
     with unit_of_work():
@@ -397,27 +441,46 @@ def save_draft(user, proposal_id: int, data: ProposalInput, now: datetime | None
         require_editable(user, proposal)
         _check_window(proposal, window_action(proposal.status), now)
         _apply(proposal, parse_input(data, proposal.round_id))
-        audit.record("proposal.draft_saved", "proposal", proposal.id,
-                     {"requested_fen": proposal.requested_fen, "lines": len(proposal.lines)},
-                     actor=user)
+        audit.record(
+            "proposal.draft_saved",
+            "proposal",
+            proposal.id,
+            {"requested_fen": proposal.requested_fen, "lines": len(proposal.lines)},
+            actor=user,
+        )
     return proposal
 
 
 def snapshot(proposal: Proposal) -> dict:
     """Every field and budget line of the proposal as JSON-able data (money in fen)."""
     return {
-        "title": proposal.title, "community": proposal.community.name if proposal.community else "",
-        "category": proposal.category, "is_org": proposal.organisation_id is not None,
-        "background": proposal.background, "objectives": proposal.objectives,
-        "outcomes": proposal.outcomes, "beneficiaries": proposal.beneficiaries,
-        "beneficiary_count": proposal.beneficiary_count, "activities": list(proposal.activities),
-        "budget": [{"item": line.item, "cost_category": line.cost_category,
-                    "unit_price_fen": line.unit_price_fen, "quantity": line.quantity,
-                    "subtotal_fen": line.subtotal_fen} for line in proposal.lines],
-        "team": list(proposal.team), "contact_name": proposal.contact_name,
-        "contact_phone": proposal.contact_phone, "matching_funds_fen": proposal.matching_funds_fen,
+        "title": proposal.title,
+        "community": proposal.community.name if proposal.community else "",
+        "category": proposal.category,
+        "is_org": proposal.organisation_id is not None,
+        "background": proposal.background,
+        "objectives": proposal.objectives,
+        "outcomes": proposal.outcomes,
+        "beneficiaries": proposal.beneficiaries,
+        "beneficiary_count": proposal.beneficiary_count,
+        "activities": list(proposal.activities),
+        "budget": [
+            {
+                "item": line.item,
+                "cost_category": line.cost_category,
+                "unit_price_fen": line.unit_price_fen,
+                "quantity": line.quantity,
+                "subtotal_fen": line.subtotal_fen,
+            }
+            for line in proposal.lines
+        ],
+        "team": list(proposal.team),
+        "contact_name": proposal.contact_name,
+        "contact_phone": proposal.contact_phone,
+        "matching_funds_fen": proposal.matching_funds_fen,
         "needs": [f"#{need.id} {need.title}" for need in proposal.needs],
-        "requested_fen": proposal.requested_fen, "version": proposal.version,
+        "requested_fen": proposal.requested_fen,
+        "version": proposal.version,
     }
 
 
@@ -429,8 +492,11 @@ def _complete(proposal: Proposal, data: ProposalInput) -> Parsed:
     parsed, problems = _parse(data, proposal.round_id)
     typed = {problem.field for problem in problems}
     draft = draft_of(parsed, proposal.organisation_id is not None)
-    problems += [problem for problem in check_submission(draft, rules_of(proposal.round))
-                 if problem.field not in typed]
+    problems += [
+        problem
+        for problem in check_submission(draft, rules_of(proposal.round))
+        if problem.field not in typed
+    ]
     if problems:
         raise ProposalError(f"还有 {len(problems)} 处需要修改才能提交", problems, status=422)
     return parsed
@@ -444,16 +510,29 @@ def _record_submission(user, proposal: Proposal, action: str, target: str, now: 
     proposal.first_submitted_at = proposal.first_submitted_at or proposal.submitted_at
     proposal.decision_reason = ""
     db.session.flush()
-    db.session.add(ProposalVersion(proposal_id=proposal.id, version=proposal.version,
-                                   snapshot=snapshot(proposal)))
+    db.session.add(
+        ProposalVersion(
+            proposal_id=proposal.id, version=proposal.version, snapshot=snapshot(proposal)
+        )
+    )
     verb = "submitted" if action == "submit" else "resubmitted"
-    audit.record(f"proposal.{verb}", "proposal", proposal.id,
-                 {"version": proposal.version, "requested_fen": proposal.requested_fen,
-                  "round_id": proposal.round_id}, actor=user)
-    notify(proposal.applicant_id,
-           f"您的申报“{proposal.title}”已{'提交' if action == 'submit' else '重新提交'}"
-           f"（第 {proposal.version} 版，申请金额 {format_fen(proposal.requested_fen)}）",
-           link_to(proposal.id))
+    audit.record(
+        f"proposal.{verb}",
+        "proposal",
+        proposal.id,
+        {
+            "version": proposal.version,
+            "requested_fen": proposal.requested_fen,
+            "round_id": proposal.round_id,
+        },
+        actor=user,
+    )
+    notify(
+        proposal.applicant_id,
+        f"您的申报“{proposal.title}”已{'提交' if action == 'submit' else '重新提交'}"
+        f"（第 {proposal.version} 版，申请金额 {format_fen(proposal.requested_fen)}）",
+        link_to(proposal.id),
+    )
 
 
 def submit(user, proposal_id: int, data: ProposalInput, now: datetime | None = None) -> bool:
@@ -484,8 +563,11 @@ def withdraw(user, proposal_id: int, now: datetime | None = None) -> Proposal:
         before = proposal.status
         proposal.status = _transition(proposal, user, "withdraw")
         audit.record("proposal.withdrawn", "proposal", proposal.id, {"from": before}, actor=user)
-        notify(proposal.applicant_id, f"您的申报“{proposal.title or '（未命名）'}”已撤回",
-               link_to(proposal.id))
+        notify(
+            proposal.applicant_id,
+            f"您的申报“{proposal.title or '（未命名）'}”已撤回",
+            link_to(proposal.id),
+        )
     return proposal
 
 
@@ -495,8 +577,11 @@ def withdraw(user, proposal_id: int, now: datetime | None = None) -> Proposal:
 
 def get_visible(user, proposal_id: int) -> Proposal:
     """A proposal ``user`` may see, with its lines, needs and people loaded; else 404."""
-    query = (select(Proposal).where(Proposal.id == proposal_id)
-             .options(selectinload(Proposal.lines), selectinload(Proposal.needs)))
+    query = (
+        select(Proposal)
+        .where(Proposal.id == proposal_id)
+        .options(selectinload(Proposal.lines), selectinload(Proposal.needs))
+    )
     proposal = db.session.scalar(query)
     if proposal is None:
         raise ProposalError(perms.NOT_FOUND, status=404)
@@ -506,47 +591,66 @@ def get_visible(user, proposal_id: int) -> Proposal:
 
 def mine(user) -> list[Proposal]:
     """The applicant's own proposals, newest first, with their rounds."""
-    query = (select(Proposal).where(Proposal.applicant_id == user.id)
-             .options(selectinload(Proposal.round)).order_by(Proposal.id.desc()))
+    query = (
+        select(Proposal)
+        .where(Proposal.applicant_id == user.id)
+        .options(selectinload(Proposal.round))
+        .order_by(Proposal.id.desc())
+    )
     return list(db.session.scalars(query))
 
 
 def round_needs(round_id: int) -> list[Need]:
     """Needs of a round a proposal may link to (not merged), most supported first."""
-    query = (select(Need).where(Need.round_id == round_id, Need.status != "merged")
-             .order_by(Need.support_count.desc(), Need.id))
+    query = (
+        select(Need)
+        .where(Need.round_id == round_id, Need.status != "merged")
+        .order_by(Need.support_count.desc(), Need.id)
+    )
     return list(db.session.scalars(query))
 
 
 def timeline(proposal_id: int) -> list[tuple[AuditEntry, str]]:
     """The proposal's status history from the audit chain, oldest first, with labels."""
-    query = (select(AuditEntry)
-             .where(AuditEntry.object_type == "proposal", AuditEntry.object_id == proposal_id,
-                    AuditEntry.action.in_(tuple(TIMELINE_LABELS)))
-             .order_by(AuditEntry.seq))
+    query = (
+        select(AuditEntry)
+        .where(
+            AuditEntry.object_type == "proposal",
+            AuditEntry.object_id == proposal_id,
+            AuditEntry.action.in_(tuple(TIMELINE_LABELS)),
+        )
+        .order_by(AuditEntry.seq)
+    )
     return [(entry, TIMELINE_LABELS[entry.action]) for entry in db.session.scalars(query)]
 
 
 def _diff_view(snap: dict) -> dict:
     """A stored snapshot as :func:`diff_versions` compares it (activities as text)."""
-    view = {key: value for key, value in snap.items()
-            if key not in ("requested_fen", "version")}
-    view["activities"] = [ActivityInput(**row).text() if isinstance(row, dict) else str(row)
-                          for row in snap.get("activities", ())]
+    view = {key: value for key, value in snap.items() if key not in ("requested_fen", "version")}
+    view["activities"] = [
+        ActivityInput(**row).text() if isinstance(row, dict) else str(row)
+        for row in snap.get("activities", ())
+    ]
     return view
 
 
 def version_changes(proposal_id: int) -> list[Change]:
     """What changed between the last two submitted versions (empty for a first submission)."""
-    query = (select(ProposalVersion).where(ProposalVersion.proposal_id == proposal_id)
-             .order_by(ProposalVersion.version.desc()).limit(2))
+    query = (
+        select(ProposalVersion)
+        .where(ProposalVersion.proposal_id == proposal_id)
+        .order_by(ProposalVersion.version.desc())
+        .limit(2)
+    )
     versions = list(db.session.scalars(query))
     if len(versions) < 2:
         return []
     newer, older = versions
     changes = diff_versions(_diff_view(older.snapshot), _diff_view(newer.snapshot))
-    return [dataclasses.replace(change, label=SNAPSHOT_LABELS.get(change.field, change.label))
-            for change in changes]
+    return [
+        dataclasses.replace(change, label=SNAPSHOT_LABELS.get(change.field, change.label))
+        for change in changes
+    ]
 
 
 def status_label(status: str) -> str:

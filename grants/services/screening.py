@@ -36,8 +36,11 @@ from grants.services.rounds import band_of, check_phase
 
 PER_PAGE = 20
 QUEUE_STATES: tuple[str, ...] = tuple(state for state in STATES if state != "draft")
-VERBS = {"mark_eligible": "marked_eligible", "return": "returned",
-         "mark_ineligible": "marked_ineligible"}
+VERBS = {
+    "mark_eligible": "marked_eligible",
+    "return": "returned",
+    "mark_ineligible": "marked_ineligible",
+}
 
 
 class ScreeningError(ProposalError):
@@ -121,9 +124,11 @@ def _similar(subject: str, others: dict[int, str], own_id: int) -> tuple[tuple[i
         if other_id == own_id or not text:
             continue
         matcher.set_seq1(text)
-        if (matcher.real_quick_ratio() >= DUPLICATE_THRESHOLD
-                and matcher.quick_ratio() >= DUPLICATE_THRESHOLD
-                and (ratio := matcher.ratio()) >= DUPLICATE_THRESHOLD):
+        if (
+            matcher.real_quick_ratio() >= DUPLICATE_THRESHOLD
+            and matcher.quick_ratio() >= DUPLICATE_THRESHOLD
+            and (ratio := matcher.ratio()) >= DUPLICATE_THRESHOLD
+        ):
             found.append((other_id, round(ratio, 4)))
     return tuple(sorted(found, key=lambda pair: -pair[1]))
 
@@ -131,8 +136,10 @@ def _similar(subject: str, others: dict[int, str], own_id: int) -> tuple[tuple[i
 def _round_titles(round_ids: Iterable[int]) -> tuple[dict[int, dict[int, str]], dict[int, str]]:
     """Normalised titles of every non-draft proposal in the rounds, by round; raw titles by id."""
     rows = db.session.execute(
-        select(Proposal.id, Proposal.round_id, Proposal.title)
-        .where(Proposal.round_id.in_(set(round_ids)), Proposal.status != "draft"))
+        select(Proposal.id, Proposal.round_id, Proposal.title).where(
+            Proposal.round_id.in_(set(round_ids)), Proposal.status != "draft"
+        )
+    )
     by_round: dict[int, dict[int, str]] = {}
     raw: dict[int, str] = {}
     for pid, rid, title in rows:
@@ -149,11 +156,15 @@ def checks_for(proposals: Sequence[Proposal], now: datetime | None = None) -> di
     for proposal in proposals:
         org = proposal.organisation
         banned, until = _ban_of(org, today) if org else (False, None)
-        similar = _similar(normalise_title(proposal.title), titles.get(proposal.round_id, {}),
-                           proposal.id)
+        similar = _similar(
+            normalise_title(proposal.title), titles.get(proposal.round_id, {}), proposal.id
+        )
         result[proposal.id] = Checks(
-            is_team=org is None, uscc_problem=check_uscc(org.uscc) if org else None,
-            banned=banned, banned_until=until, ban_reason=org.ban_reason if banned else "",
+            is_team=org is None,
+            uscc_problem=check_uscc(org.uscc) if org else None,
+            banned=banned,
+            banned_until=until,
+            ban_reason=org.ban_reason if banned else "",
             duplicates=tuple(Duplicate(pid, raw[pid], ratio) for pid, ratio in similar),
             band_problem=check_amount(proposal.requested_fen, band_of(proposal.round)),
         )
@@ -162,12 +173,21 @@ def checks_for(proposals: Sequence[Proposal], now: datetime | None = None) -> di
 
 def _with_people():
     """Eager loads for a queue page: organisation, applicant, community and round in one query."""
-    return (joinedload(Proposal.organisation), joinedload(Proposal.applicant),
-            joinedload(Proposal.community), joinedload(Proposal.round))
+    return (
+        joinedload(Proposal.organisation),
+        joinedload(Proposal.applicant),
+        joinedload(Proposal.community),
+        joinedload(Proposal.round),
+    )
 
 
-def queue(round_id: int | None = None, status: str = "submitted", page: int = 1,
-          per_page: int = PER_PAGE, now: datetime | None = None) -> Queue:
+def queue(
+    round_id: int | None = None,
+    status: str = "submitted",
+    page: int = 1,
+    per_page: int = PER_PAGE,
+    now: datetime | None = None,
+) -> Queue:
     """One page of non-draft proposals (of a round, in a state) with their checks."""
     status = status if status in QUEUE_STATES or status == "all" else "submitted"
     query = select(Proposal).where(Proposal.status != "draft")
@@ -215,8 +235,13 @@ def _check_request(user, ids: Sequence[int], action: str, reason: str) -> None:
 
 def _locked_many(ids: Sequence[int]) -> list[Proposal]:
     """Lock the chosen proposals in id order (one order for all, so no deadlocks)."""
-    query = (select(Proposal).where(Proposal.id.in_(ids)).order_by(Proposal.id)
-             .with_for_update().execution_options(populate_existing=True))
+    query = (
+        select(Proposal)
+        .where(Proposal.id.in_(ids))
+        .order_by(Proposal.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     found = list(db.session.scalars(query))
     if len(found) != len(ids):
         raise ScreeningError("所选申报中有不存在的项目，本次未做任何更改", status=404)
@@ -246,8 +271,9 @@ def _message(proposal: Proposal, action: str, reason: str) -> str:
     return f"{title}未通过资格审查：{reason}"
 
 
-def decide(user, proposal_ids: Iterable[int], action: str, reason: str = "",
-           now: datetime | None = None) -> list[Proposal]:
+def decide(
+    user, proposal_ids: Iterable[int], action: str, reason: str = "", now: datetime | None = None
+) -> list[Proposal]:
     """Apply one decision to one or many submitted proposals, all or nothing.
 
     Each proposal gets its own audit entry and notification, in one transaction: if any
@@ -263,9 +289,18 @@ def decide(user, proposal_ids: Iterable[int], action: str, reason: str = "",
         for proposal in proposals:
             before, proposal.status = proposal.status, targets[proposal.id]
             proposal.decision_reason = reason
-            audit.record(f"proposal.{VERBS[action]}", "proposal", proposal.id,
-                         {"from": before, "to": proposal.status, "reason": reason,
-                          "batch_size": len(proposals)}, actor=user)
+            audit.record(
+                f"proposal.{VERBS[action]}",
+                "proposal",
+                proposal.id,
+                {
+                    "from": before,
+                    "to": proposal.status,
+                    "reason": reason,
+                    "batch_size": len(proposals),
+                },
+                actor=user,
+            )
             notify(proposal.applicant_id, _message(proposal, action, reason), link_to(proposal.id))
     return proposals
 

@@ -39,10 +39,20 @@ FINANCE = User(7, frozenset({"finance"}))
 ANONYMOUS = User(None, is_authenticated=False)
 
 
-@pytest.mark.parametrize("user, allowed", [
-    (OWNER, True), (ORGANIZER, True), (ADMIN, True), (AUDITOR, True),
-    (OTHER, False), (JUDGE, False), (FINANCE, False), (ANONYMOUS, False), (None, False),
-])
+@pytest.mark.parametrize(
+    "user, allowed",
+    [
+        (OWNER, True),
+        (ORGANIZER, True),
+        (ADMIN, True),
+        (AUDITOR, True),
+        (OTHER, False),
+        (JUDGE, False),
+        (FINANCE, False),
+        (ANONYMOUS, False),
+        (None, False),
+    ],
+)
 def test_view(user, allowed):
     assert perms.can_view_proposal(user, Proposal())[0] is allowed
     assert perms.can_view_attachment(user, Attachment(), Proposal())[0] is allowed
@@ -52,10 +62,17 @@ def test_attachment_of_another_proposal_is_refused():
     assert perms.can_view_attachment(OWNER, Attachment(proposal_id=99), Proposal())[0] is False
 
 
-@pytest.mark.parametrize("status, allowed", [
-    ("draft", True), ("returned", True), ("submitted", False), ("eligible", False),
-    ("withdrawn", False), ("ineligible", False),
-])
+@pytest.mark.parametrize(
+    "status, allowed",
+    [
+        ("draft", True),
+        ("returned", True),
+        ("submitted", False),
+        ("eligible", False),
+        ("withdrawn", False),
+        ("ineligible", False),
+    ],
+)
 def test_owner_edits_only_drafts_and_returned(status, allowed):
     assert perms.can_edit_proposal(OWNER, Proposal(status=status))[0] is allowed
     assert perms.can_change_attachments(OWNER, Proposal(status=status))[0] is allowed
@@ -67,10 +84,17 @@ def test_nobody_else_edits_or_withdraws(user):
     assert perms.can_withdraw_proposal(user, Proposal())[0] is False
 
 
-@pytest.mark.parametrize("user, allowed", [
-    (ORGANIZER, True), (ADMIN, True), (AUDITOR, False), (JUDGE, False), (OWNER, False),
-    (ANONYMOUS, False),
-])
+@pytest.mark.parametrize(
+    "user, allowed",
+    [
+        (ORGANIZER, True),
+        (ADMIN, True),
+        (AUDITOR, False),
+        (JUDGE, False),
+        (OWNER, False),
+        (ANONYMOUS, False),
+    ],
+)
 def test_screen(user, allowed):
     assert perms.can_screen(user)[0] is allowed
 

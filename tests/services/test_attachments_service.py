@@ -32,24 +32,34 @@ def _blobs() -> int:
     return db.session.scalar(select(func.count()).select_from(AttachmentBlob))
 
 
-@pytest.mark.parametrize("data, expected", [
-    (PDF, "application/pdf"), (PNG, "image/png"), (JPEG, "image/jpeg"),
-    (b"<html><script>alert(1)</script></html>", None), (b"GIF89a", None), (b"", None),
-])
+@pytest.mark.parametrize(
+    "data, expected",
+    [
+        (PDF, "application/pdf"),
+        (PNG, "image/png"),
+        (JPEG, "image/jpeg"),
+        (b"<html><script>alert(1)</script></html>", None),
+        (b"GIF89a", None),
+        (b"", None),
+    ],
+)
 def test_type_is_read_from_the_content(data, expected):
     assert sniff_type(data) == expected
 
 
-@pytest.mark.parametrize("name, content_type, expected", [
-    ("../../etc/passwd.pdf", "application/pdf", "passwd.pdf"),
-    ("C:\\Users\\张\\预算 明细.pdf", "application/pdf", "预算 明细.pdf"),
-    ("活动\x00照片\n.png", "image/png", "活动照片.png"),
-    ("照片.JPEG", "image/jpeg", "照片.JPEG"),
-    ("scan.pdf", "image/png", "scan.pdf.png"),
-    ("", "application/pdf", "附件.pdf"),
-    (".pdf", "application/pdf", "附件.pdf"),
-    ("长" * 300 + ".pdf", "application/pdf", "长" * 96 + ".pdf"),
-])
+@pytest.mark.parametrize(
+    "name, content_type, expected",
+    [
+        ("../../etc/passwd.pdf", "application/pdf", "passwd.pdf"),
+        ("C:\\Users\\张\\预算 明细.pdf", "application/pdf", "预算 明细.pdf"),
+        ("活动\x00照片\n.png", "image/png", "活动照片.png"),
+        ("照片.JPEG", "image/jpeg", "照片.JPEG"),
+        ("scan.pdf", "image/png", "scan.pdf.png"),
+        ("", "application/pdf", "附件.pdf"),
+        (".pdf", "application/pdf", "附件.pdf"),
+        ("长" * 300 + ".pdf", "application/pdf", "长" * 96 + ".pdf"),
+    ],
+)
 def test_filenames_are_made_safe_but_keep_chinese(name, content_type, expected):
     assert clean_filename(name, content_type) == expected
 

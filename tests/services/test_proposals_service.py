@@ -21,14 +21,25 @@ from tests.helpers import audit_count, create_user
 def valid_input(*lines: tuple[str, str, str, str], **overrides) -> ProposalInput:
     """A complete resident-team proposal; budget rows as (item, category, price, quantity)."""
     community = make_community()
-    rows = lines or (("社区食堂食材", "materials", "60", "100"), ("志愿者餐补", "personnel", "20", "100"))
+    rows = lines or (
+        ("社区食堂食材", "materials", "60", "100"),
+        ("志愿者餐补", "personnel", "20", "100"),
+    )
     fields = dict(
-        title="银龄助餐·邻里共享食堂", community_id=community.id, category="助老",
-        beneficiaries="东山社区 70 岁以上独居老人", beneficiary_count="60",
-        background="社区老人用餐不便", objectives="每周三次助餐", outcomes="60 位老人受益",
+        title="银龄助餐·邻里共享食堂",
+        community_id=community.id,
+        category="助老",
+        beneficiaries="东山社区 70 岁以上独居老人",
+        beneficiary_count="60",
+        background="社区老人用餐不便",
+        objectives="每周三次助餐",
+        outcomes="60 位老人受益",
         activities=(ActivityInput("助餐日", "2026年12月起每周一三五", "社区食堂"),),
-        budget=tuple(LineInput(*row) for row in rows), matching_funds="1000",
-        team=("张桂兰", "刘建国", "陈秀英"), contact_name="张桂兰", contact_phone="13800138000",
+        budget=tuple(LineInput(*row) for row in rows),
+        matching_funds="1000",
+        team=("张桂兰", "刘建国", "陈秀英"),
+        contact_name="张桂兰",
+        contact_phone="13800138000",
     )
     fields.update(overrides)
     return ProposalInput(**fields)
@@ -50,8 +61,10 @@ def _entries(action: str) -> int:
 
 
 def test_draft_saves_without_full_validation_and_recomputes_the_amount(resident, draft):
-    data = ProposalInput(title="四点半课堂", budget=(LineInput("教材", "materials", "12.5", "4"),
-                                                     LineInput("", "", "", "")))
+    data = ProposalInput(
+        title="四点半课堂",
+        budget=(LineInput("教材", "materials", "12.5", "4"), LineInput("", "", "", "")),
+    )
     proposals.save_draft(resident, draft.id, data)
     saved = db.session.get(Proposal, draft.id)
     assert saved.status == "draft"
@@ -62,8 +75,11 @@ def test_draft_saves_without_full_validation_and_recomputes_the_amount(resident,
 def test_draft_refuses_unreadable_money_and_changes_nothing(resident, draft):
     before = audit_count()
     with pytest.raises(ProposalError) as caught:
-        proposals.save_draft(resident, draft.id, ProposalInput(
-            budget=(LineInput("教材", "materials", "12.345", "1"),)))
+        proposals.save_draft(
+            resident,
+            draft.id,
+            ProposalInput(budget=(LineInput("教材", "materials", "12.345", "1"),)),
+        )
     assert caught.value.problems[0].field == "budget-0-unit_price"
     assert "两位小数" in caught.value.problems[0].message
     assert audit_count() == before
@@ -82,10 +98,13 @@ def test_submit_freezes_a_version_audits_once_and_notifies(resident, draft):
     assert db.session.scalar(select(func.count(Notification.id))) == 1
 
 
-@pytest.mark.parametrize("price, message", [
-    ("4999.98", "申请金额 ¥4,999.99 低于本轮下限 ¥5,000.00"),
-    ("15000", "申请金额 ¥15,000.01 高于本轮上限 ¥15,000.00"),
-])
+@pytest.mark.parametrize(
+    "price, message",
+    [
+        ("4999.98", "申请金额 ¥4,999.99 低于本轮下限 ¥5,000.00"),
+        ("15000", "申请金额 ¥15,000.01 高于本轮上限 ¥15,000.00"),
+    ],
+)
 def test_band_is_checked_on_submit(resident, draft, price, message):
     lines = (("场地", "venue", price, "1"), ("纸杯", "materials", "0.01", "1"))
     with pytest.raises(ProposalError) as caught:
@@ -128,10 +147,12 @@ def test_second_submit_is_a_no_op(resident, draft):
 
 def test_another_applicant_cannot_touch_the_proposal(resident, draft):
     other = create_user("liujg", "resident")
-    for call in (lambda: proposals.save_draft(other, draft.id, valid_input()),
-                 lambda: proposals.submit(other, draft.id, valid_input()),
-                 lambda: proposals.withdraw(other, draft.id),
-                 lambda: proposals.get_visible(other, draft.id)):
+    for call in (
+        lambda: proposals.save_draft(other, draft.id, valid_input()),
+        lambda: proposals.submit(other, draft.id, valid_input()),
+        lambda: proposals.withdraw(other, draft.id),
+        lambda: proposals.get_visible(other, draft.id),
+    ):
         with pytest.raises(ProposalError) as caught:
             call()
         assert caught.value.status == 404
@@ -141,8 +162,14 @@ def test_needs_must_belong_to_the_round(resident, draft):
     from grants.models import Need
 
     elsewhere = make_round("submission")
-    need = Need(round_id=elsewhere.id, author_id=resident.id, community_id=make_community().id,
-                category="助老", title="老人吃饭难", description="…")
+    need = Need(
+        round_id=elsewhere.id,
+        author_id=resident.id,
+        community_id=make_community().id,
+        category="助老",
+        title="老人吃饭难",
+        description="…",
+    )
     db.session.add(need)
     db.session.commit()
     with pytest.raises(ProposalError) as caught:
@@ -155,9 +182,12 @@ def test_returned_proposal_is_resubmitted_and_the_changes_are_listed(resident, d
     proposals.submit(resident, draft.id, valid_input())
     decide(organizer, [draft.id], "return", "预算明细不清")
     assert db.session.get(Proposal, draft.id).status == "returned"
-    changed = valid_input(("社区食堂食材", "materials", "60", "100"),
-                          ("志愿者餐补", "personnel", "20", "100"),
-                          ("宣传海报", "publicity", "100", "5"), title="银龄助餐·共享食堂")
+    changed = valid_input(
+        ("社区食堂食材", "materials", "60", "100"),
+        ("志愿者餐补", "personnel", "20", "100"),
+        ("宣传海报", "publicity", "100", "5"),
+        title="银龄助餐·共享食堂",
+    )
     assert proposals.submit(resident, draft.id, changed) is True
     saved = db.session.get(Proposal, draft.id)
     assert (saved.status, saved.version, saved.requested_fen) == ("submitted", 2, 850000)

@@ -42,7 +42,9 @@ def test_checks_cover_code_ban_duplicates_and_band(applicant):
     broken.uscc = "91320115MA1XXXXXX0"
     db.session.commit()
     a = make_proposal(funding_round, applicant, title="银龄助餐·邻里共享食堂", organisation=good)
-    b = make_proposal(funding_round, applicant, title="银龄助餐 邻里共享食堂！", organisation=banned)
+    b = make_proposal(
+        funding_round, applicant, title="银龄助餐 邻里共享食堂！", organisation=banned
+    )
     c = make_proposal(funding_round, applicant, title="四点半课堂", organisation=broken)
     d = make_proposal(funding_round, applicant, title="楼道微更新·绿色楼道", amount_fen=550000)
     make_proposal(funding_round, applicant, title="银龄助餐·邻里共享食堂", status="draft")
@@ -121,8 +123,12 @@ def test_decisions_close_with_the_screening_window(organizer, applicant):
     proposal = make_proposal(funding_round, applicant)
     with pytest.raises(ScreeningError, match="资格审查已于"):
         screening.decide(organizer, [proposal.id], "mark_eligible")
-    screening.decide(organizer, [proposal.id], "mark_eligible",
-                     now=funding_round.screening_close - timedelta(hours=1))
+    screening.decide(
+        organizer,
+        [proposal.id],
+        "mark_eligible",
+        now=funding_round.screening_close - timedelta(hours=1),
+    )
     assert _status(proposal.id) == "eligible"
 
 

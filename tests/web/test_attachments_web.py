@@ -34,9 +34,11 @@ def signed_in(client, owner):
 
 
 def _upload(client, proposal_id, data: bytes, name: str):
-    return client.post(f"/proposals/{proposal_id}/attachments",
-                       data={"file": (BytesIO(data), name), "upload": "上传附件"},
-                       content_type="multipart/form-data")
+    return client.post(
+        f"/proposals/{proposal_id}/attachments",
+        data={"file": (BytesIO(data), name), "upload": "上传附件"},
+        content_type="multipart/form-data",
+    )
 
 
 def _count() -> int:

@@ -13,8 +13,30 @@ from grants.models.base import utcnow
 from tests.factories import make_community, make_org, make_round
 from tests.helpers import count_queries, create_user, login_as
 
-WORDS = ("银龄", "助餐", "四点半", "课堂", "楼道", "微更新", "绿色", "邻里", "守望", "书香", "亲子",
-         "康复", "助残", "暖心", "帮扶", "花园", "垃圾分类", "议事", "夜校", "健康", "义诊", "手工")
+WORDS = (
+    "银龄",
+    "助餐",
+    "四点半",
+    "课堂",
+    "楼道",
+    "微更新",
+    "绿色",
+    "邻里",
+    "守望",
+    "书香",
+    "亲子",
+    "康复",
+    "助残",
+    "暖心",
+    "帮扶",
+    "花园",
+    "垃圾分类",
+    "议事",
+    "夜校",
+    "健康",
+    "义诊",
+    "手工",
+)
 
 
 def _title(rng: random.Random, i: int) -> str:
@@ -25,11 +47,21 @@ def _insert(funding_round, applicants, orgs, community, start: int, count: int) 
     rng = random.Random(start)
     now = utcnow()
     rows = [
-        dict(round_id=funding_round.id, applicant_id=applicants[i % len(applicants)].id,
-             organisation_id=orgs[i % len(orgs)].id if i % 3 else None,
-             community_id=community.id, status="submitted", title=_title(rng, i),
-             category="助老", requested_fen=500000 + (i % 100) * 10000, version=1,
-             submitted_at=now, first_submitted_at=now, activities=[], team=[])
+        dict(
+            round_id=funding_round.id,
+            applicant_id=applicants[i % len(applicants)].id,
+            organisation_id=orgs[i % len(orgs)].id if i % 3 else None,
+            community_id=community.id,
+            status="submitted",
+            title=_title(rng, i),
+            category="助老",
+            requested_fen=500000 + (i % 100) * 10000,
+            version=1,
+            submitted_at=now,
+            first_submitted_at=now,
+            activities=[],
+            team=[],
+        )
         for i in range(start, start + count)
     ]
     db.session.execute(insert(Proposal), rows)

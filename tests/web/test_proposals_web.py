@@ -18,17 +18,33 @@ from tests.helpers import audit_count, create_user, login_as
 def form_data(lines=(("社区食堂食材", "materials", "5000", "1"),), **overrides) -> dict:
     """A complete resident-team proposal as the browser posts it."""
     data = {
-        "title": "银龄助餐·邻里共享食堂", "community_id": str(make_community().id),
-        "category": "助老", "beneficiaries": "70 岁以上独居老人", "beneficiary_count": "60",
-        "background": "老人用餐不便", "objectives": "每周三次助餐", "outcomes": "60 位老人受益",
-        "activities-0-activity": "助餐日", "activities-0-dates": "每周一三五",
-        "activities-0-place": "社区食堂", "team-0-name": "张桂兰", "team-1-name": "刘建国",
-        "team-2-name": "陈秀英", "contact_name": "张桂兰", "contact_phone": "13800138000",
+        "title": "银龄助餐·邻里共享食堂",
+        "community_id": str(make_community().id),
+        "category": "助老",
+        "beneficiaries": "70 岁以上独居老人",
+        "beneficiary_count": "60",
+        "background": "老人用餐不便",
+        "objectives": "每周三次助餐",
+        "outcomes": "60 位老人受益",
+        "activities-0-activity": "助餐日",
+        "activities-0-dates": "每周一三五",
+        "activities-0-place": "社区食堂",
+        "team-0-name": "张桂兰",
+        "team-1-name": "刘建国",
+        "team-2-name": "陈秀英",
+        "contact_name": "张桂兰",
+        "contact_phone": "13800138000",
         "matching_funds": "",
     }
     for i, (item, category, price, quantity) in enumerate(lines):
-        data.update({f"budget-{i}-item": item, f"budget-{i}-cost_category": category,
-                     f"budget-{i}-unit_price": price, f"budget-{i}-quantity": quantity})
+        data.update(
+            {
+                f"budget-{i}-item": item,
+                f"budget-{i}-cost_category": category,
+                f"budget-{i}-unit_price": price,
+                f"budget-{i}-quantity": quantity,
+            }
+        )
     data.update(overrides)
     return data
 
@@ -58,13 +74,19 @@ def _status(proposal_id):
     return db.session.get(Proposal, proposal_id).status
 
 
-@pytest.mark.parametrize("lines, ok, message", [
-    ((("场地", "venue", "4999.99", "1"),), False, "申请金额 ¥4,999.99 低于本轮下限 ¥5,000.00"),
-    ((("场地", "venue", "5000.00", "1"),), True, None),
-    ((("场地", "venue", "15000.00", "1"),), True, None),
-    ((("场地", "venue", "15000", "1"), ("纸杯", "materials", "0.01", "1")), False,
-     "申请金额 ¥15,000.01 高于本轮上限 ¥15,000.00"),
-])
+@pytest.mark.parametrize(
+    "lines, ok, message",
+    [
+        ((("场地", "venue", "4999.99", "1"),), False, "申请金额 ¥4,999.99 低于本轮下限 ¥5,000.00"),
+        ((("场地", "venue", "5000.00", "1"),), True, None),
+        ((("场地", "venue", "15000.00", "1"),), True, None),
+        (
+            (("场地", "venue", "15000", "1"), ("纸杯", "materials", "0.01", "1")),
+            False,
+            "申请金额 ¥15,000.01 高于本轮上限 ¥15,000.00",
+        ),
+    ],
+)
 def test_band_edges_through_the_form(signed_in, draft, lines, ok, message):
     before = audit_count()
     response = _submit(signed_in, draft.id, form_data(lines))
@@ -83,9 +105,14 @@ def test_tier_violation_is_refused(signed_in, owner):
     draft = proposals.create_draft(owner, funding_round.id)
     response = _submit(signed_in, draft.id, form_data((("场地", "venue", "12000", "1"),)))
     assert response.status_code == 422
-    assert "申请金额须为本轮档位之一：¥5,000.00 / ¥10,000.00 / ¥15,000.00" in response.get_data(as_text=True)
+    assert "申请金额须为本轮档位之一：¥5,000.00 / ¥10,000.00 / ¥15,000.00" in response.get_data(
+        as_text=True
+    )
     assert _status(draft.id) == "draft"
-    assert _submit(signed_in, draft.id, form_data((("场地", "venue", "10000", "1"),))).status_code == 302
+    assert (
+        _submit(signed_in, draft.id, form_data((("场地", "venue", "10000", "1"),))).status_code
+        == 302
+    )
 
 
 def test_cap_violation_is_refused(signed_in, owner):
@@ -94,11 +121,15 @@ def test_cap_violation_is_refused(signed_in, owner):
     lines = (("社工劳务", "personnel", "4000", "1"), ("食材", "materials", "6000", "1"))
     response = _submit(signed_in, draft.id, form_data(lines))
     assert response.status_code == 422
-    assert "人员费 ¥4,000.00 占申请金额的 40.0%，超过本轮上限 30%" in response.get_data(as_text=True)
+    assert "人员费 ¥4,000.00 占申请金额的 40.0%，超过本轮上限 30%" in response.get_data(
+        as_text=True
+    )
 
 
 def test_problems_appear_next_to_their_inputs(signed_in, draft):
-    data = form_data((("", "materials", "abc", "1"),), title="", **{"team-1-name": "", "team-2-name": ""})
+    data = form_data(
+        (("", "materials", "abc", "1"),), title="", **{"team-1-name": "", "team-2-name": ""}
+    )
     response = _submit(signed_in, draft.id, data)
     page = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -110,8 +141,9 @@ def test_problems_appear_next_to_their_inputs(signed_in, draft):
 
 def test_submission_after_the_deadline_is_refused(signed_in, owner):
     funding_round = make_round("screening")
-    late = proposals.create_draft(owner, funding_round.id,
-                                  now=funding_round.submit_close - timedelta(hours=1))
+    late = proposals.create_draft(
+        owner, funding_round.id, now=funding_round.submit_close - timedelta(hours=1)
+    )
     before = audit_count()
     response = _submit(signed_in, late.id, form_data())
     assert response.status_code == 409
@@ -132,8 +164,14 @@ def test_double_clicked_submit_lands_once(signed_in, draft):
 
 
 def test_save_draft_keeps_partial_work(signed_in, draft):
-    data = {"title": "四点半课堂", "budget-0-item": "教材", "budget-0-cost_category": "materials",
-            "budget-0-unit_price": "12.5", "budget-0-quantity": "4", "save": "保存草稿"}
+    data = {
+        "title": "四点半课堂",
+        "budget-0-item": "教材",
+        "budget-0-cost_category": "materials",
+        "budget-0-unit_price": "12.5",
+        "budget-0-quantity": "4",
+        "save": "保存草稿",
+    }
     response = signed_in.post(f"/proposals/{draft.id}/edit", data=data)
     assert response.status_code == 302
     db.session.expire_all()
@@ -151,15 +189,20 @@ def test_add_row_button_works_without_javascript(signed_in, draft):
     assert response.status_code == 200
     assert 'name="budget-1-item"' in page and 'value="社区食堂食材"' in page
     assert audit_count() == before
-    page = signed_in.post(f"/proposals/{draft.id}/edit",
-                          data=form_data(add_member="添加一行")).get_data(as_text=True)
+    page = signed_in.post(
+        f"/proposals/{draft.id}/edit", data=form_data(add_member="添加一行")
+    ).get_data(as_text=True)
     assert 'name="team-3-name"' in page
 
 
 def test_typed_html_comes_back_escaped(signed_in, draft):
     evil = "<script>alert(1)</script>"
-    data = form_data(((evil, "materials", "5000", "1"),), title=f"标题{evil}",
-                     background=evil, **{"team-0-name": evil, "activities-0-activity": evil})
+    data = form_data(
+        ((evil, "materials", "5000", "1"),),
+        title=f"标题{evil}",
+        background=evil,
+        **{"team-0-name": evil, "activities-0-activity": evil},
+    )
     assert _submit(signed_in, draft.id, data).status_code == 302
     page = signed_in.get(f"/proposals/{draft.id}").get_data(as_text=True)
     assert evil not in page
@@ -219,9 +262,14 @@ def test_mine_lists_only_my_proposals_with_status(signed_in, owner, draft):
 # Who may use each route
 
 
-ROUTES = [("get", "/proposals/{id}"), ("get", "/proposals/{id}/edit"),
-          ("post", "/proposals/{id}/edit"), ("post", "/proposals/{id}/submit"),
-          ("post", "/proposals/{id}/withdraw"), ("post", "/proposals/{id}/attachments")]
+ROUTES = [
+    ("get", "/proposals/{id}"),
+    ("get", "/proposals/{id}/edit"),
+    ("post", "/proposals/{id}/edit"),
+    ("post", "/proposals/{id}/submit"),
+    ("post", "/proposals/{id}/withdraw"),
+    ("post", "/proposals/{id}/attachments"),
+]
 
 
 @pytest.mark.parametrize("method, path", ROUTES)
@@ -241,8 +289,9 @@ def test_other_people_get_404(client, draft, method, path, username, role):
     assert audit_count() == before and _status(draft.id) == "draft"
 
 
-@pytest.mark.parametrize("username, role", [("wangmin", "organizer"), ("root", "admin"),
-                                            ("sunhua", "auditor")])
+@pytest.mark.parametrize(
+    "username, role", [("wangmin", "organizer"), ("root", "admin"), ("sunhua", "auditor")]
+)
 def test_staff_read_but_do_not_edit(client, draft, username, role):
     create_user(username, role)
     login_as(client, username)
@@ -251,8 +300,9 @@ def test_staff_read_but_do_not_edit(client, draft, username, role):
     assert client.post(f"/proposals/{draft.id}/submit", data=form_data()).status_code == 404
 
 
-@pytest.mark.parametrize("role, status", [("judge", 403), ("organizer", 403), ("resident", 200),
-                                          ("org_member", 200)])
+@pytest.mark.parametrize(
+    "role, status", [("judge", 403), ("organizer", 403), ("resident", 200), ("org_member", 200)]
+)
 def test_new_is_for_applicants(client, app, role, status):
     create_user("someone", role)
     login_as(client, "someone")

@@ -51,8 +51,9 @@ def test_queue_shows_checks_and_hides_drafts(organizer_client, funding_round, ap
 def test_single_decision_is_audited_once(organizer_client, funding_round, applicant):
     proposal = make_proposal(funding_round, applicant)
     before = audit_count()
-    response = organizer_client.post(f"/screening/{proposal.id}/decide",
-                                     data={"action": "mark_eligible", "reason": ""})
+    response = organizer_client.post(
+        f"/screening/{proposal.id}/decide", data={"action": "mark_eligible", "reason": ""}
+    )
     assert response.status_code == 302
     assert _status(proposal.id) == "eligible"
     assert audit_count() == before + 1 and _entries("proposal.marked_eligible") == 1
@@ -62,8 +63,9 @@ def test_single_decision_is_audited_once(organizer_client, funding_round, applic
 def test_reason_is_required(organizer_client, funding_round, applicant, action):
     proposal = make_proposal(funding_round, applicant)
     before = audit_count()
-    response = organizer_client.post(f"/screening/{proposal.id}/decide",
-                                     data={"action": action, "reason": " "})
+    response = organizer_client.post(
+        f"/screening/{proposal.id}/decide", data={"action": action, "reason": " "}
+    )
     assert response.status_code == 422
     assert "须填写原因" in response.get_data(as_text=True)
     assert _status(proposal.id) == "submitted" and audit_count() == before
@@ -71,8 +73,10 @@ def test_reason_is_required(organizer_client, funding_round, applicant, action):
 
 def test_return_tells_the_applicant_the_reason(client, organizer_client, funding_round, applicant):
     proposal = make_proposal(funding_round, applicant)
-    organizer_client.post(f"/screening/{proposal.id}/decide",
-                          data={"action": "return", "reason": "请补充<b>活动</b>安排"})
+    organizer_client.post(
+        f"/screening/{proposal.id}/decide",
+        data={"action": "return", "reason": "请补充<b>活动</b>安排"},
+    )
     assert _status(proposal.id) == "returned"
     login_as(client, "zhanggl")
     page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
@@ -82,9 +86,17 @@ def test_return_tells_the_applicant_the_reason(client, organizer_client, funding
 def test_batch_decision_one_entry_each(organizer_client, funding_round, applicant):
     ids = [make_proposal(funding_round, applicant, title=f"项目{i}").id for i in range(3)]
     before = audit_count()
-    response = organizer_client.post("/screening/decide", data={
-        "ids": ids, "action": "mark_eligible", "reason": "", "round_id": funding_round.id,
-        "status": "submitted", "page": 1})
+    response = organizer_client.post(
+        "/screening/decide",
+        data={
+            "ids": ids,
+            "action": "mark_eligible",
+            "reason": "",
+            "round_id": funding_round.id,
+            "status": "submitted",
+            "page": 1,
+        },
+    )
     assert response.status_code == 302
     assert {_status(pid) for pid in ids} == {"eligible"}
     assert audit_count() == before + 3
@@ -94,8 +106,9 @@ def test_batch_is_all_or_nothing(organizer_client, funding_round, applicant):
     ids = [make_proposal(funding_round, applicant, title=f"项目{i}").id for i in range(2)]
     done = make_proposal(funding_round, applicant, title="早已通过的项目", status="eligible")
     before = audit_count()
-    response = organizer_client.post("/screening/decide", data={
-        "ids": ids + [done.id], "action": "return", "reason": "材料不全"})
+    response = organizer_client.post(
+        "/screening/decide", data={"ids": ids + [done.id], "action": "return", "reason": "材料不全"}
+    )
     assert response.status_code == 409
     page = response.get_data(as_text=True)
     assert "早已通过的项目" in page and "本次未做任何更改" in page
@@ -124,8 +137,12 @@ def test_draft_is_not_reviewable(organizer_client, funding_round, applicant):
     assert organizer_client.get("/screening/99999").status_code == 404
 
 
-ROUTES = [("get", "/screening/"), ("get", "/screening/{id}"), ("post", "/screening/{id}/decide"),
-          ("post", "/screening/decide")]
+ROUTES = [
+    ("get", "/screening/"),
+    ("get", "/screening/{id}"),
+    ("post", "/screening/{id}/decide"),
+    ("post", "/screening/decide"),
+]
 
 
 @pytest.mark.parametrize("method, path", ROUTES)
@@ -142,8 +159,9 @@ def test_non_screeners_are_forbidden(client, funding_round, applicant, method, p
     create_user("someone", role)
     login_as(client, "someone")
     before = audit_count()
-    response = getattr(client, method)(path.format(id=proposal.id),
-                                       data={"ids": [proposal.id], "action": "mark_eligible"})
+    response = getattr(client, method)(
+        path.format(id=proposal.id), data={"ids": [proposal.id], "action": "mark_eligible"}
+    )
     assert response.status_code == 403
     assert audit_count() == before and _status(proposal.id) == "submitted"
 

@@ -23,12 +23,15 @@ def _choices(form: ProposalForm, proposal: Proposal) -> ProposalForm:
     """Fill the pickers: communities, the round's categories and needs."""
     communities = db.session.scalars(select(Community).order_by(Community.street, Community.name))
     form.community_id.choices = [(0, _("（请选择）"))] + [
-        (c.id, f"{c.street} {c.name}") for c in communities]
+        (c.id, f"{c.street} {c.name}") for c in communities
+    ]
     form.category.choices = [("", _("（请选择）"))] + [
-        (name, name) for name in proposal.round.categories or ()]
+        (name, name) for name in proposal.round.categories or ()
+    ]
     form.need_ids.choices = [
         (need.id, f"{need.title}（{need.community.name}，{need.support_count} 人支持）")
-        for need in proposals.round_needs(proposal.round_id)]
+        for need in proposals.round_needs(proposal.round_id)
+    ]
     return form
 
 
@@ -40,32 +43,50 @@ def _money_text(fen: int) -> str:
 def model_data(proposal: Proposal) -> dict:
     """The stored proposal as form data."""
     return {
-        "title": proposal.title, "community_id": proposal.community_id or 0,
-        "category": proposal.category, "need_ids": [need.id for need in proposal.needs],
+        "title": proposal.title,
+        "community_id": proposal.community_id or 0,
+        "category": proposal.category,
+        "need_ids": [need.id for need in proposal.needs],
         "beneficiaries": proposal.beneficiaries,
         "beneficiary_count": str(proposal.beneficiary_count or ""),
-        "background": proposal.background, "objectives": proposal.objectives,
-        "outcomes": proposal.outcomes, "activities": list(proposal.activities),
-        "budget": [{"item": line.item, "cost_category": line.cost_category,
-                    "unit_price": _money_text(line.unit_price_fen),
-                    "quantity": str(line.quantity)} for line in proposal.lines],
+        "background": proposal.background,
+        "objectives": proposal.objectives,
+        "outcomes": proposal.outcomes,
+        "activities": list(proposal.activities),
+        "budget": [
+            {
+                "item": line.item,
+                "cost_category": line.cost_category,
+                "unit_price": _money_text(line.unit_price_fen),
+                "quantity": str(line.quantity),
+            }
+            for line in proposal.lines
+        ],
         "matching_funds": _money_text(proposal.matching_funds_fen),
         "team": [{"name": name} for name in proposal.team],
-        "contact_name": proposal.contact_name, "contact_phone": proposal.contact_phone,
+        "contact_name": proposal.contact_name,
+        "contact_phone": proposal.contact_phone,
     }
 
 
 def input_data(data: ProposalInput) -> dict:
     """Typed input as form data (after blank rows were dropped), to show it again."""
     return {
-        "title": data.title, "community_id": data.community_id or 0, "category": data.category,
-        "need_ids": list(data.need_ids), "beneficiaries": data.beneficiaries,
-        "beneficiary_count": data.beneficiary_count, "background": data.background,
-        "objectives": data.objectives, "outcomes": data.outcomes,
+        "title": data.title,
+        "community_id": data.community_id or 0,
+        "category": data.category,
+        "need_ids": list(data.need_ids),
+        "beneficiaries": data.beneficiaries,
+        "beneficiary_count": data.beneficiary_count,
+        "background": data.background,
+        "objectives": data.objectives,
+        "outcomes": data.outcomes,
         "activities": [vars(row) for row in data.activities],
-        "budget": [vars(row) for row in data.budget], "matching_funds": data.matching_funds,
+        "budget": [vars(row) for row in data.budget],
+        "matching_funds": data.matching_funds,
         "team": [{"name": name} for name in data.team],
-        "contact_name": data.contact_name, "contact_phone": data.contact_phone,
+        "contact_name": data.contact_name,
+        "contact_phone": data.contact_phone,
     }
 
 
@@ -85,19 +106,25 @@ def _text(value) -> str:
 def to_input(form: ProposalForm) -> ProposalInput:
     """What the applicant typed, without blank rows."""
     return ProposalInput(
-        title=_text(form.title.data), community_id=form.community_id.data or None,
-        category=_text(form.category.data), need_ids=tuple(form.need_ids.data or ()),
+        title=_text(form.title.data),
+        community_id=form.community_id.data or None,
+        category=_text(form.category.data),
+        need_ids=tuple(form.need_ids.data or ()),
         beneficiaries=_text(form.beneficiaries.data),
         beneficiary_count=_text(form.beneficiary_count.data),
-        background=_text(form.background.data), objectives=_text(form.objectives.data),
+        background=_text(form.background.data),
+        objectives=_text(form.objectives.data),
         outcomes=_text(form.outcomes.data),
-        activities=tuple(ActivityInput(**{k: _text(v) for k, v in row.data.items()})
-                         for row in form.activities),
-        budget=tuple(LineInput(**{k: _text(v) for k, v in row.data.items()})
-                     for row in form.budget),
+        activities=tuple(
+            ActivityInput(**{k: _text(v) for k, v in row.data.items()}) for row in form.activities
+        ),
+        budget=tuple(
+            LineInput(**{k: _text(v) for k, v in row.data.items()}) for row in form.budget
+        ),
         matching_funds=_text(form.matching_funds.data),
         team=tuple(_text(row.data["name"]) for row in form.team),
-        contact_name=_text(form.contact_name.data), contact_phone=_text(form.contact_phone.data),
+        contact_name=_text(form.contact_name.data),
+        contact_phone=_text(form.contact_phone.data),
     ).compacted()
 
 

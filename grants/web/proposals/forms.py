@@ -33,8 +33,11 @@ class BudgetLineForm(Form):
 
     item = StringField(_l("预算项目"))
     cost_category = SelectField(
-        _l("费用类别"), default="", validate_choice=False,
-        choices=[("", _l("（请选择）"))] + list(COST_CATEGORIES.items()))
+        _l("费用类别"),
+        default="",
+        validate_choice=False,
+        choices=[("", _l("（请选择）"))] + list(COST_CATEGORIES.items()),
+    )
     unit_price = StringField(_l("单价（元）"))
     quantity = StringField(_l("数量"))
 
@@ -88,8 +91,7 @@ class ProposalForm(FlaskForm):
 class NewProposalForm(FlaskForm):
     """Pick the round to apply to; a draft is created in it."""
 
-    round_id = SelectField(_l("申报赛事"), coerce=int,
-                           validators=[DataRequired(_l("请选择赛事"))])
+    round_id = SelectField(_l("申报赛事"), coerce=int, validators=[DataRequired(_l("请选择赛事"))])
     create = SubmitField(_l("开始填写"))
 
 

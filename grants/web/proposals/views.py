@@ -35,20 +35,32 @@ def _owned(proposal_id: int) -> Proposal:
 def _edit_page(proposal: Proposal, form, status: int = 200, sections=None):
     """Render the editing page with the form, the round's rules and the attachments."""
     return render_template(
-        "proposals/edit.html", proposal=proposal, form=form, rules=rules_of(proposal.round),
-        sections=sections or {}, attachments=attachments.of_proposal(proposal.id),
-        upload=UploadForm(formdata=None), action_form=ActionForm(formdata=None),
-        categories=COST_CATEGORIES, labels=STATE_LABELS,
-        closed=check_phase(proposal.round, proposals.window_action(proposal.status))), status
+        "proposals/edit.html",
+        proposal=proposal,
+        form=form,
+        rules=rules_of(proposal.round),
+        sections=sections or {},
+        attachments=attachments.of_proposal(proposal.id),
+        upload=UploadForm(formdata=None),
+        action_form=ActionForm(formdata=None),
+        categories=COST_CATEGORIES,
+        labels=STATE_LABELS,
+        closed=check_phase(proposal.round, proposals.window_action(proposal.status)),
+    ), status
 
 
 def _detail_page(proposal: Proposal, status: int = 200):
     """Render the read-only page of a proposal the current user may see."""
     return render_template(
-        "proposals/detail.html", proposal=proposal, labels=STATE_LABELS,
-        attachments=attachments.of_proposal(proposal.id), timeline=proposals.timeline(proposal.id),
-        changes=proposals.version_changes(proposal.id), categories=COST_CATEGORIES,
-        is_owner=perms.is_owner(current_user, proposal), action_form=ActionForm(formdata=None),
+        "proposals/detail.html",
+        proposal=proposal,
+        labels=STATE_LABELS,
+        attachments=attachments.of_proposal(proposal.id),
+        timeline=proposals.timeline(proposal.id),
+        changes=proposals.version_changes(proposal.id),
+        categories=COST_CATEGORIES,
+        is_owner=perms.is_owner(current_user, proposal),
+        action_form=ActionForm(formdata=None),
     ), status
 
 
@@ -59,8 +71,9 @@ def _back(proposal: Proposal, error: ProposalError):
     flash(str(error), "danger")
     db.session.refresh(proposal)
     if is_editable(proposal.status):
-        return _edit_page(proposal, binding.build_form(proposal, binding.model_data(proposal)),
-                          error.status)
+        return _edit_page(
+            proposal, binding.build_form(proposal, binding.model_data(proposal)), error.status
+        )
     return _detail_page(proposal, error.status)
 
 
@@ -78,8 +91,12 @@ def _refused(proposal: Proposal, data, error: ProposalError):
 @login_required
 def mine():
     """The applicant's own proposals with their status."""
-    return render_template("proposals/mine.html", proposals=proposals.mine(current_user),
-                           labels=STATE_LABELS, can_apply=perms.can_apply(current_user)[0])
+    return render_template(
+        "proposals/mine.html",
+        proposals=proposals.mine(current_user),
+        labels=STATE_LABELS,
+        can_apply=perms.can_apply(current_user)[0],
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -175,8 +192,12 @@ def upload(proposal_id: int):
     if not form.validate_on_submit() or not form.file.data:
         return _back(proposal, ProposalError(_("请选择要上传的文件"), status=400))
     try:
-        attachments.add(current_user, proposal_id, form.file.data.filename,
-                        form.file.data.read(attachments.MAX_FILE_BYTES + 1))
+        attachments.add(
+            current_user,
+            proposal_id,
+            form.file.data.filename,
+            form.file.data.read(attachments.MAX_FILE_BYTES + 1),
+        )
     except ProposalError as error:
         return _back(proposal, error)
     flash(_("附件已上传"), "success")
@@ -191,8 +212,13 @@ def download(attachment_id: int):
         item, data = attachments.fetch(current_user, attachment_id)
     except ProposalError:
         abort(404)
-    return send_file(BytesIO(data), mimetype=item.content_type, as_attachment=True,
-                     download_name=item.filename, max_age=0)
+    return send_file(
+        BytesIO(data),
+        mimetype=item.content_type,
+        as_attachment=True,
+        download_name=item.filename,
+        max_age=0,
+    )
 
 
 @bp.post("/attachments/<int:attachment_id>/delete")

@@ -27,8 +27,11 @@ def _form(formdata=None) -> DecisionForm:
 
 def _filters(source) -> dict:
     """Round, status and page from the query string (or the batch form's hidden inputs)."""
-    return {"round_id": source.get("round_id", type=int),
-            "status": source.get("status") or "submitted", "page": source.get("page", 1, type=int)}
+    return {
+        "round_id": source.get("round_id", type=int),
+        "status": source.get("status") or "submitted",
+        "page": source.get("page", 1, type=int),
+    }
 
 
 def _queue_page(source, status: int = 200, form: DecisionForm | None = None):
@@ -36,8 +39,14 @@ def _queue_page(source, status: int = 200, form: DecisionForm | None = None):
     filters = _filters(source)
     result = screening.queue(filters["round_id"], filters["status"], max(filters["page"], 1))
     return render_template(
-        "screening/queue.html", queue=result, rounds=screening.rounds(), labels=STATE_LABELS,
-        states=screening.QUEUE_STATES, form=form or _form(), filters=filters), status
+        "screening/queue.html",
+        queue=result,
+        rounds=screening.rounds(),
+        labels=STATE_LABELS,
+        states=screening.QUEUE_STATES,
+        form=form or _form(),
+        filters=filters,
+    ), status
 
 
 def _detail_page(proposal_id: int, status: int = 200, form: DecisionForm | None = None):
@@ -47,10 +56,16 @@ def _detail_page(proposal_id: int, status: int = 200, form: DecisionForm | None 
     except ScreeningError:
         abort(404)
     return render_template(
-        "screening/detail.html", row=row, proposal=row.proposal, form=form or _form(),
-        changes=proposals.version_changes(proposal_id), labels=STATE_LABELS,
-        attachments=attachments.of_proposal(proposal_id), categories=COST_CATEGORIES,
-        timeline=proposals.timeline(proposal_id)), status
+        "screening/detail.html",
+        row=row,
+        proposal=row.proposal,
+        form=form or _form(),
+        changes=proposals.version_changes(proposal_id),
+        labels=STATE_LABELS,
+        attachments=attachments.of_proposal(proposal_id),
+        categories=COST_CATEGORIES,
+        timeline=proposals.timeline(proposal_id),
+    ), status
 
 
 @bp.get("/")
