@@ -221,9 +221,16 @@ def file_objection(
 
 
 def _award_open_to_objections(award_id: int, today: date | None) -> Award:
-    """The award if it is in a notice that is open today; otherwise refuse with the period."""
-    award = db.session.get(Award, award_id)
-    if award is None or award.notice is None:
+    """The award if it is in a notice that is open today; otherwise refuse with the period.
+
+    The round is locked first, so an objection and the notice's confirmation never cross.
+    """
+    round_id = db.session.scalar(select(Award.round_id).where(Award.id == award_id))
+    if round_id is None:
+        raise AwardError("找不到这项公示的立项", 404)
+    lock_round(round_id)
+    award = fresh(Award, award_id)
+    if award.notice is None:
         raise AwardError("找不到这项公示的立项", 404)
     if award.status != "in_notice" or not is_open(award.notice, today):
         period = period_text(award.notice)

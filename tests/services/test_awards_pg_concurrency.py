@@ -69,3 +69,30 @@ def test_parallel_raises_never_exceed_the_pool(pg_app):
     assert total == 10_000_000 <= pool
     after = db.session.scalar(select(func.count(AuditEntry.seq)))
     assert after - before == successes
+
+
+def test_parallel_confirmations_confirm_once(pg_app):
+    from datetime import date
+
+    from grants.models.awards import Agreement, Notice
+    from grants.services import notices
+
+    organizer = create_user("organizer", "organizer")
+    applicant = create_user("applicant", "resident")
+    r = make_round("notice", pool_fen=5_000_000)
+    cands = []
+    for rank in (1, 2, 3):
+        p = make_proposal(r, applicant, status="scored", title=f"项目{rank}")
+        cands.append(Candidate(p.id, rank, p.title, Decimal(90 - rank), 1_000_000))
+    svc.propose_awards(r.id, cands, organizer)
+    notice_id = notices.publish_notice(r.id, organizer, today=date(2026, 7, 6)).id
+    db.session.remove()
+
+    results = _run_together(
+        pg_app, lambda _i: notices.confirm_notice(notice_id, None, today=date(2026, 7, 13)), 4
+    )
+    assert results.count("ok") == 1, results
+    assert all(r == "ok" or "已经结束" in r for r in results)
+    numbers = db.session.scalars(select(Agreement.number).order_by(Agreement.number)).all()
+    assert numbers == ["JN-2026-07-001", "JN-2026-07-002", "JN-2026-07-003"]
+    assert db.session.get(Notice, notice_id).status == "closed"
