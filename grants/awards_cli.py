@@ -56,7 +56,9 @@ def _jobs(round_id: int, out: Path) -> list[tuple[str, str]]:
     """(HTML, output path) for every agreement of the round, rendered in this process."""
     from grants.services.agreements import agreement_html, agreements_of_round
 
-    return [(agreement_html(a), str(out / f"{a.number}.pdf")) for a in agreements_of_round(round_id)]
+    return [
+        (agreement_html(a), str(out / f"{a.number}.pdf")) for a in agreements_of_round(round_id)
+    ]
 
 
 @agreements_cli.command("render")

@@ -481,6 +481,11 @@ def _final_from_ranking(round_id: int, proposal_id: int) -> Decimal | None:
     return next((r.final_score for r in rows if int(r.proposal_id) == proposal_id), None)
 
 
+def _points(half_points: int) -> Decimal:
+    """Stored half points as points with one decimal (15 → 7.5, 24 → 12.0)."""
+    return (Decimal(half_points) / 2).quantize(Decimal("0.1"))
+
+
 def _sheet_columns(proposal_id: int) -> list[SheetColumn]:
     """The submitted sheets of a proposal in submission order, judges numbered 1…n."""
     from grants.models.judging import ScoreSheet
@@ -492,7 +497,7 @@ def _sheet_columns(proposal_id: int) -> list[SheetColumn]:
     )
     columns = []
     for number, sheet in enumerate(sheets, start=1):
-        points = {s.criterion_id: Decimal(s.half_points) / 2 for s in sheet.scores}
+        points = {s.criterion_id: _points(s.half_points) for s in sheet.scores}
         columns.append(SheetColumn(f"评委{number}", points, sum(points.values(), Decimal(0))))
     return columns
 
