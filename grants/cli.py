@@ -10,6 +10,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from grants.awards_cli import agreements_cli, notices_cli
 from grants.domain.audit import verify_chain
 from grants.domain.roles import ROLES
 from grants.judging_cli import judging_cli
@@ -99,3 +100,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(audit_cli)
     app.cli.add_command(seed_demo)
     app.cli.add_command(judging_cli)
+    app.cli.add_command(notices_cli)
+    app.cli.add_command(agreements_cli)

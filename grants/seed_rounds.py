@@ -459,7 +459,7 @@ def _seed() -> Iterator[str]:
     organizer = db.session.scalar(select(User).where(User.username == "organizer"))
     today = _today()
     seventh, made7 = _ensure_round(
-        _round_data(ROUND7_NAME, 7, 150_000, round7_phases(today), ROUND7_TEXT), organizer
+        _round_data(ROUND7_NAME, 7, 100_000, round7_phases(today), ROUND7_TEXT), organizer
     )
     eighth, made8 = _ensure_round(
         _round_data(ROUND8_NAME, 8, 200_000, round8_phases(today), ROUND8_TEXT), organizer

@@ -30,7 +30,7 @@ def select_locale() -> str:
     from flask import current_app
 
     languages = current_app.config["LANGUAGES"]
-    chosen = session.get("lang")
+    chosen = session.get("lang") if has_request_context() else None
     if chosen in languages:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]

@@ -26,8 +26,9 @@ from grants.domain.awards import (
 )
 from grants.domain.notice import can_confirm, format_date_cn, is_notice_open, notice_end
 from grants.domain.phases import SHANGHAI
+from grants.domain.proposals import transition as proposal_transition
 from grants.extensions import db
-from grants.models import FundingRound, User, UserRole
+from grants.models import FundingRound, Proposal, User, UserRole
 from grants.models.awards import Award, Notice, Objection
 from grants.models.base import utcnow
 from grants.services import audit, unit_of_work
@@ -416,7 +417,32 @@ def confirm_notice(notice_id: int, actor=None, today: date | None = None) -> int
             "notice.closed", "notice", notice_id, {"confirmed": [a.id for a in awards]}, actor=actor
         )
         create_agreements(awards, notice.starts_on.year, actor)
+        _settle_proposals(round_id, {award.proposal_id for award in awards}, actor)
     return len(awards)
+
+
+def _settle_proposals(round_id: int, awarded_ids: set[int], actor) -> None:
+    """Move the round's scored proposals to awarded / not awarded, telling each applicant.
+
+    A consequence of the confirmation, so the system role makes it; runs inside the
+    confirmation's transaction with one audit entry per proposal that changes.
+    """
+    scored = db.session.scalars(
+        select(Proposal).where(Proposal.round_id == round_id, Proposal.status == "scored")
+    ).all()
+    for proposal in scored:
+        action = "award" if proposal.id in awarded_ids else "not_award"
+        proposal.status = proposal_transition(proposal.status, action, {"system"})
+        audit.record(f"proposal.{proposal.status}", "proposal", proposal.id,
+                     {"round_id": round_id}, actor=actor)
+        notify(proposal.applicant_id, _settled_message(proposal), f"/proposals/{proposal.id}")
+
+
+def _settled_message(proposal: Proposal) -> str:
+    """The applicant's notification when the notice confirms the round's awards."""
+    if proposal.status == "awarded":
+        return f"恭喜！您的项目“{proposal.title}”经公示已正式立项，请在线签订资助协议。"
+    return f"您的项目“{proposal.title}”本轮未获立项，感谢参与。评审意见发布后可在项目页查看。"
 
 
 def close_due(today: date | None = None) -> list[str]:

@@ -25,6 +25,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("judging.rounds", "专家评审", frozenset({"organizer", "admin", "auditor"})),
     NavItem("awards.index", "立项与公示", frozenset({"organizer", "admin"})),
     NavItem("notices.index", "公示", frozenset()),
+    NavItem("awards.mine", "我的协议", frozenset({"resident", "org_member"})),
     NavItem("audit.entries", "审计日志", frozenset({"auditor", "admin"})),
     NavItem("admin.users", "账号管理", frozenset({"admin"})),
 )

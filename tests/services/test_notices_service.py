@@ -165,7 +165,8 @@ def test_close_due_is_idempotent(published, organizer):
     lines = svc.close_due(today=NEXT_MONDAY)
     assert lines == [f"公示 #{published.id}：已确认 3 个立项"]
     after_first = audit_count()
-    assert after_first == before + 3 + 1 + 3  # confirmed ×3, notice closed, agreements ×3
+    # confirmed ×3, notice closed, agreements ×3, proposals settled ×3
+    assert after_first == before + 3 + 1 + 3 + 3
     assert svc.close_due(today=NEXT_MONDAY) == []
     assert audit_count() == after_first
     assert db.session.get(Notice, published.id).status == "closed"
@@ -186,3 +187,13 @@ def test_public_rows_mask_resident_leaders(published):
     assert [r.rank for r in rows] == [1, 2, 3]
     assert rows[0].applicant == "居民团队（负责人 张**）"
     assert rows[0].community == "东山社区" and rows[0].amount_fen == 1_000_000
+
+
+def test_confirmation_settles_the_proposals_and_tells_applicants(published, organizer):
+    from grants.models import Notification, Proposal
+
+    svc.confirm_notice(published.id, organizer, today=NEXT_MONDAY)
+    statuses = {p.status for p in db.session.scalars(select(Proposal))}
+    assert statuses <= {"awarded", "not_awarded"} and "awarded" in statuses
+    messages = db.session.scalars(select(Notification.message)).all()
+    assert any("正式立项" in message for message in messages)
