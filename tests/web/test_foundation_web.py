@@ -160,3 +160,12 @@ def test_auditor_page_filters_and_shows_head(client, login):
     page = client.get("/audit/?action=auth.login").data.decode()
     assert "auth.login" in page and "account.created" not in page
     assert client.get("/audit/?since=not-a-date&object=user:abc&page=99").status_code == 200
+
+
+def test_home_lists_rounds_with_their_phase(client):
+    from tests.factories import make_round
+
+    make_round("submission", name="第九届<b>测试</b>赛事")
+    page = client.get("/").data.decode()
+    assert "第九届&lt;b&gt;测试&lt;/b&gt;赛事" in page
+    assert "项目申报" in page

@@ -13,6 +13,8 @@ from flask import (
     url_for,
 )
 
+from grants.domain.phases import PHASE_LABELS
+from grants.services import notices, rounds
 from grants.web.access import public
 
 bp = Blueprint("main", __name__)
@@ -21,8 +23,10 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 @public
 def index():
-    """Landing page: what the platform is and where each role starts."""
-    return render_template("main/index.html")
+    """Landing page: the rounds and where they stand, and the notices open for objections."""
+    items = [(r, PHASE_LABELS[rounds.current_phase(r)]) for r in rounds.list_rounds()]
+    open_notices = [n for n in notices.list_notices() if notices.is_open(n)]
+    return render_template("main/index.html", items=items, open_notices=open_notices)
 
 
 @bp.post("/lang/<code>")
