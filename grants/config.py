@@ -18,6 +18,11 @@ def _env_flag(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_list(name: str) -> tuple[str, ...]:
+    """Read a comma-separated environment variable as a tuple of stripped items."""
+    return tuple(item.strip() for item in os.environ.get(name, "").split(",") if item.strip())
+
+
 def _secret_key(instance: Path) -> str:
     """Use SECRET_KEY from the environment, else a random key kept in the instance folder."""
     if os.environ.get("SECRET_KEY"):
@@ -53,6 +58,9 @@ class Config:
     LOGIN_MAX_FAILURES = 10
     LOGIN_WINDOW_SECONDS = 15 * 60
     AUDIT_PAGE_SIZE = 50
+    PDF_CACHE_DIR = os.environ.get("PDF_CACHE_DIR") or None
+    NOTICE_HOLIDAYS = _env_list("NOTICE_HOLIDAYS")
+    NOTICE_WORKDAYS = _env_list("NOTICE_WORKDAYS")
 
     def __init__(self) -> None:
         self.SECRET_KEY = _secret_key(Path(self.INSTANCE_PATH))
