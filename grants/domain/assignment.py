@@ -24,6 +24,8 @@ from collections import deque
 from collections.abc import Collection, Mapping, Sequence
 from typing import TypeAlias
 
+from grants.domain.i18n import N_, msg, tr
+
 JudgeId: TypeAlias = int | str
 ProposalId: TypeAlias = int | str
 Conflicts: TypeAlias = Collection[tuple[JudgeId, ProposalId]]
@@ -48,7 +50,8 @@ def assign(
     allow (see the module docstring), and the result depends only on the inputs and ``seed``.
     Raises :class:`AssignmentError` when a proposal has fewer than ``k`` eligible judges.
     """
-    proposals, judges = _sorted_unique(proposal_ids, "项目"), _sorted_unique(judge_ids, "评委")
+    proposals = _sorted_unique(proposal_ids, N_("项目编号有重复"))
+    judges = _sorted_unique(judge_ids, N_("评委编号有重复"))
     blocked = set(conflicts)
     eligible = {p: [j for j in judges if (j, p) not in blocked] for p in proposals}
     if k is None:
@@ -65,11 +68,11 @@ def assign(
     return {p: sorted(result[p]) for p in proposals}
 
 
-def _sorted_unique(ids: Sequence[ProposalId], label: str) -> list[ProposalId]:
+def _sorted_unique(ids: Sequence[ProposalId], duplicate_message: str) -> list[ProposalId]:
     """Ids in sorted order (so input order cannot change the result); duplicates are refused."""
     ordered = sorted(ids)
     if len(set(ordered)) != len(ordered):
-        raise AssignmentError(f"{label}编号有重复")
+        raise AssignmentError(tr(duplicate_message))
     return ordered
 
 
@@ -77,18 +80,23 @@ def _roadshow(eligible: Mapping[ProposalId, list[JudgeId]]) -> Assignment:
     """Every eligible judge on every proposal; a proposal nobody may judge is an error."""
     for proposal_id, judges in eligible.items():
         if not judges:
-            raise AssignmentError(f"项目 {proposal_id} 没有可以评审的评委（均需回避）")
+            raise AssignmentError(msg("项目 {id} 没有可以评审的评委（均需回避）", id=proposal_id))
     return {p: list(judges) for p, judges in eligible.items()}
 
 
 def _check_k(k: int, eligible: Mapping[ProposalId, list[JudgeId]]) -> None:
     """``k`` must be at least 1 and every proposal needs ``k`` judges free of conflicts."""
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
-        raise AssignmentError("每个项目的评委人数须为正整数")
+        raise AssignmentError(msg("每个项目的评委人数须为正整数"))
     for proposal_id, judges in eligible.items():
         if len(judges) < k:
             raise AssignmentError(
-                f"项目 {proposal_id} 只有 {len(judges)} 位无需回避的评委，不足每项目 {k} 位的要求"
+                msg(
+                    "项目 {id} 只有 {count} 位无需回避的评委，不足每项目 {k} 位的要求",
+                    id=proposal_id,
+                    count=len(judges),
+                    k=k,
+                )
             )
 
 

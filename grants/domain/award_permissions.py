@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from grants.domain.i18n import msg
 from grants.domain.permissions import ALLOWED, Decision, has_any_role
 
 STAFF = ("organizer", "admin")
@@ -25,7 +26,7 @@ def can_manage_awards(user) -> Decision:
     """Organizers (and admins) decide awards, publish notices and rule on objections."""
     if has_any_role(user, STAFF):
         return ALLOWED
-    return False, "只有主办方可以管理立项、公示和异议"
+    return False, msg("只有主办方可以管理立项、公示和异议")
 
 
 def _owns(user, proposal) -> bool:
@@ -42,28 +43,28 @@ def can_view_agreement(user, proposal) -> Decision:
     """The applicant side and the staff who run or check the round may read an agreement."""
     if has_any_role(user, READERS) or _owns(user, proposal):
         return ALLOWED
-    return False, "您无权查看这份协议书"
+    return False, msg("您无权查看这份协议书")
 
 
 def can_sign_agreement(user, proposal) -> Decision:
     """Only the applicant (or a member of the applying organisation) signs as party B."""
     if _owns(user, proposal):
         return ALLOWED
-    return False, "只有申报方本人可以签署这份协议书"
+    return False, msg("只有申报方本人可以签署这份协议书")
 
 
 def can_countersign_agreement(user) -> Decision:
     """The organizer countersigns as party A (admins do not sign contracts)."""
     if has_any_role(user, ("organizer",)):
         return ALLOWED
-    return False, "只有主办方可以签署协议书（甲方）"
+    return False, msg("只有主办方可以签署协议书（甲方）")
 
 
 def can_view_score_sheet(user, proposal) -> Decision:
     """The applicant sees their own score sheet; organizers and auditors see every one."""
     if has_any_role(user, ("organizer", "admin", "auditor")) or _owns(user, proposal):
         return ALLOWED
-    return False, "您无权查看这份评分表"
+    return False, msg("您无权查看这份评分表")
 
 
 def can_view_objection(user, objection) -> Decision:
@@ -72,7 +73,7 @@ def can_view_objection(user, objection) -> Decision:
         return ALLOWED
     if user is not None and objection.user_id is not None and objection.user_id == user.id:
         return ALLOWED
-    return False, "您无权查看这件异议"
+    return False, msg("您无权查看这件异议")
 
 
 def valid_phone(phone: str) -> bool:
@@ -89,16 +90,22 @@ def objection_problems(text: str, name: str, phone: str, anonymous: bool) -> lis
     problems = []
     body = text.strip()
     if not body:
-        problems.append("请填写异议内容")
+        problems.append(msg("请填写异议内容"))
     elif len(body) > OBJECTION_MAX_CHARS:
-        problems.append(f"异议内容不能超过 {OBJECTION_MAX_CHARS} 字（当前 {len(body)} 字）")
+        problems.append(
+            msg(
+                "异议内容不能超过 {max} 字（当前 {count} 字）",
+                max=OBJECTION_MAX_CHARS,
+                count=len(body),
+            )
+        )
     if anonymous:
         if not name.strip():
-            problems.append("未登录时请填写姓名")
+            problems.append(msg("未登录时请填写姓名"))
         elif len(name.strip()) > NAME_MAX_CHARS:
-            problems.append(f"姓名不能超过 {NAME_MAX_CHARS} 字")
+            problems.append(msg("姓名不能超过 {max} 字", max=NAME_MAX_CHARS))
         if not valid_phone(phone.strip()):
-            problems.append("请填写有效的联系电话（11 位手机号或带区号的固定电话）")
+            problems.append(msg("请填写有效的联系电话（11 位手机号或带区号的固定电话）"))
     return problems
 
 
@@ -114,4 +121,4 @@ def public_applicant(organisation_name: str | None, leader_name: str) -> str:
     """How the public notice names an applicant: the organisation, or a masked team leader."""
     if organisation_name:
         return organisation_name
-    return f"居民团队（负责人 {mask_person_name(leader_name)}）"
+    return msg("居民团队（负责人 {leader}）", leader=mask_person_name(leader_name))

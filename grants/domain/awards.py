@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
+from grants.domain.i18n import N_, join_list, msg, tr
 from grants.domain.money import format_fen
 
 Outcome = Literal["award", "partial", "skip", "below_threshold", "out_of_band", "pool_exhausted"]
@@ -78,9 +79,9 @@ class RoundRules:
             if isinstance(value, bool) or not isinstance(value, int):
                 raise TypeError(f"{name} must be integer fen, got {type(value).__name__}")
         if self.pool_fen < 0 or self.already_committed_fen < 0:
-            raise ValueError("资金池和已占用金额不能为负数")
+            raise ValueError(msg("资金池和已占用金额不能为负数"))
         if not 0 < self.band_min_fen <= self.band_max_fen:
-            raise ValueError("资助范围无效：下限必须大于零且不高于上限")
+            raise ValueError(msg("资助范围无效：下限必须大于零且不高于上限"))
 
 
 def _format_score(score: Decimal) -> str:
@@ -95,40 +96,45 @@ def _check_candidates(candidates: Sequence[Candidate]) -> None:
     previous = None
     for c in candidates:
         if isinstance(c.requested_fen, bool) or not isinstance(c.requested_fen, int):
-            raise TypeError(f"第{c.rank}名 申请金额必须是整数分")
+            raise TypeError(msg("第{rank}名 申请金额必须是整数分", rank=c.rank))
         if previous is not None and c.rank <= previous:
-            raise ValueError("候选项目必须按名次从前到后排列，且名次不重复")
+            raise ValueError(msg("候选项目必须按名次从前到后排列，且名次不重复"))
         previous = c.rank
 
 
 def _decide(c: Candidate, rules: RoundRules, remaining: int) -> Decision:
     """Decide one candidate against what is left of the pool, following the round's rules."""
-    head = f"第{c.rank}名"
-    asked = f"{head} 申请 {format_fen(c.requested_fen)}"
+    asked = msg("第{rank}名 申请 {amount}", rank=c.rank, amount=format_fen(c.requested_fen))
     if c.final_score < rules.min_score:
-        sentence = (
-            f"{head} 得分 {_format_score(c.final_score)}，"
-            f"低于立项分数线 {_format_score(rules.min_score)}，不予立项"
+        sentence = msg(
+            "第{rank}名 得分 {score}，低于立项分数线 {line}，不予立项",
+            rank=c.rank,
+            score=_format_score(c.final_score),
+            line=_format_score(rules.min_score),
         )
         return Decision(c.proposal_id, c.rank, "below_threshold", 0, sentence)
     if c.requested_fen < rules.band_min_fen:
-        sentence = f"{asked}，低于本轮资助下限 {format_fen(rules.band_min_fen)}，不予立项"
+        limit = format_fen(rules.band_min_fen)
+        sentence = msg("{asked}，低于本轮资助下限 {limit}，不予立项", asked=asked, limit=limit)
         return Decision(c.proposal_id, c.rank, "out_of_band", 0, sentence)
     if c.requested_fen > rules.band_max_fen:
-        sentence = f"{asked}，高于本轮资助上限 {format_fen(rules.band_max_fen)}，不予立项"
+        limit = format_fen(rules.band_max_fen)
+        sentence = msg("{asked}，高于本轮资助上限 {limit}，不予立项", asked=asked, limit=limit)
         return Decision(c.proposal_id, c.rank, "out_of_band", 0, sentence)
     if remaining < rules.band_min_fen:
-        sentence = f"{asked}，资金已用完（剩余 {format_fen(max(remaining, 0))}），未获资助"
+        left = format_fen(max(remaining, 0))
+        sentence = msg("{asked}，资金已用完（剩余 {left}），未获资助", asked=asked, left=left)
         return Decision(c.proposal_id, c.rank, "pool_exhausted", 0, sentence)
     if c.requested_fen <= remaining:
         left = format_fen(remaining - c.requested_fen)
-        sentence = f"{asked}，立项，剩余资金 {left}"
+        sentence = msg("{asked}，立项，剩余资金 {left}", asked=asked, left=left)
         return Decision(c.proposal_id, c.rank, "award", c.requested_fen, sentence)
-    over = f"{asked}，超出剩余资金 {format_fen(remaining)}"
+    left = format_fen(remaining)
     if rules.partial:
-        sentence = f"{over}，部分资助 {format_fen(remaining)}"
+        sentence = msg("{asked}，超出剩余资金 {left}，部分资助 {left}", asked=asked, left=left)
         return Decision(c.proposal_id, c.rank, "partial", remaining, sentence)
-    return Decision(c.proposal_id, c.rank, "skip", 0, f"{over}，跳过")
+    sentence = msg("{asked}，超出剩余资金 {left}，跳过", asked=asked, left=left)
+    return Decision(c.proposal_id, c.rank, "skip", 0, sentence)
 
 
 def solve_awards(
@@ -177,21 +183,29 @@ def check_adjustment(
     errors: list[str] = []
     shown = format_fen(amount_fen)
     if amount_fen < band_min_fen:
-        errors.append(f"金额 {shown} 低于本轮下限 {format_fen(band_min_fen)}")
+        limit = format_fen(band_min_fen)
+        errors.append(msg("金额 {amount} 低于本轮下限 {limit}", amount=shown, limit=limit))
     if amount_fen > band_max_fen:
-        errors.append(f"金额 {shown} 高于本轮上限 {format_fen(band_max_fen)}")
-    pool_error = check_pool(committed_other_fen + amount_fen, pool_fen, label="调整后立项总额")
+        limit = format_fen(band_max_fen)
+        errors.append(msg("金额 {amount} 高于本轮上限 {limit}", amount=shown, limit=limit))
+    pool_error = check_pool(committed_other_fen + amount_fen, pool_fen, label=N_("调整后立项总额"))
     if pool_error:
         errors.append(pool_error)
     return errors
 
 
-def check_pool(total_fen: int, pool_fen: int, label: str = "立项总额") -> str | None:
+def check_pool(total_fen: int, pool_fen: int, label: str = N_("立项总额")) -> str | None:
     """Return an error if the awards drawn from a pool add up to more than the pool holds."""
     if total_fen <= pool_fen:
         return None
     excess = format_fen(total_fen - pool_fen)
-    return f"{label} {format_fen(total_fen)} 超过资金池 {format_fen(pool_fen)}（超出 {excess}）"
+    return msg(
+        "{label} {total} 超过资金池 {pool}（超出 {excess}）",
+        label=tr(label),
+        total=format_fen(total_fen),
+        pool=format_fen(pool_fen),
+        excess=excess,
+    )
 
 
 def require_reason(reason: str | None) -> str | None:
@@ -199,9 +213,11 @@ def require_reason(reason: str | None) -> str | None:
     be explainable in the public record and the audit trail."""
     text = (reason or "").strip()
     if not text:
-        return "调整金额、取消立项或处理异议时必须填写理由"
+        return msg("调整金额、取消立项或处理异议时必须填写理由")
     if len(text) > REASON_MAX_CHARS:
-        return f"理由不能超过 {REASON_MAX_CHARS} 字（当前 {len(text)} 字）"
+        return msg(
+            "理由不能超过 {max} 字（当前 {count} 字）", max=REASON_MAX_CHARS, count=len(text)
+        )
     return None
 
 
@@ -239,43 +255,47 @@ REASON_REQUIRED_ACTIONS: frozenset[str] = frozenset(
 )
 
 AWARD_STATE_LABELS: dict[str, str] = {
-    "proposed": "拟立项",
-    "in_notice": "公示中",
-    "confirmed": "已确认立项",
-    "revoked": "已撤销",
-    "agreement_signed": "已签订协议",
-    "implementing": "实施中",
-    "midterm_passed": "中期评估通过",
-    "final_passed": "结项评估通过",
-    "closed": "已结项",
-    "suspended": "已暂停",
+    "proposed": N_("拟立项"),
+    "in_notice": N_("公示中"),
+    "confirmed": N_("已确认立项"),
+    "revoked": N_("已撤销"),
+    "agreement_signed": N_("已签订协议"),
+    "implementing": N_("实施中"),
+    "midterm_passed": N_("中期评估通过"),
+    "final_passed": N_("结项评估通过"),
+    "closed": N_("已结项"),
+    "suspended": N_("已暂停"),
 }
 
 AWARD_ACTION_LABELS: dict[str, str] = {
-    "publish_notice": "发布公示",
-    "confirm": "确认立项",
-    "revoke": "撤销立项",
-    "sign_agreement": "签订协议",
-    "start_implementation": "启动实施",
-    "pass_midterm": "中期评估通过",
-    "fail_midterm": "中期评估未通过",
-    "pass_final": "结项评估通过",
-    "fail_final": "结项评估未通过",
-    "close": "结项归档",
+    "publish_notice": N_("发布公示"),
+    "confirm": N_("确认立项"),
+    "revoke": N_("撤销立项"),
+    "sign_agreement": N_("签订协议"),
+    "start_implementation": N_("启动实施"),
+    "pass_midterm": N_("中期评估通过"),
+    "fail_midterm": N_("中期评估未通过"),
+    "pass_final": N_("结项评估通过"),
+    "fail_final": N_("结项评估未通过"),
+    "close": N_("结项归档"),
 }
 
 OBJECTION_STATE_LABELS: dict[str, str] = {
-    "filed": "待处理",
-    "upheld": "异议成立",
-    "dismissed": "异议不成立",
+    "filed": N_("待处理"),
+    "upheld": N_("异议成立"),
+    "dismissed": N_("异议不成立"),
 }
 
 OBJECTION_ACTION_LABELS: dict[str, str] = {
-    "uphold": "认定异议成立",
-    "dismiss": "驳回异议",
+    "uphold": N_("认定异议成立"),
+    "dismiss": N_("驳回异议"),
 }
 
-ROLE_LABELS: dict[str, str] = {"organizer": "主办方", "admin": "平台管理员", "system": "系统"}
+ROLE_LABELS: dict[str, str] = {
+    "organizer": N_("主办方"),
+    "admin": N_("平台管理员"),
+    "system": N_("系统"),
+}
 
 _STATE_LABELS = {**AWARD_STATE_LABELS, **OBJECTION_STATE_LABELS}
 _ACTION_LABELS = {**AWARD_ACTION_LABELS, **OBJECTION_ACTION_LABELS}
@@ -309,7 +329,7 @@ def _roles_text(roles: Iterable[str]) -> str:
     """Chinese list of roles in ``ROLE_LABELS`` order, for error messages."""
     wanted = set(roles)
     ordered = [r for r in ROLE_LABELS if r in wanted] + sorted(wanted - set(ROLE_LABELS))
-    return "、".join(ROLE_LABELS.get(r, r) for r in ordered)
+    return join_list(tr(ROLE_LABELS.get(r, r)) for r in ordered)
 
 
 def transition(
@@ -327,16 +347,26 @@ def transition(
     """
     entry = table.get((state, action))
     if entry is None:
-        message = f"当前状态“{state_label(state)}”不能执行“{action_label(action)}”"
+        message = msg(
+            "当前状态“{state}”不能执行“{action}”",
+            state=tr(state_label(state)),
+            action=tr(action_label(action)),
+        )
         raise TransitionError(message, kind="wrong_state", state=state, action=action)
     next_state, allowed = entry
     if not allowed & set(roles):
-        message = f"您的角色无权执行“{action_label(action)}”（仅限{_roles_text(allowed)}）"
+        message = msg(
+            "您的角色无权执行“{action}”（仅限{roles}）",
+            action=tr(action_label(action)),
+            roles=_roles_text(allowed),
+        )
         raise TransitionError(message, kind="forbidden", state=state, action=action)
     if action in REASON_REQUIRED_ACTIONS:
         problem = require_reason(reason)
         if problem:
-            message = f"执行“{action_label(action)}”：{problem}"
+            message = msg(
+                "执行“{action}”：{problem}", action=tr(action_label(action)), problem=problem
+            )
             raise TransitionError(message, kind="missing_reason", state=state, action=action)
     return next_state
 

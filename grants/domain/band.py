@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from grants.domain.i18n import msg
 from grants.domain.money import format_fen, yuan
 
 MAX_TIERS = 10
@@ -26,12 +27,16 @@ class Band:
         """Refuse non-integer, non-positive or inverted bands: they are programming errors."""
         for value in (self.min_fen, self.max_fen):
             if isinstance(value, bool) or not isinstance(value, int):
-                raise TypeError(f"金额须为整数（分），收到 {type(value).__name__}")
+                raise TypeError(msg("金额须为整数（分），收到 {kind}", kind=type(value).__name__))
         if self.min_fen < 1:
-            raise ValueError(f"下限须至少为 {format_fen(1)}")
+            raise ValueError(msg("下限须至少为 {limit}", limit=format_fen(1)))
         if self.min_fen > self.max_fen:
             raise ValueError(
-                f"下限 {format_fen(self.min_fen)} 不能高于上限 {format_fen(self.max_fen)}"
+                msg(
+                    "下限 {low} 不能高于上限 {high}",
+                    low=format_fen(self.min_fen),
+                    high=format_fen(self.max_fen),
+                )
             )
 
     def contains(self, amount_fen: int) -> bool:
@@ -46,9 +51,17 @@ STANDARD_TIERS: tuple[int, ...] = (yuan(5000), yuan(10000), yuan(15000))
 def check_amount(amount_fen: int, band: Band) -> str | None:
     """Say why a requested amount falls outside the round's band, or ``None`` if it fits."""
     if amount_fen < band.min_fen:
-        return f"申请金额 {format_fen(amount_fen)} 低于本轮下限 {format_fen(band.min_fen)}"
+        return msg(
+            "申请金额 {amount} 低于本轮下限 {limit}",
+            amount=format_fen(amount_fen),
+            limit=format_fen(band.min_fen),
+        )
     if amount_fen > band.max_fen:
-        return f"申请金额 {format_fen(amount_fen)} 高于本轮上限 {format_fen(band.max_fen)}"
+        return msg(
+            "申请金额 {amount} 高于本轮上限 {limit}",
+            amount=format_fen(amount_fen),
+            limit=format_fen(band.max_fen),
+        )
     return None
 
 
@@ -60,14 +73,28 @@ def narrow_band(site: Band, min_fen: int, max_fen: int) -> Band:
     """
     if min_fen < site.min_fen:
         raise ValueError(
-            f"本轮下限 {format_fen(min_fen)} 不能低于平台下限 {format_fen(site.min_fen)}"
+            msg(
+                "本轮下限 {amount} 不能低于平台下限 {limit}",
+                amount=format_fen(min_fen),
+                limit=format_fen(site.min_fen),
+            )
         )
     if max_fen > site.max_fen:
         raise ValueError(
-            f"本轮上限 {format_fen(max_fen)} 不能高于平台上限 {format_fen(site.max_fen)}"
+            msg(
+                "本轮上限 {amount} 不能高于平台上限 {limit}",
+                amount=format_fen(max_fen),
+                limit=format_fen(site.max_fen),
+            )
         )
     if min_fen > max_fen:
-        raise ValueError(f"本轮下限 {format_fen(min_fen)} 不能高于本轮上限 {format_fen(max_fen)}")
+        raise ValueError(
+            msg(
+                "本轮下限 {low} 不能高于本轮上限 {high}",
+                low=format_fen(min_fen),
+                high=format_fen(max_fen),
+            )
+        )
     return Band(min_fen, max_fen)
 
 
@@ -76,22 +103,36 @@ def check_tier(amount_fen: int, tiers: Sequence[int] | None) -> str | None:
     if not tiers or amount_fen in tiers:
         return None
     names = " / ".join(format_fen(tier) for tier in sorted(set(tiers)))
-    return f"申请金额须为本轮档位之一：{names}"
+    return msg("申请金额须为本轮档位之一：{tiers}", tiers=names)
 
 
 def validate_tiers(tiers: Sequence[int], band: Band) -> list[str]:
     """Check an organiser's tier list against the band: in range, distinct, at most 10."""
     problems: list[str] = []
     if len(tiers) > MAX_TIERS:
-        problems.append(f"档位最多 {MAX_TIERS} 个（当前 {len(tiers)} 个）")
+        problems.append(
+            msg("档位最多 {max} 个（当前 {count} 个）", max=MAX_TIERS, count=len(tiers))
+        )
     seen: set[int] = set()
     for tier in tiers:
         if tier in seen:
-            problems.append(f"档位 {format_fen(tier)} 重复")
+            problems.append(msg("档位 {tier} 重复", tier=format_fen(tier)))
             continue
         seen.add(tier)
         if tier < band.min_fen:
-            problems.append(f"档位 {format_fen(tier)} 低于本轮下限 {format_fen(band.min_fen)}")
+            problems.append(
+                msg(
+                    "档位 {tier} 低于本轮下限 {limit}",
+                    tier=format_fen(tier),
+                    limit=format_fen(band.min_fen),
+                )
+            )
         elif tier > band.max_fen:
-            problems.append(f"档位 {format_fen(tier)} 高于本轮上限 {format_fen(band.max_fen)}")
+            problems.append(
+                msg(
+                    "档位 {tier} 高于本轮上限 {limit}",
+                    tier=format_fen(tier),
+                    limit=format_fen(band.max_fen),
+                )
+            )
     return problems

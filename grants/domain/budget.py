@@ -16,16 +16,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from grants.domain.band import SITE_BAND
+from grants.domain.i18n import N_, join_list, msg, tr
 from grants.domain.money import MoneyError, format_fen, parse_money
 
 COST_CATEGORIES: dict[str, str] = {
-    "personnel": "人员费",
-    "activity": "活动费",
-    "materials": "物资费",
-    "publicity": "宣传费",
-    "venue": "场地费",
-    "transport": "交通费",
-    "other": "其他",
+    "personnel": N_("人员费"),
+    "activity": N_("活动费"),
+    "materials": N_("物资费"),
+    "publicity": N_("宣传费"),
+    "venue": N_("场地费"),
+    "transport": N_("交通费"),
+    "other": N_("其他"),
 }
 
 ITEM_MAX_CHARS = 100
@@ -97,22 +98,25 @@ def _line_problems(line: BudgetLine, index: int, max_unit_fen: int) -> list[Prob
     problems: list[Problem] = []
     item = line.item.strip()
     if not item:
-        problems.append(Problem(prefix + "item", f"第 {row} 行：请填写预算项目名称"))
+        problems.append(Problem(prefix + "item", msg("第 {row} 行：请填写预算项目名称", row=row)))
     elif len(item) > ITEM_MAX_CHARS:
-        problems.append(
-            Problem(prefix + "item", f"第 {row} 行：项目名称最多 {ITEM_MAX_CHARS} 个字")
-        )
+        text = msg("第 {row} 行：项目名称最多 {max} 个字", row=row, max=ITEM_MAX_CHARS)
+        problems.append(Problem(prefix + "item", text))
     if line.cost_category not in COST_CATEGORIES:
-        allowed = "、".join(COST_CATEGORIES.values())
-        problems.append(
-            Problem(prefix + "cost_category", f"第 {row} 行：费用类别须为{allowed}之一")
-        )
+        allowed = join_list(tr(label) for label in COST_CATEGORIES.values())
+        text = msg("第 {row} 行：费用类别须为{allowed}之一", row=row, allowed=allowed)
+        problems.append(Problem(prefix + "cost_category", text))
     price = line.unit_price_fen
     if not _is_int(price) or not 1 <= price <= max_unit_fen:
         problems.append(
             Problem(
                 prefix + "unit_price",
-                f"第 {row} 行：单价须在 {format_fen(1)} 至 {format_fen(max_unit_fen)} 之间",
+                msg(
+                    "第 {row} 行：单价须在 {low} 至 {high} 之间",
+                    row=row,
+                    low=format_fen(1),
+                    high=format_fen(max_unit_fen),
+                ),
             )
         )
     if not _is_int(line.quantity) or not QUANTITY_MIN <= line.quantity <= QUANTITY_MAX:
@@ -122,7 +126,12 @@ def _line_problems(line: BudgetLine, index: int, max_unit_fen: int) -> list[Prob
 
 def _quantity_message(row: int) -> str:
     """The one wording for a quantity outside 1–10,000 or not a whole number."""
-    return f"第 {row} 行：数量须为 {QUANTITY_MIN} 至 {QUANTITY_MAX:,} 之间的整数"
+    return msg(
+        "第 {row} 行：数量须为 {low} 至 {high} 之间的整数",
+        row=row,
+        low=QUANTITY_MIN,
+        high=f"{QUANTITY_MAX:,}",
+    )
 
 
 def check_lines(
@@ -134,10 +143,11 @@ def check_lines(
     is reported on the line rather than only as an over-band total.
     """
     if len(lines) < LINES_MIN:
-        return [Problem("budget", f"预算至少需要填写 {LINES_MIN} 行")]
+        return [Problem("budget", msg("预算至少需要填写 {min} 行", min=LINES_MIN))]
     problems: list[Problem] = []
     if len(lines) > LINES_MAX:
-        problems.append(Problem("budget", f"预算最多 {LINES_MAX} 行（当前 {len(lines)} 行）"))
+        text = msg("预算最多 {max} 行（当前 {count} 行）", max=LINES_MAX, count=len(lines))
+        problems.append(Problem("budget", text))
     for index, line in enumerate(lines):
         problems.extend(_line_problems(line, index, max_unit_fen))
     return problems
@@ -166,8 +176,13 @@ def check_caps(lines: Sequence[BudgetLine], caps: Iterable[CategoryCap]) -> list
         part = sums.get(cap.cost_category, 0)
         if part * 100 > cap.max_pct * whole:
             messages.append(
-                f"{category_label(cap.cost_category)} {format_fen(part)} "
-                f"占申请金额的 {format_share(part, whole)}，超过本轮上限 {cap.max_pct}%"
+                msg(
+                    "{category} {amount} 占申请金额的 {share}，超过本轮上限 {cap}%",
+                    category=tr(category_label(cap.cost_category)),
+                    amount=format_fen(part),
+                    share=format_share(part, whole),
+                    cap=cap.max_pct,
+                )
             )
     return messages
 
@@ -177,13 +192,13 @@ def validate_caps(caps: Sequence[CategoryCap]) -> list[str]:
     problems: list[str] = []
     seen: set[str] = set()
     for cap in caps:
-        name = category_label(cap.cost_category)
+        name = tr(category_label(cap.cost_category))
         if cap.cost_category not in COST_CATEGORIES:
-            problems.append(f"未知费用类别“{cap.cost_category}”")
+            problems.append(msg("未知费用类别“{key}”", key=cap.cost_category))
         elif cap.cost_category in seen:
-            problems.append(f"{name}的上限重复设置")
+            problems.append(msg("{name}的上限重复设置", name=name))
         if not _is_int(cap.max_pct) or not 1 <= cap.max_pct <= 100:
-            problems.append(f"{name}的上限须为 1% 至 100% 之间的整数")
+            problems.append(msg("{name}的上限须为 1% 至 100% 之间的整数", name=name))
         seen.add(cap.cost_category)
     return problems
 
@@ -226,7 +241,8 @@ def parse_line(
         price = parse_money(unit_price_text)
     except MoneyError as err:
         price = 0
-        problems.append(Problem(prefix + "unit_price", f"第 {row} 行单价：{err}"))
+        text = msg("第 {row} 行单价：{error}", row=row, error=err)
+        problems.append(Problem(prefix + "unit_price", text))
     quantity = parse_quantity(quantity_text)
     if quantity is None:
         problems.append(Problem(prefix + "quantity", _quantity_message(row)))

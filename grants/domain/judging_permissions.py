@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from grants.domain.i18n import msg, tr
 from grants.domain.permissions import ALLOWED, Decision, has_any_role
 
 MANAGERS = ("organizer",)
@@ -32,24 +33,24 @@ def can_manage_panel(user) -> Decision:
     """Organizers set up judging: panel, rubric, settings, assignments, reopening, closing."""
     if has_any_role(user, MANAGERS):
         return ALLOWED
-    return False, "只有主办方可以管理评审"
+    return False, msg("只有主办方可以管理评审")
 
 
 def can_view_ranking(user) -> Decision:
     """Organizers, admins and auditors read the ranking, every sheet and the judges' names."""
     if has_any_role(user, READERS):
         return ALLOWED
-    return False, "只有主办方和监督人员可以查看评审结果"
+    return False, msg("只有主办方和监督人员可以查看评审结果")
 
 
 def can_open_sheet(user, access: SheetAccess) -> Decision:
     """A judge opens a scoring form only for a proposal assigned to them and free of conflict."""
     if not has_any_role(user, ("judge",)):
-        return False, "只有评审专家可以评分"
+        return False, msg("只有评审专家可以评分")
     if not (access.on_panel and access.assigned):
-        return False, "该项目未分配给您评审"
+        return False, msg("该项目未分配给您评审")
     if access.conflict:
-        return False, f"您与该项目存在利益冲突，须回避（{access.conflict}）"
+        return False, msg("您与该项目存在利益冲突，须回避（{reason}）", reason=tr(access.conflict))
     return ALLOWED
 
 
@@ -59,9 +60,9 @@ def can_edit_sheet(user, access: SheetAccess) -> Decision:
     if not allowed:
         return allowed, reason
     if access.closed:
-        return False, "本轮评审已结束，评分不能再修改"
+        return False, msg("本轮评审已结束，评分不能再修改")
     if access.sheet_status == "submitted":
-        return False, "评分表已提交并锁定；如需修改，请联系主办方退回"
+        return False, msg("评分表已提交并锁定；如需修改，请联系主办方退回")
     if access.window_problem:
         return False, access.window_problem
     return ALLOWED
@@ -78,21 +79,21 @@ def can_view_sheet(user, sheet_judge_id: int) -> Decision:
         return ALLOWED
     if has_any_role(user, ("judge",)) and getattr(user, "id", None) == sheet_judge_id:
         return ALLOWED
-    return False, "评委只能查看自己的评分表"
+    return False, msg("评委只能查看自己的评分表")
 
 
 def can_declare_conflict(user, on_panel: bool) -> Decision:
     """Judges on a round's panel declare their own conflicts of interest."""
     if has_any_role(user, ("judge",)) and on_panel:
         return ALLOWED
-    return False, "只有本轮评审专家可以申报回避"
+    return False, msg("只有本轮评审专家可以申报回避")
 
 
 def can_vote(user) -> Decision:
     """Resident accounts support proposals in the resident vote (居民评)."""
     if has_any_role(user, ("resident",)):
         return ALLOWED
-    return False, "只有居民账号可以参与投票"
+    return False, msg("只有居民账号可以参与投票")
 
 
 def owns_proposal(user, proposal) -> bool:
@@ -112,9 +113,9 @@ def owns_proposal(user, proposal) -> bool:
 def can_view_result(user, proposal, published: bool) -> Decision:
     """After publication the owner of a proposal sees its total, means and comments."""
     if not owns_proposal(user, proposal):
-        return False, "只能查看自己申报项目的评审结果"
+        return False, msg("只能查看自己申报项目的评审结果")
     if not published:
-        return False, "评审结果尚未公布"
+        return False, msg("评审结果尚未公布")
     return ALLOWED
 
 
@@ -123,5 +124,5 @@ def can_download_attachment(user, access: SheetAccess | None) -> Decision:
     if has_any_role(user, READERS):
         return ALLOWED
     if access is None:
-        return False, "该项目未分配给您评审"
+        return False, msg("该项目未分配给您评审")
     return can_open_sheet(user, access)

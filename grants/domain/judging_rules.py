@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
+from grants.domain.i18n import N_, join_list, msg, tr
 from grants.domain.rubric import Criterion, validate_points
 
 COMMENT_MAX_CHARS = 2000
@@ -24,8 +25,12 @@ VOTE_MAX_LIMIT = 50
 JUDGES_PER_PROPOSAL_MAX = 50
 NEED_FIT_KEY = "need_fit"
 EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
-METHOD_LABELS = {"trimmed_mean": "去掉最高分和最低分后平均", "mean": "算术平均", "median": "中位数"}
-MODE_LABELS = {"all": "全体评委评审全部项目（路演）", "k": "每个项目随机分配 k 位评委"}
+METHOD_LABELS = {
+    "trimmed_mean": N_("去掉最高分和最低分后平均"),
+    "mean": N_("算术平均"),
+    "median": N_("中位数"),
+}
+MODE_LABELS = {"all": N_("全体评委评审全部项目（路演）"), "k": N_("每个项目随机分配 k 位评委")}
 
 
 # --------------------------------------------------------------------------- points
@@ -43,11 +48,20 @@ def parse_points(text: str | None, criterion: Criterion) -> tuple[Decimal | None
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
-        return None, f"“{criterion.name}”得分须为数字（0–{criterion.max_points}，以 0.5 分为单位）"
+        return None, _not_a_number(criterion)
     if not value.is_finite():
-        return None, f"“{criterion.name}”得分须为数字（0–{criterion.max_points}，以 0.5 分为单位）"
+        return None, _not_a_number(criterion)
     problem = validate_points(criterion, value)
     return (None, problem) if problem else (value, None)
+
+
+def _not_a_number(criterion: Criterion) -> str:
+    """The message for points that are not a number at all."""
+    return msg(
+        "“{name}”得分须为数字（0–{max}，以 0.5 分为单位）",
+        name=tr(criterion.name),
+        max=criterion.max_points,
+    )
 
 
 def to_half_points(points: Decimal) -> int:
@@ -63,16 +77,20 @@ def from_half_points(half: int) -> Decimal:
 def missing_criteria(criteria: Sequence[Criterion], scored: Iterable[str]) -> str | None:
     """Why a sheet cannot be submitted yet: the criteria still unscored, or ``None``."""
     done = set(scored)
-    missing = [c.name for c in criteria if c.key not in done]
+    missing = [tr(c.name) for c in criteria if c.key not in done]
     if not missing:
         return None
-    return f"提交前须为每个评分项打分，尚未打分：{'、'.join(missing)}"
+    return msg("提交前须为每个评分项打分，尚未打分：{names}", names=join_list(missing))
 
 
 def check_comment(comment: str) -> str | None:
     """A sheet's comment is optional but limited in length."""
     if len(comment.strip()) > COMMENT_MAX_CHARS:
-        return f"评语最多 {COMMENT_MAX_CHARS} 个字（当前 {len(comment.strip())} 个字）"
+        return msg(
+            "评语最多 {max} 个字（当前 {count} 个字）",
+            max=COMMENT_MAX_CHARS,
+            count=len(comment.strip()),
+        )
     return None
 
 
@@ -80,9 +98,14 @@ def check_reason(reason: str, what: str) -> str | None:
     """A reason (for a conflict or a reopened sheet) is required and at most 300 characters."""
     text = reason.strip()
     if not text:
-        return f"请填写{what}"
+        return msg("请填写{what}", what=tr(what))
     if len(text) > REASON_MAX_CHARS:
-        return f"{what}最多 {REASON_MAX_CHARS} 个字（当前 {len(text)} 个字）"
+        return msg(
+            "{what}最多 {max} 个字（当前 {count} 个字）",
+            what=tr(what),
+            max=REASON_MAX_CHARS,
+            count=len(text),
+        )
     return None
 
 
@@ -124,11 +147,11 @@ def detect_conflict(judge: JudgeFacts, applicant: ApplicantFacts) -> str | None:
     These never depend on the judge remembering to declare them.
     """
     if judge.judge_id == applicant.applicant_id:
-        return "评委本人是该项目的申报人"
+        return N_("评委本人是该项目的申报人")
     if judge.organisation_id is not None and judge.organisation_id == applicant.organisation_id:
-        return "评委是申报机构的成员"
+        return N_("评委是申报机构的成员")
     if judge.display_name.strip() and judge.display_name.strip() in applicant.team:
-        return "评委是该项目的团队成员"
+        return N_("评委是该项目的团队成员")
     return None
 
 
@@ -146,12 +169,13 @@ def declared_applies(
 
 def attachment_alias(position: int, content_type: str) -> str:
     """A neutral file name for blind review: ``附件1.pdf``, ``附件2.jpg`` … (1-based)."""
-    return f"附件{position}{EXTENSIONS.get(content_type, '')}"
+    return msg("附件{n}", n=position) + EXTENSIONS.get(content_type, "")
 
 
 def judge_labels(judge_ids: Iterable[int]) -> dict[int, str]:
     """``评委1…n`` in ascending id order: stable between pages, and it names nobody."""
-    return {judge_id: f"评委{i}" for i, judge_id in enumerate(sorted(set(judge_ids)), start=1)}
+    ordered = enumerate(sorted(set(judge_ids)), start=1)
+    return {judge_id: msg("评委{n}", n=i) for i, judge_id in ordered}
 
 
 # --------------------------------------------------------------------------- rubric
@@ -160,9 +184,9 @@ def judge_labels(judge_ids: Iterable[int]) -> dict[int, str]:
 def rubric_lock_reason(now: datetime, judging_open: datetime, sheets_exist: bool) -> str | None:
     """Why the rubric can no longer be changed (judging opened, or a judge began), else None."""
     if sheets_exist:
-        return "已有评委开始评分，评分表已锁定"
+        return msg("已有评委开始评分，评分表已锁定")
     if now >= judging_open:
-        return "评审已开始，评分表已锁定"
+        return msg("评审已开始，评分表已锁定")
     return None
 
 
@@ -171,11 +195,17 @@ def check_rubric_texts(criteria: Sequence[Criterion]) -> list[str]:
     problems = []
     for index, criterion in enumerate(criteria, start=1):
         if not criterion.name.strip():
-            problems.append(f"第 {index} 个评分项须填写名称")
+            problems.append(msg("第 {n} 个评分项须填写名称", n=index))
         elif len(criterion.name) > NAME_MAX_CHARS:
-            problems.append(f"评分项名称最多 {NAME_MAX_CHARS} 个字")
+            problems.append(msg("评分项名称最多 {max} 个字", max=NAME_MAX_CHARS))
         if len(criterion.guidance) > GUIDANCE_MAX_CHARS:
-            problems.append(f"“{criterion.name}”的评分说明最多 {GUIDANCE_MAX_CHARS} 个字")
+            problems.append(
+                msg(
+                    "“{name}”的评分说明最多 {max} 个字",
+                    name=tr(criterion.name),
+                    max=GUIDANCE_MAX_CHARS,
+                )
+            )
     return problems
 
 
@@ -211,19 +241,19 @@ def check_settings(settings: SettingsInput) -> list[str]:
     """Every problem with a round's judging settings (empty when they can be saved)."""
     problems = []
     if settings.mode not in MODE_LABELS:
-        problems.append("评审方式无效")
+        problems.append(msg("评审方式无效"))
     if settings.method not in METHOD_LABELS:
-        problems.append("汇总方法无效")
+        problems.append(msg("汇总方法无效"))
     if not 1 <= settings.judges_per_proposal <= JUDGES_PER_PROPOSAL_MAX:
-        problems.append(f"每个项目的评委人数须在 1 至 {JUDGES_PER_PROPOSAL_MAX} 之间")
+        problems.append(msg("每个项目的评委人数须在 1 至 {max} 之间", max=JUDGES_PER_PROPOSAL_MAX))
     if not 0 <= settings.vote_weight_pct <= VOTE_WEIGHT_MAX_PCT:
-        problems.append(f"居民投票权重须在 0 至 {VOTE_WEIGHT_MAX_PCT}% 之间")
+        problems.append(msg("居民投票权重须在 0 至 {max}% 之间", max=VOTE_WEIGHT_MAX_PCT))
     if not 1 <= settings.vote_max_per_resident <= VOTE_MAX_LIMIT:
-        problems.append(f"每位居民可支持的项目数须在 1 至 {VOTE_MAX_LIMIT} 之间")
+        problems.append(msg("每位居民可支持的项目数须在 1 至 {max} 之间", max=VOTE_MAX_LIMIT))
     if settings.vote_weight_pct and not (settings.vote_open and settings.vote_close):
-        problems.append("启用居民投票时须填写投票开始和截止时间")
+        problems.append(msg("启用居民投票时须填写投票开始和截止时间"))
     if settings.vote_open and settings.vote_close and settings.vote_open >= settings.vote_close:
-        problems.append("投票截止时间须晚于投票开始时间")
+        problems.append(msg("投票截止时间须晚于投票开始时间"))
     return problems
 
 
@@ -248,15 +278,15 @@ def check_vote(state: VoteState, now: datetime) -> str | None:
     The window is half-open like every other window: open from ``opens`` until ``closes``.
     """
     if not state.weight_pct or state.opens is None or state.closes is None:
-        return "本轮未开放居民投票"
+        return msg("本轮未开放居民投票")
     if now < state.opens:
-        return "居民投票尚未开始"
+        return msg("居民投票尚未开始")
     if now >= state.closes:
-        return "居民投票已截止"
+        return msg("居民投票已截止")
     if state.already:
-        return "您已支持过这个项目，每个项目只能支持一次"
+        return msg("您已支持过这个项目，每个项目只能支持一次")
     if state.used >= state.limit:
-        return f"每位居民最多支持 {state.limit} 个项目，您的票数已用完"
+        return msg("每位居民最多支持 {limit} 个项目，您的票数已用完", limit=state.limit)
     return None
 
 
@@ -272,7 +302,7 @@ def close_problem(
     left out. At least one proposal needs a submitted sheet, or there is nothing to rank.
     """
     if open_sheets and now < judging_close:
-        return f"还有 {open_sheets} 份评分表未提交，评审截止前不能结束评审"
+        return msg("还有 {count} 份评分表未提交，评审截止前不能结束评审", count=open_sheets)
     if not scored:
-        return "还没有任何已提交的评分表，不能结束评审"
+        return msg("还没有任何已提交的评分表，不能结束评审")
     return None

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from grants.domain.i18n import msg
+
 FEN_PER_YUAN = 100
 
 _AMOUNT = re.compile(r"^(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d{1,2}))?$")
@@ -56,20 +58,20 @@ def parse_money(text: str | None) -> int:
     a Chinese reason, because a silently rounded or misread amount is worse than an error.
     """
     if text is None or not str(text).strip():
-        raise MoneyError("请输入金额")
+        raise MoneyError(msg("请输入金额"))
     cleaned = _normalise(str(text))
     if cleaned.startswith("-"):
-        raise MoneyError("金额不能为负数")
+        raise MoneyError(msg("金额不能为负数"))
     if "e" in cleaned.lower():
-        raise MoneyError("金额请直接写数字，不要使用科学计数法")
+        raise MoneyError(msg("金额请直接写数字，不要使用科学计数法"))
     match = _AMOUNT.match(cleaned)
     if not match:
         if re.fullmatch(r"[\d,]*\.\d{3,}", cleaned):
-            raise MoneyError("金额最多保留两位小数（精确到分）")
-        raise MoneyError(f"“{text}”不是有效的金额，请输入如 5000 或 5,000.00 的数字")
+            raise MoneyError(msg("金额最多保留两位小数（精确到分）"))
+        raise MoneyError(msg("“{text}”不是有效的金额，请输入如 5000 或 5,000.00 的数字", text=text))
     whole = int(match.group("int").replace(",", ""))
     frac = (match.group("frac") or "").ljust(2, "0")
     fen = whole * FEN_PER_YUAN + int(frac)
     if fen >= _MAX_FEN:
-        raise MoneyError(f"金额过大，不能超过 {format_fen(_MAX_FEN - 1)}")
+        raise MoneyError(msg("金额过大，不能超过 {limit}", limit=format_fen(_MAX_FEN - 1)))
     return fen

@@ -15,6 +15,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import NamedTuple
 
+from grants.domain.i18n import join_list, msg
+from grants.domain.phases import format_date
+
 
 class ConfirmCheck(NamedTuple):
     """Whether awards may be confirmed now; ``reason`` says why not (empty when they may)."""
@@ -52,11 +55,11 @@ def notice_end(
     holiday and as a make-up workday is a calendar error and raises ``ValueError``.
     """
     if working_days < 1:
-        raise ValueError("公示期至少为 1 个工作日")
+        raise ValueError(msg("公示期至少为 1 个工作日"))
     clash = holidays & workdays_extra
     if clash:
-        listed = "、".join(format_date_cn(d) for d in sorted(clash))
-        raise ValueError(f"日期不能既是节假日又是调休工作日：{listed}")
+        listed = join_list(format_date(d) for d in sorted(clash))
+        raise ValueError(msg("日期不能既是节假日又是调休工作日：{dates}", dates=listed))
     day = start
     counted = 0
     while True:
@@ -76,8 +79,9 @@ def can_confirm(notice_end: date, today: date, open_objections: int) -> ConfirmC
     """Whether proposed awards may be confirmed: only after the notice has ended and only when
     every objection filed during it has been ruled on, so no complaint is left unanswered."""
     if today <= notice_end:
-        when = format_date_cn(notice_end)
-        return ConfirmCheck(False, f"公示期至 {when} 结束，期满后方可确认立项")
+        when = format_date(notice_end)
+        return ConfirmCheck(False, msg("公示期至 {when} 结束，期满后方可确认立项", when=when))
     if open_objections > 0:
-        return ConfirmCheck(False, f"尚有 {open_objections} 件异议未处理，处理完毕后方可确认立项")
+        reason = msg("尚有 {count} 件异议未处理，处理完毕后方可确认立项", count=open_objections)
+        return ConfirmCheck(False, reason)
     return ConfirmCheck(True, "")

@@ -14,6 +14,8 @@ Follows the writing rules attached to the PBOC 《支付结算办法》:
 
 from __future__ import annotations
 
+from grants.domain.i18n import msg
+
 DIGITS = "零壹贰叁肆伍陆柒捌玖"
 _SMALL_UNITS = ("仟", "佰", "拾", "")
 _WAN = 10**4
@@ -70,10 +72,10 @@ def capital_numerals(fen: int) -> str:
     if isinstance(fen, bool) or not isinstance(fen, int):
         raise TypeError(f"money must be integer fen, got {type(fen).__name__}")
     if fen < 0:
-        raise ValueError("金额不能为负数")
+        raise ValueError(msg("金额不能为负数"))
     yuan_part, cents = divmod(fen, 100)
     if yuan_part >= _MAX_YUAN:
-        raise ValueError("金额过大，无法写成大写金额")
+        raise ValueError(msg("金额过大，无法写成大写金额"))
     jiao, fen_digit = divmod(cents, 10)
     if yuan_part == 0 and cents == 0:
         return "零元整"

@@ -15,8 +15,10 @@ from typing import TypeVar
 from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength, ValidationError
 
+from grants.domain.i18n import N_, msg, tr
+
 USCC_LENGTH = 18
-USCC_CHECKSUM_MESSAGE = "统一社会信用代码校验失败，请核对 18 位代码"
+USCC_CHECKSUM_MESSAGE = N_("统一社会信用代码校验失败，请核对 18 位代码")
 DUPLICATE_THRESHOLD = 0.8
 
 K = TypeVar("K", bound=Hashable)
@@ -32,17 +34,21 @@ def check_uscc(code: str | None) -> str | None:
     """Say why a unified social credit code is invalid (naming the rule), else ``None``."""
     number = normalise_uscc(code)
     if not number:
-        return "请填写 18 位统一社会信用代码"
+        return msg("请填写 18 位统一社会信用代码")
     if len(number) != USCC_LENGTH:
-        return f"统一社会信用代码应为 {USCC_LENGTH} 位（当前 {len(number)} 位）"
+        return msg(
+            "统一社会信用代码应为 {length} 位（当前 {count} 位）",
+            length=USCC_LENGTH,
+            count=len(number),
+        )
     try:
         uscc.validate(number)
     except InvalidChecksum:
-        return USCC_CHECKSUM_MESSAGE
+        return tr(USCC_CHECKSUM_MESSAGE)
     except (InvalidFormat, InvalidLength):
-        return "统一社会信用代码只能由数字和大写字母组成（不含 I、O、S、V、Z）"
+        return msg("统一社会信用代码只能由数字和大写字母组成（不含 I、O、S、V、Z）")
     except ValidationError:
-        return USCC_CHECKSUM_MESSAGE
+        return tr(USCC_CHECKSUM_MESSAGE)
     return None
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 
+from grants.domain.i18n import msg
+
 MIN_LENGTH = 8
 MAX_LENGTH = 128
 
@@ -19,11 +21,11 @@ def common_passwords() -> frozenset[str]:
 def password_problem(password: str, username: str = "") -> str | None:
     """Say why a new password is unacceptable, or None when it is fine."""
     if len(password) < MIN_LENGTH:
-        return f"密码至少需要 {MIN_LENGTH} 个字符"
+        return msg("密码至少需要 {min} 个字符", min=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return f"密码不能超过 {MAX_LENGTH} 个字符"
+        return msg("密码不能超过 {max} 个字符", max=MAX_LENGTH)
     if password.lower() in common_passwords():
-        return "这个密码太常见，容易被猜中，请换一个"
+        return msg("这个密码太常见，容易被猜中，请换一个")
     if username and password.lower() == username.lower():
-        return "密码不能与用户名相同"
+        return msg("密码不能与用户名相同")
     return None

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from grants.domain.i18n import msg
+
 Decision = tuple[bool, str]
 ALLOWED: Decision = (True, "")
 
@@ -29,38 +31,38 @@ def can_read_audit(user) -> Decision:
     """Auditors and admins read the whole audit chain."""
     if has_any_role(user, ("auditor", "admin")):
         return ALLOWED
-    return False, "只有监督/审计人员可以查看审计日志"
+    return False, msg("只有监督/审计人员可以查看审计日志")
 
 
 def can_manage_users(user) -> Decision:
     """Only admins create staff accounts and change roles."""
     if has_any_role(user, ("admin",)):
         return ALLOWED
-    return False, "只有系统管理员可以管理账号"
+    return False, msg("只有系统管理员可以管理账号")
 
 
 def can_manage_rounds(user) -> Decision:
     """Organisers and admins create and edit rounds."""
     if has_any_role(user, ("organizer", "admin")):
         return ALLOWED
-    return False, "只有主办方可以创建或修改赛事"
+    return False, msg("只有主办方可以创建或修改赛事")
 
 
 def can_post_need(user) -> Decision:
     """Residents post needs (点单) for their community."""
     if has_any_role(user, ("resident",)):
         return ALLOWED
-    return False, "只有居民可以提交社区需求"
+    return False, msg("只有居民可以提交社区需求")
 
 
 def can_support_need(user, need) -> Decision:
     """A resident supports an open need once; nobody supports their own need."""
     if not has_any_role(user, ("resident",)):
-        return False, "只有居民可以支持社区需求"
+        return False, msg("只有居民可以支持社区需求")
     if need.author_id == getattr(user, "id", None):
-        return False, "不能支持自己提交的需求"
+        return False, msg("不能支持自己提交的需求")
     if need.status != "open":
-        return False, "该需求已合并或已立项，不再接受支持"
+        return False, msg("该需求已合并或已立项，不再接受支持")
     return ALLOWED
 
 
@@ -68,4 +70,4 @@ def can_merge_needs(user) -> Decision:
     """Organisers and admins merge duplicate needs."""
     if has_any_role(user, ("organizer", "admin")):
         return ALLOWED
-    return False, "只有主办方可以合并重复需求"
+    return False, msg("只有主办方可以合并重复需求")

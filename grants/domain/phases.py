@@ -15,6 +15,8 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from grants.domain.i18n import N_, msg, tr
+
 
 def _shanghai() -> tzinfo:
     """Asia/Shanghai from the tz database, or the fixed UTC+8 it has used since 1991."""
@@ -29,39 +31,39 @@ NOTICE_DAYS_MIN = 1
 NOTICE_DAYS_MAX = 30
 
 PHASE_LABELS: dict[str, str] = {
-    "upcoming": "未开始",
-    "needs": "需求征集",
-    "submission": "项目申报",
-    "screening": "资格审查",
-    "judging": "专家评审",
-    "notice": "结果公示",
-    "implementation": "项目实施",
-    "closed": "已结束",
+    "upcoming": N_("未开始"),
+    "needs": N_("需求征集"),
+    "submission": N_("项目申报"),
+    "screening": N_("资格审查"),
+    "judging": N_("专家评审"),
+    "notice": N_("结果公示"),
+    "implementation": N_("项目实施"),
+    "closed": N_("已结束"),
 }
 PHASES: tuple[str, ...] = tuple(PHASE_LABELS)
 
 FIELD_LABELS: dict[str, str] = {
-    "needs_open": "需求征集开始时间",
-    "needs_close": "需求征集截止时间",
-    "submit_open": "申报开始时间",
-    "submit_close": "申报截止时间",
-    "screening_close": "资格审查截止时间",
-    "return_deadline": "退回修改截止时间",
-    "judging_open": "评审开始时间",
-    "judging_close": "评审截止时间",
-    "notice_days": "公示天数",
-    "implementation_start": "实施开始日期",
-    "implementation_end": "实施结束日期",
+    "needs_open": N_("需求征集开始时间"),
+    "needs_close": N_("需求征集截止时间"),
+    "submit_open": N_("申报开始时间"),
+    "submit_close": N_("申报截止时间"),
+    "screening_close": N_("资格审查截止时间"),
+    "return_deadline": N_("退回修改截止时间"),
+    "judging_open": N_("评审开始时间"),
+    "judging_close": N_("评审截止时间"),
+    "notice_days": N_("公示天数"),
+    "implementation_start": N_("实施开始日期"),
+    "implementation_end": N_("实施结束日期"),
 }
 
 # action → (what the window is called, field that opens it, field that closes it)
 WINDOWS: dict[str, tuple[str, str, str]] = {
-    "post_need": ("需求征集", "needs_open", "needs_close"),
-    "support_need": ("需求征集", "needs_open", "needs_close"),
-    "submit": ("申报", "submit_open", "submit_close"),
-    "resubmit": ("退回项目重新提交", "submit_open", "return_deadline"),
-    "screen": ("资格审查", "submit_open", "screening_close"),
-    "score": ("专家评审", "judging_open", "judging_close"),
+    "post_need": (N_("需求征集"), "needs_open", "needs_close"),
+    "support_need": (N_("需求征集"), "needs_open", "needs_close"),
+    "submit": (N_("申报"), "submit_open", "submit_close"),
+    "resubmit": (N_("退回项目重新提交"), "submit_open", "return_deadline"),
+    "screen": (N_("资格审查"), "submit_open", "screening_close"),
+    "score": (N_("专家评审"), "judging_open", "judging_close"),
 }
 
 
@@ -86,7 +88,8 @@ class RoundPhases:
         for item in fields(self):
             value = getattr(self, item.name)
             if isinstance(value, datetime) and value.utcoffset() is None:
-                raise ValueError(f"{FIELD_LABELS[item.name]}须带时区（如 Asia/Shanghai）")
+                label = tr(FIELD_LABELS[item.name])
+                raise ValueError(msg("{field}须带时区（如 Asia/Shanghai）", field=label))
 
 
 @dataclass(frozen=True)
@@ -113,12 +116,18 @@ def day_start(day: date) -> datetime:
 def format_local(moment: datetime) -> str:
     """Show a moment as people in the round read it: ``2026年11月20日 18:00`` (Shanghai)."""
     local = moment.astimezone(SHANGHAI)
-    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+    return msg(
+        "{year}年{month}月{day}日 {time}",
+        year=local.year,
+        month=local.month,
+        day=local.day,
+        time=f"{local:%H:%M}",
+    )
 
 
 def format_date(day: date) -> str:
-    """Show a calendar date as ``2027年1月1日``."""
-    return f"{day.year}年{day.month}月{day.day}日"
+    """Show a calendar date as ``2027年1月1日`` (in the reader's language)."""
+    return msg("{year}年{month}月{day}日", year=day.year, month=day.month, day=day.day)
 
 
 def notice_end(phases: RoundPhases) -> datetime:
@@ -164,8 +173,13 @@ def timeline(phases: RoundPhases, now: datetime) -> list[TimelineStep]:
     for key, start, end in _windows(phases):
         index = PHASES.index(key)
         is_open = start <= now < end
-        state = ("current" if index == position or is_open
-                 else "done" if index < position else "upcoming")
+        state = (
+            "current"
+            if index == position or is_open
+            else "done"
+            if index < position
+            else "upcoming"
+        )
         steps.append(TimelineStep(key, PHASE_LABELS[key], start, end, state))
     return steps
 
@@ -176,13 +190,13 @@ def check_window(phases: RoundPhases, action: str, now: datetime) -> str | None:
     Raises ``ValueError`` for an action that has no window: that is a programming error.
     """
     if action not in WINDOWS:
-        raise ValueError(f"未知操作“{action}”，没有对应的时间窗口")
+        raise ValueError(msg("未知操作“{action}”，没有对应的时间窗口", action=action))
     noun, open_field, close_field = WINDOWS[action]
     opens, closes = getattr(phases, open_field), getattr(phases, close_field)
     if now < opens:
-        return f"本轮{noun}将于 {format_local(opens)} 开始"
+        return msg("本轮{window}将于 {when} 开始", window=tr(noun), when=format_local(opens))
     if now >= closes:
-        return f"本轮{noun}已于 {format_local(closes)} 截止"
+        return msg("本轮{window}已于 {when} 截止", window=tr(noun), when=format_local(closes))
     return None
 
 
@@ -204,10 +218,17 @@ def _order_problem(phases: RoundPhases, earlier: str, later: str, strict: bool) 
     first, second = getattr(phases, earlier), getattr(phases, later)
     if second > first or (not strict and second == first):
         return None
-    relation = "须晚于" if strict else "不得早于"
-    return (
-        f"{FIELD_LABELS[later]}（{format_local(second)}）"
-        f"{relation}{FIELD_LABELS[earlier]}（{format_local(first)}）"
+    template = (
+        N_("{later}（{later_at}）须晚于{earlier}（{earlier_at}）")
+        if strict
+        else N_("{later}（{later_at}）不得早于{earlier}（{earlier_at}）")
+    )
+    return msg(
+        template,
+        later=tr(FIELD_LABELS[later]),
+        later_at=format_local(second),
+        earlier=tr(FIELD_LABELS[earlier]),
+        earlier_at=format_local(first),
     )
 
 
@@ -219,15 +240,23 @@ def validate_phases(phases: RoundPhases) -> list[str]:
     """
     problems = [_order_problem(phases, *rule) for rule in _ORDER]
     if not NOTICE_DAYS_MIN <= phases.notice_days <= NOTICE_DAYS_MAX:
-        problems.append(f"公示期须为 {NOTICE_DAYS_MIN} 至 {NOTICE_DAYS_MAX} 天")
+        problems.append(
+            msg("公示期须为 {min} 至 {max} 天", min=NOTICE_DAYS_MIN, max=NOTICE_DAYS_MAX)
+        )
     elif day_start(phases.implementation_start) < notice_end(phases):
         problems.append(
-            f"实施开始日期（{format_date(phases.implementation_start)}）"
-            f"不得早于公示期结束（{format_local(notice_end(phases))}）"
+            msg(
+                "实施开始日期（{start}）不得早于公示期结束（{notice_end}）",
+                start=format_date(phases.implementation_start),
+                notice_end=format_local(notice_end(phases)),
+            )
         )
     if phases.implementation_end < phases.implementation_start:
         problems.append(
-            f"实施结束日期（{format_date(phases.implementation_end)}）"
-            f"不得早于实施开始日期（{format_date(phases.implementation_start)}）"
+            msg(
+                "实施结束日期（{end}）不得早于实施开始日期（{start}）",
+                end=format_date(phases.implementation_end),
+                start=format_date(phases.implementation_start),
+            )
         )
     return [problem for problem in problems if problem]

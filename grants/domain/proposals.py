@@ -33,32 +33,33 @@ from grants.domain.budget import (
     subtotal,
     total,
 )
+from grants.domain.i18n import N_, join_list, msg, tr
 from grants.domain.money import format_fen
 from grants.domain.workflow import Labels, Transitions, allowed_actions, next_state
 
 STATE_LABELS: dict[str, str] = {
-    "draft": "草稿",
-    "submitted": "已提交",
-    "eligible": "资格审查通过",
-    "returned": "退回修改",
-    "ineligible": "不符合条件",
-    "scored": "已评审",
-    "awarded": "已立项",
-    "not_awarded": "未立项",
-    "withdrawn": "已撤回",
+    "draft": N_("草稿"),
+    "submitted": N_("已提交"),
+    "eligible": N_("资格审查通过"),
+    "returned": N_("退回修改"),
+    "ineligible": N_("不符合条件"),
+    "scored": N_("已评审"),
+    "awarded": N_("已立项"),
+    "not_awarded": N_("未立项"),
+    "withdrawn": N_("已撤回"),
 }
 STATES: tuple[str, ...] = tuple(STATE_LABELS)
 
 ACTION_LABELS: dict[str, str] = {
-    "submit": "提交申报",
-    "mark_eligible": "资格审查通过",
-    "return": "退回修改",
-    "mark_ineligible": "认定不符合条件",
-    "resubmit": "重新提交",
-    "close_judging": "结束评审",
-    "award": "立项",
-    "not_award": "不予立项",
-    "withdraw": "撤回",
+    "submit": N_("提交申报"),
+    "mark_eligible": N_("资格审查通过"),
+    "return": N_("退回修改"),
+    "mark_ineligible": N_("认定不符合条件"),
+    "resubmit": N_("重新提交"),
+    "close_judging": N_("结束评审"),
+    "award": N_("立项"),
+    "not_award": N_("不予立项"),
+    "withdraw": N_("撤回"),
 }
 LABELS = Labels(STATE_LABELS, ACTION_LABELS)
 
@@ -105,9 +106,12 @@ def check_reason(action: str, reason: str | None) -> str | None:
     """Say why the reason given for a screening decision is missing or too long, else ``None``."""
     text = (reason or "").strip()
     if requires_reason(action) and not text:
-        return f"“{ACTION_LABELS.get(action, action)}”须填写原因，申报人会看到该原因"
+        action_name = tr(ACTION_LABELS.get(action, action))
+        return msg("“{action}”须填写原因，申报人会看到该原因", action=action_name)
     if len(text) > REASON_MAX_CHARS:
-        return f"原因最多 {REASON_MAX_CHARS} 个字（当前 {len(text)} 个字）"
+        return msg(
+            "原因最多 {max} 个字（当前 {count} 个字）", max=REASON_MAX_CHARS, count=len(text)
+        )
     return None
 
 
@@ -120,20 +124,20 @@ def is_editable(state: str) -> bool:
 # Submission checks
 
 FIELD_LABELS: dict[str, str] = {
-    "title": "项目名称",
-    "community": "所在社区",
-    "category": "项目类别",
-    "is_org": "申报主体",
-    "background": "项目背景",
-    "objectives": "项目目标",
-    "outcomes": "预期成效",
-    "beneficiaries": "受益人群",
-    "beneficiary_count": "受益人数",
-    "activities": "活动安排",
-    "budget": "项目预算",
-    "team": "团队成员",
-    "contact_name": "联系人",
-    "contact_phone": "联系电话",
+    "title": N_("项目名称"),
+    "community": N_("所在社区"),
+    "category": N_("项目类别"),
+    "is_org": N_("申报主体"),
+    "background": N_("项目背景"),
+    "objectives": N_("项目目标"),
+    "outcomes": N_("预期成效"),
+    "beneficiaries": N_("受益人群"),
+    "beneficiary_count": N_("受益人数"),
+    "activities": N_("活动安排"),
+    "budget": N_("项目预算"),
+    "team": N_("团队成员"),
+    "contact_name": N_("联系人"),
+    "contact_phone": N_("联系电话"),
 }
 
 TEXT_LIMITS: dict[str, int] = {
@@ -218,7 +222,7 @@ def _required_problems(draft: ProposalDraft, required: Iterable[str]) -> list[Pr
     """One problem per required field left empty, in form order."""
     order = [name for name in FIELD_LABELS if name in required]
     return [
-        Problem(name, f"请填写{FIELD_LABELS[name]}（必填）")
+        Problem(name, msg("请填写{field}（必填）", field=tr(FIELD_LABELS[name])))
         for name in order
         if _is_blank(getattr(draft, name, None))
     ]
@@ -227,15 +231,24 @@ def _required_problems(draft: ProposalDraft, required: Iterable[str]) -> list[Pr
 def _length_problems(draft: ProposalDraft) -> list[Problem]:
     """Text fields longer than their limits, and an activity list that is too long."""
     problems = [
-        Problem(name, f"{FIELD_LABELS[name]}最多 {limit} 个字（当前 {len(text)} 个字）")
+        Problem(
+            name,
+            msg(
+                "{field}最多 {max} 个字（当前 {count} 个字）",
+                field=tr(FIELD_LABELS[name]),
+                max=limit,
+                count=len(text),
+            ),
+        )
         for name, limit in TEXT_LIMITS.items()
         if len(text := getattr(draft, name).strip()) > limit
     ]
     activities = [entry for entry in draft.activities if entry.strip()]
     if len(activities) > MAX_ACTIVITIES:
-        problems.append(Problem("activities", f"活动安排最多 {MAX_ACTIVITIES} 项"))
+        problems.append(Problem("activities", msg("活动安排最多 {max} 项", max=MAX_ACTIVITIES)))
     if any(len(entry.strip()) > ACTIVITY_MAX_CHARS for entry in activities):
-        problems.append(Problem("activities", f"每项活动最多 {ACTIVITY_MAX_CHARS} 个字"))
+        text = msg("每项活动最多 {max} 个字", max=ACTIVITY_MAX_CHARS)
+        problems.append(Problem("activities", text))
     return problems
 
 
@@ -244,7 +257,8 @@ def _count_problem(count: int | None) -> Problem | None:
     if count is None:
         return None
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= BENEFICIARY_MAX:
-        return Problem("beneficiary_count", f"受益人数须为 1 至 {BENEFICIARY_MAX:,} 之间的整数")
+        text = msg("受益人数须为 1 至 {max} 之间的整数", max=f"{BENEFICIARY_MAX:,}")
+        return Problem("beneficiary_count", text)
     return None
 
 
@@ -253,15 +267,19 @@ def _category_problem(category: str, allowed: Sequence[str]) -> Problem | None:
     chosen = category.strip()
     if not chosen or not allowed or chosen in allowed:
         return None
-    names = "、".join(allowed)
-    return Problem("category", f"项目类别“{chosen}”不在本轮允许的类别内（允许：{names}）")
+    text = msg(
+        "项目类别“{category}”不在本轮允许的类别内（允许：{allowed}）",
+        category=chosen,
+        allowed=join_list(allowed),
+    )
+    return Problem("category", text)
 
 
 def _team_problems(team: Sequence[str], is_org: bool) -> list[Problem]:
     """Resident teams need at least three distinct named members; organisations need none."""
     names = [name.strip() for name in team if name.strip()]
     problems = [
-        Problem("team", f"团队成员“{name}”重复填写")
+        Problem("team", msg("团队成员“{name}”重复填写", name=name))
         for name in sorted({n for n in names if names.count(n) > 1})
     ]
     distinct = len(set(names))
@@ -269,7 +287,11 @@ def _team_problems(team: Sequence[str], is_org: bool) -> list[Problem]:
         problems.append(
             Problem(
                 "team",
-                f"居民团队至少需要 {MIN_RESIDENT_TEAM} 名成员（当前 {distinct} 名），请填写成员姓名",
+                msg(
+                    "居民团队至少需要 {min} 名成员（当前 {count} 名），请填写成员姓名",
+                    min=MIN_RESIDENT_TEAM,
+                    count=distinct,
+                ),
             )
         )
     return problems
@@ -280,7 +302,10 @@ _AREA = r"0(?:10|2\d|[3-9]\d{2})"  # 010 and 02x are the only three-digit area c
 _LANDLINE = re.compile(
     rf"(?:\((?P<a1>{_AREA})\)|(?P<a2>{_AREA})-?)(?P<local>[1-9]\d{{6,7}})(?:[-转](?P<ext>\d{{1,6}}))?"
 )
-PHONE_MESSAGE = "联系电话格式不正确：请填写 11 位手机号码（如 13800138000）或带区号的固定电话（如 010-12345678）"
+PHONE_MESSAGE = N_(
+    "联系电话格式不正确：请填写 11 位手机号码（如 13800138000）"
+    "或带区号的固定电话（如 010-12345678）"
+)
 
 
 def normalise_phone(text: str | None) -> str | None:
@@ -302,7 +327,7 @@ def normalise_phone(text: str | None) -> str | None:
 
 def check_phone(text: str | None) -> str | None:
     """Say why a contact phone is not a valid mainland mobile or landline, else ``None``."""
-    return None if normalise_phone(text) else PHONE_MESSAGE
+    return None if normalise_phone(text) else tr(PHONE_MESSAGE)
 
 
 def _budget_problems(draft: ProposalDraft, rules: RoundRules) -> list[Problem]:
@@ -332,7 +357,7 @@ def check_submission(draft: ProposalDraft, rules: RoundRules) -> list[Problem]:
     problems += _team_problems(draft.team, draft.is_org)
     problems += _budget_problems(draft, rules)
     if draft.contact_phone.strip() and check_phone(draft.contact_phone):
-        problems.append(Problem("contact_phone", PHONE_MESSAGE))
+        problems.append(Problem("contact_phone", tr(PHONE_MESSAGE)))
     order = list(FIELD_LABELS)
     return sorted(problems, key=lambda p: order.index(_base_field(p.field)))
 
@@ -362,13 +387,14 @@ def _render(name: str, value: object) -> str | None:
     if _is_blank(value):
         return None
     if name == "is_org":
-        return "社会组织" if value else "居民团队"
+        return msg("社会组织") if value else msg("居民团队")
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return msg("是") if value else msg("否")
     if isinstance(value, int) and name.endswith("_fen"):
         return format_fen(value)
     if isinstance(value, (tuple, list)):
-        return "；".join(str(entry).strip() for entry in value if not _is_blank(entry))
+        separator = tr(N_("；"))
+        return separator.join(str(entry).strip() for entry in value if not _is_blank(entry))
     return str(value).strip()
 
 
@@ -389,9 +415,13 @@ def _as_line(row: BudgetLine | Mapping[str, Any]) -> BudgetLine:
 
 def _line_text(line: BudgetLine) -> str:
     """One budget row as reviewers read it: item (category) price × quantity = subtotal."""
-    return (
-        f"{line.item}（{category_label(line.cost_category)}）"
-        f"{format_fen(line.unit_price_fen)} × {line.quantity} = {format_fen(subtotal(line))}"
+    return msg(
+        "{item}（{category}）{price} × {quantity} = {subtotal}",
+        item=line.item,
+        category=tr(category_label(line.cost_category)),
+        price=format_fen(line.unit_price_fen),
+        quantity=line.quantity,
+        subtotal=format_fen(subtotal(line)),
     )
 
 
@@ -414,18 +444,18 @@ def _block_changes(old: list[BudgetLine], new: list[BudgetLine], i1: int, j1: in
     pairs = _pair_rows(old, new)
     used = set(pairs.values())
     changes = [
-        Change("budget", f"预算原第 {i1 + i + 1} 行（删除）", _line_text(line), None)
+        Change("budget", msg("预算原第 {row} 行（删除）", row=i1 + i + 1), _line_text(line), None)
         for i, line in enumerate(old)
         if i not in used
     ]
     for j, line in enumerate(new):
         if j in pairs:
             before = _line_text(old[pairs[j]])
-            changes.append(Change("budget", f"预算第 {j1 + j + 1} 行", before, _line_text(line)))
+            label = msg("预算第 {row} 行", row=j1 + j + 1)
+            changes.append(Change("budget", label, before, _line_text(line)))
         else:
-            changes.append(
-                Change("budget", f"预算第 {j1 + j + 1} 行（新增）", None, _line_text(line))
-            )
+            label = msg("预算第 {row} 行（新增）", row=j1 + j + 1)
+            changes.append(Change("budget", label, None, _line_text(line)))
     return changes
 
 
@@ -442,7 +472,8 @@ def _budget_changes(old_rows: BudgetRows, new_rows: BudgetRows) -> list[Change]:
             changes += _block_changes(old_lines[i1:i2], new_lines[j1:j2], i1, j1)
     before, after = total(old_lines), total(new_lines)
     if before != after:
-        changes.append(Change("budget_total", "预算合计", format_fen(before), format_fen(after)))
+        label = msg("预算合计")
+        changes.append(Change("budget_total", label, format_fen(before), format_fen(after)))
     return changes
 
 
@@ -461,5 +492,5 @@ def diff_versions(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Change
             continue
         before, after = _render(name, old.get(name)), _render(name, new.get(name))
         if before != after:
-            changes.append(Change(name, FIELD_LABELS.get(name, name), before, after))
+            changes.append(Change(name, tr(FIELD_LABELS.get(name, name)), before, after))
     return changes

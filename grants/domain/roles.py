@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from grants.domain.i18n import N_
+
 RESIDENT = "resident"
 ORG_MEMBER = "org_member"
 JUDGE = "judge"
@@ -15,13 +17,13 @@ STAFF_ROLES: tuple[str, ...] = (JUDGE, ORGANIZER, FINANCE, AUDITOR, ADMIN)
 SELF_SERVICE_ROLES: tuple[str, ...] = (RESIDENT, ORG_MEMBER)
 
 ROLE_LABELS: dict[str, str] = {
-    RESIDENT: "居民",
-    ORG_MEMBER: "社会组织",
-    JUDGE: "评审专家",
-    ORGANIZER: "主办方",
-    FINANCE: "财务",
-    AUDITOR: "监督/审计",
-    ADMIN: "系统管理员",
+    RESIDENT: N_("居民"),
+    ORG_MEMBER: N_("社会组织"),
+    JUDGE: N_("评审专家"),
+    ORGANIZER: N_("主办方"),
+    FINANCE: N_("财务"),
+    AUDITOR: N_("监督/审计"),
+    ADMIN: N_("系统管理员"),
 }
 
 

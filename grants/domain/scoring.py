@@ -38,6 +38,7 @@ from decimal import (
 )
 from typing import TypeAlias
 
+from grants.domain.i18n import N_, join_list, msg, tr
 from grants.domain.rubric import DEFAULT_RUBRIC, Criterion
 
 JudgeId: TypeAlias = int | str
@@ -57,10 +58,10 @@ LEANING_MIN_SHEETS = 3
 HISTOGRAM_LABELS = tuple(f"{low}–{low + 9}" for low in range(0, 90, 10)) + ("90–100",)
 TIE_BREAK_NOTES = (
     "",
-    "与上一名同分，上一名需求契合度更高",
-    "与上一名同分且需求契合度相同，上一名申请金额更少",
-    "与上一名同分且需求契合度、申请金额相同，上一名提交更早",
-    "与上一名同分且其余条件均相同，按项目编号排序",
+    N_("与上一名同分，上一名需求契合度更高"),
+    N_("与上一名同分且需求契合度相同，上一名申请金额更少"),
+    N_("与上一名同分且需求契合度、申请金额相同，上一名提交更早"),
+    N_("与上一名同分且其余条件均相同，按项目编号排序"),
 )
 
 _ZERO = Decimal(0)
@@ -68,10 +69,10 @@ _ONE = Decimal(1)
 _HUNDRED = Decimal(100)
 _CENT = Decimal("0.01")
 _NOTES = {
-    "trimmed_mean": "去掉一个最高分和一个最低分后取算术平均",
-    "mean": "全部评委得分的算术平均",
-    "median": "全部评委得分的中位数",
-    "fallback": f"评委不足 {TRIM_MIN_JUDGES} 人，采用算术平均",
+    "trimmed_mean": N_("去掉一个最高分和一个最低分后取算术平均"),
+    "mean": N_("全部评委得分的算术平均"),
+    "median": N_("全部评委得分的中位数"),
+    "fallback": N_("评委不足 5 人，采用算术平均"),  # 5 = TRIM_MIN_JUDGES
 }
 
 
@@ -119,7 +120,7 @@ def median(values: Sequence[Decimal]) -> Decimal:
 def trimmed_mean(values: Sequence[Decimal]) -> Decimal:
     """Mean after dropping one highest and one lowest value; needs at least 3 values."""
     if len(values) < 3:
-        raise ValueError("去掉最高分和最低分至少需要 3 个分数")
+        raise ValueError(msg("去掉最高分和最低分至少需要 3 个分数"))
     with localcontext(SCORE_CONTEXT):
         return _trimmed_mean(values)
 
@@ -149,7 +150,7 @@ def _aggregate(totals: Sequence[Decimal], method: str) -> Aggregate:
 def _require(values: Sequence[Decimal]) -> None:
     """Refuse an empty list of scores: an average of nothing is not zero."""
     if not values:
-        raise ValueError("没有评分，无法汇总")
+        raise ValueError(msg("没有评分，无法汇总"))
 
 
 def _mean(values: Sequence[Decimal]) -> Decimal:
@@ -254,11 +255,20 @@ class OutlierFlag:
     @property
     def message(self) -> str:
         """A Chinese sentence describing the gap, for the review screen."""
-        direction = "高" if self.deviation > 0 else "低"
-        return (
-            f"评委 {self.judge_id} 给项目 {self.proposal_id} 打 {round_score(self.total)} 分，"
-            f"比评委中位数 {round_score(self.panel_median)} 分{direction}"
-            f" {round_score(abs(self.deviation))} 分"
+        template = (
+            N_("评委 {judge} 给项目 {proposal} 打 {total} 分，比评委中位数 {median} 分高 {gap} 分")
+            if self.deviation > 0
+            else N_(
+                "评委 {judge} 给项目 {proposal} 打 {total} 分，比评委中位数 {median} 分低 {gap} 分"
+            )
+        )
+        return msg(
+            template,
+            judge=self.judge_id,
+            proposal=self.proposal_id,
+            total=round_score(self.total),
+            median=round_score(self.panel_median),
+            gap=round_score(abs(self.deviation)),
         )
 
 
@@ -337,10 +347,10 @@ def _profile(judge_id: JudgeId, totals: list[Decimal], deviations: list[Decimal]
 def _leaning(mean_deviation: Decimal, count: int) -> str:
     """Label a judge 偏严, 偏松 or 正常 by the rule documented on :func:`judge_profiles`."""
     if count >= LEANING_MIN_SHEETS and mean_deviation < -LEANING_POINTS:
-        return "偏严"
+        return N_("偏严")
     if count >= LEANING_MIN_SHEETS and mean_deviation > LEANING_POINTS:
-        return "偏松"
-    return "正常"
+        return N_("偏松")
+    return N_("正常")
 
 
 def _histogram(totals: Iterable[Decimal]) -> tuple[int, ...]:
@@ -363,7 +373,7 @@ def vote_scores(votes_by_proposal: Mapping[ProposalId, int]) -> dict[ProposalId,
     if any(
         isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in votes_by_proposal.values()
     ):
-        raise ValueError("票数须为非负整数")
+        raise ValueError(msg("票数须为非负整数"))
     top = max(votes_by_proposal.values(), default=0)
     if top == 0:
         return {pid: _ZERO for pid in votes_by_proposal}
@@ -376,7 +386,13 @@ def check_public_weight(weight: Decimal) -> None:
     if not isinstance(weight, Decimal) or not weight.is_finite():
         raise TypeError("public weight must be a finite Decimal")
     if not _ZERO <= weight <= MAX_PUBLIC_WEIGHT:
-        raise ValueError(f"公众投票权重须在 0 到 {MAX_PUBLIC_WEIGHT} 之间，当前为 {weight}")
+        raise ValueError(
+            msg(
+                "公众投票权重须在 0 到 {max} 之间，当前为 {weight}",
+                max=MAX_PUBLIC_WEIGHT,
+                weight=weight,
+            )
+        )
 
 
 def final_score(expert: Decimal, public: Decimal, weight: Decimal) -> Decimal:
@@ -460,10 +476,10 @@ def _first(pair: tuple[_RankKey, RankInput]) -> _RankKey:
 def _check_entries(entries: Sequence[RankInput]) -> None:
     """Proposal ids must be unique, and the vote either applies to every row or to none."""
     if len({e.proposal_id for e in entries}) != len(entries):
-        raise ScoringError("排名数据中有重复的项目编号")
+        raise ScoringError(msg("排名数据中有重复的项目编号"))
     with_vote = sum(1 for e in entries if e.public_score is not None)
     if with_vote not in (0, len(entries)):
-        raise ScoringError("部分项目缺少公众投票得分，无法统一计算最终得分")
+        raise ScoringError(msg("部分项目缺少公众投票得分，无法统一计算最终得分"))
 
 
 def _rank_key(entry: RankInput, weight: Decimal) -> _RankKey:
@@ -487,7 +503,7 @@ def _tie_break(previous: _RankKey | None, key: _RankKey) -> str:
     for index, (before, now) in enumerate(zip(previous, key, strict=True)):
         if before != now:
             return TIE_BREAK_NOTES[index]
-    raise ScoringError("排名数据中有重复的项目编号")
+    raise ScoringError(msg("排名数据中有重复的项目编号"))
 
 
 def _ranked_row(position: int, key: _RankKey, entry: RankInput, tie_break: str) -> RankedRow:
@@ -574,7 +590,7 @@ def collect_sheets(
         sheet[key] = points
     _check_sheets(sheets, rubric)
     if len(rows) != len(sheets) * len(rubric):
-        raise ScoringError("评分记录重复：同一评委对同一项目的同一评分项有多条记录")
+        raise ScoringError(msg("评分记录重复：同一评委对同一项目的同一评分项有多条记录"))
     with localcontext(SCORE_CONTEXT):
         totals = {key: sum(sheet.values(), _ZERO) for key, sheet in sheets.items()}
     return SheetTable(sheets, totals)
@@ -588,10 +604,21 @@ def _check_sheets(
     for (judge_id, proposal_id), sheet in sheets.items():
         if sheet.keys() == expected:
             continue
-        missing = "、".join(c.name for c in rubric if c.key not in sheet)
-        unknown = "、".join(sorted(set(sheet) - expected))
-        problem = f"缺少“{missing}”" if missing else f"含未知评分项“{unknown}”"
-        raise ScoringError(f"评委 {judge_id} 对项目 {proposal_id} 的评分表{problem}")
+        missing = join_list(tr(c.name) for c in rubric if c.key not in sheet)
+        unknown = join_list(sorted(set(sheet) - expected))
+        problem = (
+            msg("缺少“{names}”", names=missing)
+            if missing
+            else msg("含未知评分项“{keys}”", keys=unknown)
+        )
+        raise ScoringError(
+            msg(
+                "评委 {judge} 对项目 {proposal} 的评分表{problem}",
+                judge=judge_id,
+                proposal=proposal_id,
+                problem=problem,
+            )
+        )
 
 
 def compute_ranking(
@@ -655,7 +682,7 @@ def _check_known(groups: Mapping[ProposalId, object], facts: Mapping[ProposalId,
     """Every scored proposal must be among the round's proposals."""
     unknown = [str(pid) for pid in groups if pid not in facts]
     if unknown:
-        raise ScoringError(f"评分记录涉及本轮以外的项目：{'、'.join(unknown[:10])}")
+        raise ScoringError(msg("评分记录涉及本轮以外的项目：{ids}", ids=join_list(unknown[:10])))
 
 
 def _rank_input(

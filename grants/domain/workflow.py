@@ -14,19 +14,21 @@ from __future__ import annotations
 from collections.abc import Mapping, Set
 from dataclasses import dataclass
 
+from grants.domain.i18n import N_, join_list, msg, tr
+
 Transitions = dict[tuple[str, str], tuple[str, frozenset[str]]]
 
 ROLE_LABELS: dict[str, str] = {
-    "resident": "居民",
-    "org_member": "社会组织",
-    "applicant": "申报人",
-    "judge": "评审专家",
-    "organizer": "主办方",
-    "finance": "财务",
-    "auditor": "监督/审计",
-    "admin": "系统管理员",
-    "public": "公众",
-    "system": "系统",
+    "resident": N_("居民"),
+    "org_member": N_("社会组织"),
+    "applicant": N_("申报人"),
+    "judge": N_("评审专家"),
+    "organizer": N_("主办方"),
+    "finance": N_("财务"),
+    "auditor": N_("监督/审计"),
+    "admin": N_("系统管理员"),
+    "public": N_("公众"),
+    "system": N_("系统"),
 }
 
 
@@ -66,7 +68,7 @@ def role_names(roles: Set[str] | frozenset[str]) -> str:
     """Join role labels with 、 in a stable order, for messages that name who may act."""
     ordered = [key for key in ROLE_LABELS if key in roles]
     ordered += sorted(set(roles) - set(ROLE_LABELS))
-    return "、".join(ROLE_LABELS.get(key, key) for key in ordered)
+    return join_list(tr(ROLE_LABELS.get(key, key)) for key in ordered)
 
 
 def actions_from(table: Transitions, state: str) -> list[str]:
@@ -85,12 +87,16 @@ def allowed_actions(table: Transitions, state: str, roles: Set[str]) -> list[str
 
 def _wrong_state_message(table: Transitions, labels: Labels, state: str, action: str) -> str:
     """Explain that ``action`` is impossible from ``state`` and list what is possible there."""
-    message = f"当前状态“{labels.state(state)}”不能执行“{labels.action(action)}”"
+    message = msg(
+        "当前状态“{state}”不能执行“{action}”",
+        state=tr(labels.state(state)),
+        action=tr(labels.action(action)),
+    )
     possible = actions_from(table, state)
     if not possible:
-        return message + "（该状态下不能再进行任何操作）"
-    names = "、".join(f"“{labels.action(key)}”" for key in possible)
-    return message + f"（该状态下只能执行：{names}）"
+        return message + msg("（该状态下不能再进行任何操作）")
+    names = join_list(msg("“{action}”", action=tr(labels.action(key))) for key in possible)
+    return message + msg("（该状态下只能执行：{actions}）", actions=names)
 
 
 def next_state(table: Transitions, labels: Labels, state: str, action: str, roles: Set[str]) -> str:
@@ -101,7 +107,10 @@ def next_state(table: Transitions, labels: Labels, state: str, action: str, role
     """
     if all(known != action for (_, known) in table):
         raise TransitionError(
-            f"未知操作“{action}”", kind="unknown_action", state=state, action=action
+            msg("未知操作“{action}”", action=action),
+            kind="unknown_action",
+            state=state,
+            action=action,
         )
     row = table.get((state, action))
     if row is None:
@@ -109,7 +118,11 @@ def next_state(table: Transitions, labels: Labels, state: str, action: str, role
         raise TransitionError(message, kind="wrong_state", state=state, action=action)
     target, allowed = row
     if not allowed & roles:
-        message = f"您的角色无权执行“{labels.action(action)}”（仅限{role_names(allowed)}）"
+        message = msg(
+            "您的角色无权执行“{action}”（仅限{roles}）",
+            action=tr(labels.action(action)),
+            roles=role_names(allowed),
+        )
         raise TransitionError(message, kind="forbidden", state=state, action=action)
     return target
 
