@@ -70,7 +70,7 @@ def _data(**overrides) -> rounds.RoundData:
         district="江宁区",
         street="东山街道",
         description="",
-        pool_fen=15_000_000,
+        pool_fen=10_000_000,
         band_min_fen=500_000,
         band_max_fen=1_500_000,
         phases=phases,
@@ -117,7 +117,7 @@ def test_update_round_records_before_and_after(app):
     changes = rounds.update_round(
         created, _data(pool_fen=12_000_000, name="第九届（修订）"), actor=organizer
     )
-    assert changes == {"pool_fen": [15_000_000, 12_000_000], "name": ["第九届", "第九届（修订）"]}
+    assert changes == {"pool_fen": [10_000_000, 12_000_000], "name": ["第九届", "第九届（修订）"]}
     assert (
         rounds.update_round(
             created, _data(pool_fen=12_000_000, name="第九届（修订）"), actor=organizer
@@ -146,7 +146,7 @@ def test_demo_seed_builds_rounds_seven_and_eight_once(app):
     assert rounds.current_phase(seventh) == "judging"
     assert rounds.check_phase(seventh, "score") is None
     assert rounds.check_phase(eighth, "post_need") is None
-    assert seventh.pool_fen == 15_000_000 and seventh.district_code == "JN"
+    assert seventh.pool_fen == 10_000_000 and seventh.district_code == "JN"
     assert rounds.caps_of(seventh) == (CategoryCap("personnel", 30),)
     assert db.session.scalar(select(func.count(Need.id)).where(Need.round_id == seventh.id)) == 104
     rows = db.session.scalar(select(func.count(NeedSupport.id)))
