@@ -7,11 +7,23 @@ can print it and anyone can check the document against the published chain.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Response, current_app, has_request_context
+from flask_babel import force_locale
 
+from grants.domain.i18n import source_language
 from grants.services import audit
+
+
+@contextmanager
+def document_language() -> Iterator[None]:
+    """Documents are official texts in Chinese: build their data and render them in Chinese
+    whatever language the visitor's pages use (so a cached PDF is the same for everyone)."""
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]), source_language():
+        yield
 
 
 def pdf_cache_dir() -> Path:
@@ -31,8 +43,9 @@ def render_html(template_name: str, **context) -> str:
     seq, head_hash = audit.head()
     template = current_app.jinja_env.get_template(f"pdf/{template_name}.html")
     if has_request_context():
-        return template.render(audit_seq=seq, audit_hash=head_hash, **context)
-    with current_app.test_request_context():
+        with document_language():
+            return template.render(audit_seq=seq, audit_hash=head_hash, **context)
+    with current_app.test_request_context(), document_language():
         return template.render(audit_seq=seq, audit_hash=head_hash, **context)
 
 

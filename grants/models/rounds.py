@@ -8,10 +8,21 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.domain.band import SITE_BAND
+from grants.domain.i18n import N_
 from grants.extensions import db
 from grants.models.base import sql_in, utcnow
 
-DEFAULT_CATEGORIES = ("助老", "助幼", "助残", "助困", "环保", "邻里文化", "志愿服务", "其他")
+# Round data, but the defaults are marked so pages can show them in the reader's language.
+DEFAULT_CATEGORIES = (
+    N_("助老"),
+    N_("助幼"),
+    N_("助残"),
+    N_("助困"),
+    N_("环保"),
+    N_("邻里文化"),
+    N_("志愿服务"),
+    N_("其他"),
+)
 NEED_STATES = ("open", "merged", "funded")
 
 
@@ -51,9 +62,11 @@ class FundingRound(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     __table_args__ = (
         CheckConstraint("pool_fen >= 0", name="pool_non_negative"),
-        CheckConstraint(f"band_min_fen >= {SITE_BAND.min_fen} AND band_max_fen <= "
-                        f"{SITE_BAND.max_fen} AND band_min_fen <= band_max_fen",
-                        name="band_inside_site_band"),
+        CheckConstraint(
+            f"band_min_fen >= {SITE_BAND.min_fen} AND band_max_fen <= "
+            f"{SITE_BAND.max_fen} AND band_min_fen <= band_max_fen",
+            name="band_inside_site_band",
+        ),
         CheckConstraint("notice_days BETWEEN 1 AND 30", name="notice_days_range"),
     )
 

@@ -9,6 +9,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import func, select
 
+from grants.domain.i18n import msg, tr
 from grants.domain.orgs import check_uscc
 from grants.domain.passwords import password_problem
 from grants.domain.roles import ROLE_LABELS, ROLES
@@ -55,28 +56,43 @@ def _check_new_account(username: str, password: str) -> None:
     if problem := password_problem(password, username):
         raise AccountError(problem)
     if db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
-        raise AccountError(f"用户名“{username}”已被使用")
+        raise AccountError(msg("用户名“{username}”已被使用", username=username))
 
 
 def _new_user(username: str, display_name: str, password: str, roles, **fields) -> User:
     """Build (not commit) a user holding the given roles."""
-    user = User(username=username, display_name=display_name,
-                password_hash=hash_password(password), **fields)
+    user = User(
+        username=username,
+        display_name=display_name,
+        password_hash=hash_password(password),
+        **fields,
+    )
     user.role_rows = [UserRole(role=role) for role in sorted(set(roles))]
     db.session.add(user)
     db.session.flush()
     return user
 
 
-def register_resident(username: str, display_name: str, password: str, phone: str = "",
-                      community_id: int | None = None) -> User:
+def register_resident(
+    username: str,
+    display_name: str,
+    password: str,
+    phone: str = "",
+    community_id: int | None = None,
+) -> User:
     """Self-registration of a resident account (居民)."""
     _check_new_account(username, password)
     with unit_of_work():
-        user = _new_user(username, display_name, password, ["resident"], phone=phone,
-                         community_id=community_id)
-        audit.record("account.registered", "user", user.id,
-                     {"username": username, "roles": ["resident"]}, actor=user)
+        user = _new_user(
+            username, display_name, password, ["resident"], phone=phone, community_id=community_id
+        )
+        audit.record(
+            "account.registered",
+            "user",
+            user.id,
+            {"username": username, "roles": ["resident"]},
+            actor=user,
+        )
     return user
 
 
@@ -93,23 +109,35 @@ class OrgDetails:
     bank_account: str = ""
 
 
-def register_organisation(username: str, display_name: str, password: str,
-                          details: OrgDetails) -> User:
+def register_organisation(
+    username: str, display_name: str, password: str, details: OrgDetails
+) -> User:
     """Self-registration of an organisation and its first member account (社会组织)."""
     code = details.uscc.strip().upper().replace(" ", "")
     if problem := check_uscc(code):
         raise AccountError(problem)
     if db.session.scalar(select(Organisation.id).where(Organisation.uscc == code)):
-        raise AccountError("该统一社会信用代码已注册，请联系本组织的现有账号")
+        raise AccountError(msg("该统一社会信用代码已注册，请联系本组织的现有账号"))
     _check_new_account(username, password)
     with unit_of_work():
         org = Organisation(**{**details.__dict__, "uscc": code})
         db.session.add(org)
         db.session.flush()
-        user = _new_user(username, display_name, password, ["org_member"],
-                         phone=details.contact_phone, organisation_id=org.id)
-        audit.record("organisation.registered", "organisation", org.id,
-                     {"name": org.name, "uscc": code, "username": username}, actor=user)
+        user = _new_user(
+            username,
+            display_name,
+            password,
+            ["org_member"],
+            phone=details.contact_phone,
+            organisation_id=org.id,
+        )
+        audit.record(
+            "organisation.registered",
+            "organisation",
+            org.id,
+            {"name": org.name, "uscc": code, "username": username},
+            actor=user,
+        )
     return user
 
 
@@ -117,12 +145,18 @@ def create_staff_user(username: str, display_name: str, password: str, roles, ac
     """Create an account with staff roles (CLI ``flask users create`` and the admin page)."""
     unknown = set(roles) - set(ROLES)
     if unknown or not roles:
-        raise AccountError(f"未知角色：{', '.join(sorted(unknown)) or '（空）'}")
+        listed = ", ".join(sorted(unknown)) or msg("（空）")
+        raise AccountError(msg("未知角色：{roles}", roles=listed))
     _check_new_account(username, password)
     with unit_of_work():
         user = _new_user(username, display_name, password, roles)
-        audit.record("account.created", "user", user.id,
-                     {"username": username, "roles": sorted(set(roles))}, actor=actor)
+        audit.record(
+            "account.created",
+            "user",
+            user.id,
+            {"username": username, "roles": sorted(set(roles))},
+            actor=actor,
+        )
     return user
 
 
@@ -130,19 +164,24 @@ def set_roles(user: User, roles, actor) -> None:
     """Replace an account's roles; the change is audited with before and after."""
     wanted = set(roles)
     if wanted - set(ROLES):
-        raise AccountError("未知角色")
+        raise AccountError(msg("未知角色"))
     if user.id == getattr(actor, "id", None) and "admin" in user.roles and "admin" not in wanted:
-        raise AccountError("不能移除自己的管理员角色，请让另一位管理员操作")
+        raise AccountError(msg("不能移除自己的管理员角色，请让另一位管理员操作"))
     before = sorted(user.roles)
     if before == sorted(wanted):
         return
     with unit_of_work():
         user.role_rows = [row for row in user.role_rows if row.role in wanted]
         user.role_rows += [UserRole(role=r) for r in sorted(wanted - set(before))]
-        audit.record("account.roles_changed", "user", user.id,
-                     {"before": before, "after": sorted(wanted)}, actor=actor)
+        audit.record(
+            "account.roles_changed",
+            "user",
+            user.id,
+            {"before": before, "after": sorted(wanted)},
+            actor=actor,
+        )
 
 
 def role_choices() -> list[tuple[str, str]]:
     """(value, label) pairs for role pickers."""
-    return [(role, ROLE_LABELS[role]) for role in ROLES]
+    return [(role, tr(ROLE_LABELS[role])) for role in ROLES]

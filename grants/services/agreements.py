@@ -17,6 +17,7 @@ from grants.domain.award_permissions import (
     can_view_agreement,
 )
 from grants.domain.awards import AWARD_TRANSITIONS, TransitionError, state_label, transition
+from grants.domain.i18n import N_, msg, source_language, tr
 from grants.domain.money import format_fen
 from grants.domain.numerals import capital_numerals
 from grants.extensions import db
@@ -51,11 +52,13 @@ def create_agreements(awards: Iterable[Award], year: int, actor) -> list[Agreeme
         agreement = Agreement(award_id=award.id, number=number)
         db.session.add(agreement)
         db.session.flush()
-        notify(
-            award.proposal.applicant_id,
-            f"“{award.proposal.title}”已确认立项，请签署资助协议书 {number}",
-            f"/awards/agreements/{agreement.id}",
-        )
+        with source_language():
+            message = msg(
+                "“{title}”已确认立项，请签署资助协议书 {number}",
+                title=award.proposal.title,
+                number=number,
+            )
+        notify(award.proposal.applicant_id, message, f"/awards/agreements/{agreement.id}")
         audit.record(
             "agreement.created",
             "agreement",
@@ -71,7 +74,7 @@ def get_agreement(agreement_id: int, user) -> Agreement:
     """The agreement if this user may read it; otherwise "not found" (never reveal others')."""
     agreement = db.session.get(Agreement, agreement_id)
     if agreement is None or not can_view_agreement(user, agreement.award.proposal)[0]:
-        raise AwardError("找不到这份协议书", 404)
+        raise AwardError(msg("找不到这份协议书"), 404)
     return agreement
 
 
@@ -81,7 +84,7 @@ def _locked_agreement(agreement_id: int) -> Agreement:
         select(Award.round_id).join(Agreement).where(Agreement.id == agreement_id)
     )
     if round_id is None:
-        raise AwardError("找不到这份协议书", 404)
+        raise AwardError(msg("找不到这份协议书"), 404)
     lock_round(round_id)
     agreement = fresh(Agreement, agreement_id)
     fresh(Award, agreement.award_id)
@@ -94,11 +97,12 @@ def sign_as_applicant(agreement_id: int, user) -> Agreement:
         agreement = _locked_agreement(agreement_id)
         award = agreement.award
         if not can_sign_agreement(user, award.proposal)[0]:
-            raise AwardError("找不到这份协议书", 404)
+            raise AwardError(msg("找不到这份协议书"), 404)
         if agreement.applicant_signed_at is not None:
-            raise AwardError("您已签署过这份协议书", 409)
+            raise AwardError(msg("您已签署过这份协议书"), 409)
         if award.status not in SIGNABLE_STATES:
-            raise AwardError(f"立项状态为“{state_label(award.status)}”，不能签署协议书", 409)
+            label = tr(state_label(award.status))
+            raise AwardError(msg("立项状态为“{state}”，不能签署协议书", state=label), 409)
         agreement.applicant_signed_at, agreement.applicant_signer_id = utcnow(), user.id
         audit.record(
             "agreement.signed_applicant",
@@ -122,9 +126,9 @@ def countersign(agreement_id: int, user) -> Agreement:
         agreement = _locked_agreement(agreement_id)
         award = agreement.award
         if agreement.organizer_signed_at is not None:
-            raise AwardError("这份协议书已经签署完毕", 409)
+            raise AwardError(msg("这份协议书已经签署完毕"), 409)
         if agreement.applicant_signed_at is None:
-            raise AwardError("申报方签署后，主办方才能签署", 409)
+            raise AwardError(msg("申报方签署后，主办方才能签署"), 409)
         try:
             award.status = transition(
                 AWARD_TRANSITIONS, award.status, "sign_agreement", frozenset(user.roles)
@@ -132,11 +136,9 @@ def countersign(agreement_id: int, user) -> Agreement:
         except TransitionError as error:
             raise AwardError(str(error), 409) from error
         agreement.organizer_signed_at, agreement.organizer_signer_id = utcnow(), user.id
-        notify(
-            award.proposal.applicant_id,
-            f"资助协议书 {agreement.number} 已由主办方签署生效",
-            f"/awards/agreements/{agreement.id}",
-        )
+        with source_language():
+            message = msg("资助协议书 {number} 已由主办方签署生效", number=agreement.number)
+        notify(award.proposal.applicant_id, message, f"/awards/agreements/{agreement.id}")
         audit.record(
             "agreement.signed_organizer",
             "agreement",
@@ -187,14 +189,14 @@ def _party_b(proposal: Proposal) -> dict:
     if org is not None:
         return {
             "name": org.name,
-            "id_label": "统一社会信用代码",
+            "id_label": N_("统一社会信用代码"),
             "id_value": org.uscc,
             "contact": f"{org.contact_name} {org.contact_phone}",
             "address": org.address,
             "bank": f"{org.bank_name} {org.bank_account}".strip(),
         }
     return {
-        "name": f"居民团队（负责人 {proposal.contact_name}）",
+        "name": msg("居民团队（负责人 {leader}）", leader=proposal.contact_name),
         "id_label": "",
         "id_value": "",
         "contact": f"{proposal.contact_name} {proposal.contact_phone}",
@@ -221,7 +223,11 @@ def agreement_context(agreement: Agreement) -> dict:
         "award": award,
         "proposal": proposal,
         "round": funding_round,
-        "party_a": f"{funding_round.district}{funding_round.street}公益创投主办方",
+        "party_a": msg(
+            "{district}{street}公益创投主办方",
+            district=funding_round.district,
+            street=funding_round.street,
+        ),
         "party_b": _party_b(proposal),
         "amount_text": format_fen(award.amount_fen),
         "amount_capitals": capital_numerals(award.amount_fen),
@@ -238,9 +244,10 @@ def agreement_context(agreement: Agreement) -> dict:
 
 def agreement_html(agreement: Agreement) -> str:
     """The agreement as the HTML the PDF is made from."""
-    from grants.documents import render_html
+    from grants.documents import document_language, render_html
 
-    return render_html("agreement", **agreement_context(agreement))
+    with document_language():
+        return render_html("agreement", **agreement_context(agreement))
 
 
 def agreement_pdf(agreement: Agreement) -> bytes:

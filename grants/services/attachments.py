@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from grants.domain import proposal_permissions as perms
+from grants.domain.i18n import msg
 from grants.extensions import db
 from grants.models import Attachment, AttachmentBlob, Proposal
 from grants.services import audit, unit_of_work
@@ -67,16 +68,17 @@ def _check_file(data: bytes, count: int) -> str:
     """Refuse oversize, unknown-type and one-too-many files; return the content type."""
     if len(data) > MAX_FILE_BYTES:
         size_mb = len(data) / (1024 * 1024)
-        raise AttachmentError(f"文件太大（{size_mb:.1f} MB）：每个附件不能超过 10 MB", status=413)
+        message = msg("文件太大（{size} MB）：每个附件不能超过 10 MB", size=f"{size_mb:.1f}")
+        raise AttachmentError(message, status=413)
     if not data:
-        raise AttachmentError("文件是空的，请重新选择", status=400)
+        raise AttachmentError(msg("文件是空的，请重新选择"), status=400)
     content_type = sniff_type(data)
     if content_type is None:
         raise AttachmentError(
-            "只接受 PDF、JPEG 或 PNG 文件（按文件内容识别，改扩展名无效）", status=415
+            msg("只接受 PDF、JPEG 或 PNG 文件（按文件内容识别，改扩展名无效）"), status=415
         )
     if count >= MAX_FILES:
-        raise AttachmentError(f"每个申报最多上传 {MAX_FILES} 个附件", status=409)
+        raise AttachmentError(msg("每个申报最多上传 {max} 个附件", max=MAX_FILES), status=409)
     return content_type
 
 
@@ -132,7 +134,7 @@ def _load(attachment_id: int) -> tuple[Attachment, Proposal]:
     """An attachment and its proposal, or a 404."""
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None:
-        raise AttachmentError("找不到这个附件", status=404)
+        raise AttachmentError(msg("找不到这个附件"), status=404)
     return attachment, db.session.get(Proposal, attachment.proposal_id)
 
 
@@ -160,7 +162,7 @@ def fetch(user, attachment_id: int) -> tuple[Attachment, bytes]:
     attachment, proposal = _load(attachment_id)
     allowed, _reason = perms.can_view_attachment(user, attachment, proposal)
     if not allowed:
-        raise AttachmentError("找不到这个附件", status=404)
+        raise AttachmentError(msg("找不到这个附件"), status=404)
     return attachment, db.session.get(AttachmentBlob, attachment.sha256).data
 
 

@@ -24,6 +24,7 @@ from grants.domain.awards import (
     solve_awards,
     state_label,
 )
+from grants.domain.i18n import msg, source_language, tr
 from grants.domain.money import format_fen
 from grants.extensions import db
 from grants.models import FundingRound, Proposal
@@ -66,7 +67,7 @@ def lock_round(round_id: int) -> FundingRound:
     query = select(FundingRound).where(FundingRound.id == round_id).with_for_update()
     found = db.session.execute(query.execution_options(populate_existing=True)).scalar_one_or_none()
     if found is None:
-        raise AwardError("找不到这个赛事", 404)
+        raise AwardError(msg("找不到这个赛事"), 404)
     return found
 
 
@@ -112,9 +113,9 @@ def parse_score(text) -> Decimal:
     try:
         value = Decimal(str(text).strip())
     except InvalidOperation:
-        raise AwardError("立项分数线必须是 0 到 100 之间的数字", 422) from None
+        raise AwardError(msg("立项分数线必须是 0 到 100 之间的数字"), 422) from None
     if not value.is_finite() or not 0 <= value <= 100 or value != round(value, 2):
-        raise AwardError("立项分数线必须是 0 到 100 之间、最多两位小数的数字", 422)
+        raise AwardError(msg("立项分数线必须是 0 到 100 之间、最多两位小数的数字"), 422)
     return value
 
 
@@ -176,7 +177,12 @@ def _row(c: Candidate, outcome: str, amount_fen: int, sentence: str) -> dict:
 
 def _held_sentence(c: Candidate, award: Award) -> str:
     """Why a candidate is not offered to the solver again: it already holds an award."""
-    return f"第{c.rank}名 已有立项（{state_label(award.status)}，{format_fen(award.amount_fen)}）"
+    return msg(
+        "第{rank}名 已有立项（{state}，{amount}）",
+        rank=c.rank,
+        state=tr(state_label(award.status)),
+        amount=format_fen(award.amount_fen),
+    )
 
 
 def _fixed_rows(round_id: int, candidates: Sequence[Candidate]) -> tuple[dict, list, int]:
@@ -196,7 +202,8 @@ def _fixed_rows(round_id: int, candidates: Sequence[Candidate]) -> tuple[dict, l
     for c in candidates:
         if c.proposal_id in excluded:
             reason = excluded[c.proposal_id]
-            fixed[c.rank] = _row(c, "excluded", 0, f"第{c.rank}名 已由主办方排除：{reason}")
+            sentence = msg("第{rank}名 已由主办方排除：{reason}", rank=c.rank, reason=reason)
+            fixed[c.rank] = _row(c, "excluded", 0, sentence)
         elif c.proposal_id in held:
             award = held[c.proposal_id]
             fixed[c.rank] = _row(c, "held", award.amount_fen, _held_sentence(c, award))
@@ -240,7 +247,7 @@ def _check_judging_closed(funding_round: FundingRound, now: datetime | None) -> 
     if judging is not None and judging.closed_at is not None:
         return
     if (now or utcnow()) < funding_round.judging_close:
-        raise AwardError("评审尚未结束，评审截止后才能计算立项名单", 409)
+        raise AwardError(msg("评审尚未结束，评审截止后才能计算立项名单"), 409)
 
 
 def propose_awards(
@@ -256,7 +263,8 @@ def propose_awards(
         funding_round = lock_round(round_id)
         _check_judging_closed(funding_round, now)
         settings = settings_of(round_id)
-        rows = preview(funding_round, candidates, settings)
+        with source_language():  # the stored sentences are the record, kept in Chinese
+            rows = preview(funding_round, candidates, settings)
         replaced = _drop_proposed(round_id)
         awards = [_new_award(round_id, r) for r in rows if r["outcome"] in ("award", "partial")]
         db.session.add_all(awards)
@@ -325,7 +333,7 @@ def _locked_award(award_id: int) -> tuple[FundingRound, Award]:
     """Lock the award's round, then re-read the award inside the lock."""
     round_id = db.session.scalar(select(Award.round_id).where(Award.id == award_id))
     if round_id is None:
-        raise AwardError("找不到这项立项", 404)
+        raise AwardError(msg("找不到这项立项"), 404)
     funding_round = lock_round(round_id)
     return funding_round, fresh(Award, award_id)
 
@@ -333,7 +341,7 @@ def _locked_award(award_id: int) -> tuple[FundingRound, Award]:
 def change_amount(funding_round: FundingRound, award: Award, amount_fen: int) -> None:
     """Set an award's amount after checking the band and the pool inside the round lock."""
     if isinstance(amount_fen, bool) or not isinstance(amount_fen, int):
-        raise AwardError("金额必须是整数分", 422)
+        raise AwardError(msg("金额必须是整数分"), 422)
     others = live_total(funding_round.id, except_award_id=award.id)
     problems = check_adjustment(
         amount_fen,
@@ -343,7 +351,7 @@ def change_amount(funding_round: FundingRound, award: Award, amount_fen: int) ->
         others,
     )
     if problems:
-        raise AwardError("；".join(problems), 409)
+        raise AwardError(msg("；").join(problems), 409)
     award.amount_fen = amount_fen
 
 
@@ -363,10 +371,11 @@ def adjust_award(award_id: int, amount_fen: int, reason: str, actor) -> Award:
     with unit_of_work():
         funding_round, award = _locked_award(award_id)
         if award.status != "proposed":
-            raise AwardError(
-                f"“{state_label(award.status)}”的立项不能直接调整金额，公示期间请通过处理异议调整",
-                409,
+            message = msg(
+                "“{state}”的立项不能直接调整金额，公示期间请通过处理异议调整",
+                state=tr(state_label(award.status)),
             )
+            raise AwardError(message, 409)
         before = award.amount_fen
         change_amount(funding_round, award, amount_fen)
         award.reason = text
@@ -393,16 +402,18 @@ def exclude_proposal(round_id: int, proposal_id: int, reason: str, actor) -> Awa
         lock_round(round_id)
         proposal = db.session.get(Proposal, proposal_id)
         if proposal is None or proposal.round_id != round_id:
-            raise AwardError("找不到这个项目", 404)
+            raise AwardError(msg("找不到这个项目"), 404)
         if db.session.scalar(
             select(AwardExclusion.id).where(AwardExclusion.proposal_id == proposal_id)
         ):
-            raise AwardError("这个项目已被排除", 409)
+            raise AwardError(msg("这个项目已被排除"), 409)
         award = db.session.scalar(select(Award).where(Award.proposal_id == proposal_id))
         if award is not None and award.status != "proposed":
-            raise AwardError(
-                f"“{state_label(award.status)}”的立项不能排除，公示期间请通过处理异议撤销", 409
+            message = msg(
+                "“{state}”的立项不能排除，公示期间请通过处理异议撤销",
+                state=tr(state_label(award.status)),
             )
+            raise AwardError(message, 409)
         removed = {"award_id": award.id, "amount_fen": award.amount_fen} if award else None
         if award is not None:
             db.session.delete(award)
@@ -498,7 +509,8 @@ def _sheet_columns(proposal_id: int) -> list[SheetColumn]:
     columns = []
     for number, sheet in enumerate(sheets, start=1):
         points = {s.criterion_id: _points(s.half_points) for s in sheet.scores}
-        columns.append(SheetColumn(f"评委{number}", points, sum(points.values(), Decimal(0))))
+        label = msg("评委{n}", n=number)
+        columns.append(SheetColumn(label, points, sum(points.values(), Decimal(0))))
     return columns
 
 
@@ -510,7 +522,7 @@ def score_sheet_context(proposal_id: int) -> dict:
 
     proposal = db.session.get(Proposal, proposal_id)
     if proposal is None:
-        raise AwardError("找不到这个项目", 404)
+        raise AwardError(msg("找不到这个项目"), 404)
     criteria = list(
         db.session.scalars(
             select(Criterion)

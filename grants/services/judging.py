@@ -23,6 +23,7 @@ from grants.domain import judging_permissions as perms
 from grants.domain import judging_rules as rules
 from grants.domain import proposals as proposal_rules
 from grants.domain import rubric as rubric_rules
+from grants.domain.i18n import N_, msg, source_language
 from grants.domain.workflow import TransitionError
 from grants.extensions import db
 from grants.models import Attachment, FundingRound, Organisation, Proposal, User
@@ -97,7 +98,7 @@ def get_round(round_id: int) -> FundingRound:
     """The round, or a 404 refusal."""
     found = db.session.get(FundingRound, round_id)
     if found is None:
-        raise JudgingError("找不到该赛事", 404)
+        raise JudgingError(msg("找不到该赛事"), 404)
     return found
 
 
@@ -105,7 +106,7 @@ def get_proposal(proposal_id: int) -> Proposal:
     """A proposal, or a 404 refusal."""
     found = db.session.get(Proposal, proposal_id)
     if found is None:
-        raise JudgingError("找不到该项目", 404)
+        raise JudgingError(msg("找不到该项目"), 404)
     return found
 
 
@@ -113,7 +114,7 @@ def get_user(user_id: int) -> User:
     """An account, or a 404 refusal."""
     found = db.session.get(User, user_id)
     if found is None:
-        raise JudgingError("找不到该账号", 404)
+        raise JudgingError(msg("找不到该账号"), 404)
     return found
 
 
@@ -201,7 +202,7 @@ def update_rubric(
         raise JudgingError(reason, 409)
     problems = rules.check_rubric_texts(criteria) or rubric_rules.validate_rubric(criteria)
     if problems:
-        raise JudgingError("；".join(problems), 400, problems)
+        raise JudgingError(msg("；").join(problems), 400, problems)
     with unit_of_work():
         _ensure_setup(round_id)
         db.session.execute(delete(Criterion).where(Criterion.round_id == round_id))
@@ -230,9 +231,9 @@ def update_settings(round_id: int, values: rules.SettingsInput, actor) -> Judgin
     _refuse(perms.can_manage_panel(actor), 403)
     get_round(round_id)
     if problems := rules.check_settings(values):
-        raise JudgingError("；".join(problems), 400, problems)
+        raise JudgingError(msg("；").join(problems), 400, problems)
     if settings_for(round_id).results_published:
-        raise JudgingError("评审结果已公布，评审设置不能再修改", 409)
+        raise JudgingError(msg("评审结果已公布，评审设置不能再修改"), 409)
     with unit_of_work():
         settings = _ensure_setup(round_id)
         for name in SETTINGS_FIELDS:
@@ -286,9 +287,9 @@ def add_judge(round_id: int, judge_id: int, actor) -> None:
     get_round(round_id)
     judge = db.session.get(User, judge_id)
     if judge is None or not judge.has_role("judge") or not judge.active:
-        raise JudgingError("只能添加评审专家账号", 400)
+        raise JudgingError(msg("只能添加评审专家账号"), 400)
     if on_panel(round_id, judge_id):
-        raise JudgingError(f"{judge.display_name}已在评审组中", 409)
+        raise JudgingError(msg("{name}已在评审组中", name=judge.display_name), 409)
     _refuse_after_close(round_id)
     with unit_of_work():
         _ensure_setup(round_id)
@@ -302,14 +303,14 @@ def remove_judge(round_id: int, judge_id: int, actor) -> None:
     """Take a judge off the panel with their assignments and drafts; refused once they submitted."""
     _refuse(perms.can_manage_panel(actor), 403)
     if not on_panel(round_id, judge_id):
-        raise JudgingError("该评委不在本轮评审组中", 404)
+        raise JudgingError(msg("该评委不在本轮评审组中"), 404)
     submitted = select(func.count(ScoreSheet.id)).where(
         ScoreSheet.round_id == round_id,
         ScoreSheet.judge_id == judge_id,
         ScoreSheet.status == "submitted",
     )
     if db.session.scalar(submitted):
-        raise JudgingError("该评委已提交评分表，不能移出评审组", 409)
+        raise JudgingError(msg("该评委已提交评分表，不能移出评审组"), 409)
     with unit_of_work():
         _drop_judge_work(round_id, judge_id)
         db.session.execute(
@@ -341,7 +342,7 @@ def _drop_judge_work(round_id: int, judge_id: int, proposal_id: int | None = Non
 def _refuse_after_close(round_id: int) -> None:
     """Panel and assignments are frozen once judging has been closed."""
     if settings_for(round_id).closed_at is not None:
-        raise JudgingError("本轮评审已结束", 409)
+        raise JudgingError(msg("本轮评审已结束"), 409)
 
 
 # --------------------------------------------------------------------------- conflicts
@@ -407,7 +408,7 @@ def declare_conflict(
     declaration comes too late and is refused (the organizer can reopen the sheet first).
     """
     targets = _conflict_targets(judge, proposal_id, organisation_id)
-    if problem := rules.check_reason(reason, "回避理由"):
+    if problem := rules.check_reason(reason, N_("回避理由")):
         raise JudgingError(problem, 400)
     sheets = db.session.scalars(
         select(ScoreSheet).where(
@@ -415,7 +416,7 @@ def declare_conflict(
         )
     ).all()
     if any(sheet.status == "submitted" for sheet in sheets):
-        raise JudgingError("您已提交该项目的评分表，不能再申报回避；请联系主办方", 409)
+        raise JudgingError(msg("您已提交该项目的评分表，不能再申报回避；请联系主办方"), 409)
     text = reason.strip()
     payload = {
         "judge_id": judge.id,
@@ -444,15 +445,15 @@ def _conflict_targets(
 ) -> list[Proposal]:
     """The proposals a declaration covers; the judge must sit on a panel that judges them."""
     if (proposal_id is None) == (organisation_id is None):
-        raise JudgingError("请选择一个项目或一个机构申报回避", 400)
+        raise JudgingError(msg("请选择一个项目或一个机构申报回避"), 400)
     if proposal_id is not None:
         proposal = db.session.get(Proposal, proposal_id)
         if proposal is None or not on_panel(proposal.round_id, judge.id):
-            raise JudgingError("找不到该项目", 404)
+            raise JudgingError(msg("找不到该项目"), 404)
         _refuse(perms.can_declare_conflict(judge, True), 403)
         return [proposal]
     if db.session.get(Organisation, organisation_id) is None:
-        raise JudgingError("找不到该机构", 404)
+        raise JudgingError(msg("找不到该机构"), 404)
     seated = select(func.count(PanelMember.id)).where(PanelMember.judge_id == judge.id)
     _refuse(perms.can_declare_conflict(judge, bool(db.session.scalar(seated))), 403)
     return list(
@@ -519,11 +520,11 @@ def _assignment_inputs(round_id: int, actor) -> tuple[list[User], list[Proposal]
     get_round(round_id)
     _refuse_after_close(round_id)
     if _sheets_exist(round_id):
-        raise JudgingError("已有评委开始评分，不能重新分配", 409)
+        raise JudgingError(msg("已有评委开始评分，不能重新分配"), 409)
     judges = panel_of(round_id)
     proposals = [p for p in rankable_proposals(round_id) if p.status == "eligible"]
     if not judges or not proposals:
-        raise JudgingError("请先添加评委，并确保有资格审查通过的项目", 400)
+        raise JudgingError(msg("请先添加评委，并确保有资格审查通过的项目"), 400)
     return judges, proposals
 
 
@@ -587,7 +588,7 @@ def _round_proposal(round_id: int, proposal_id: int) -> Proposal:
     """A proposal of the round, or a 404 refusal."""
     proposal = db.session.get(Proposal, proposal_id)
     if proposal is None or proposal.round_id != round_id:
-        raise JudgingError("找不到该项目", 404)
+        raise JudgingError(msg("找不到该项目"), 404)
     return proposal
 
 
@@ -598,12 +599,12 @@ def replace_judge(
     _refuse(perms.can_manage_panel(actor), 403)
     _refuse_after_close(round_id)
     if old_judge_id not in assignments_of(round_id).get(proposal_id, []):
-        raise JudgingError("该评委未被分配这个项目", 404)
+        raise JudgingError(msg("该评委未被分配这个项目"), 404)
     if new_judge_id not in {j.id for j in replacement_options(round_id, proposal_id, old_judge_id)}:
-        raise JudgingError("所选评委不能替换（已分配、需回避或不在评审组）", 400)
+        raise JudgingError(msg("所选评委不能替换（已分配、需回避或不在评审组）"), 400)
     sheet = _sheet(old_judge_id, proposal_id)
     if sheet is not None and sheet.status == "submitted":
-        raise JudgingError("原评委已提交评分表，不能替换", 409)
+        raise JudgingError(msg("原评委已提交评分表，不能替换"), 409)
     with unit_of_work():
         _drop_judge_work(round_id, old_judge_id, proposal_id)
         db.session.add(
@@ -616,7 +617,8 @@ def replace_judge(
             {"round_id": round_id, "old_judge_id": old_judge_id, "new_judge_id": new_judge_id},
             actor=actor,
         )
-        notify(new_judge_id, "您有一个新的评审任务", f"/judging/proposals/{proposal_id}/sheet")
+        message = N_("您有一个新的评审任务")  # stored in Chinese for the judge's inbox
+        notify(new_judge_id, message, f"/judging/proposals/{proposal_id}/sheet")
 
 
 # --------------------------------------------------------------------------- score sheets
@@ -669,7 +671,7 @@ def open_sheet(judge: User, proposal_id: int, now: datetime | None = None) -> Sc
     """The scoring page for an assigned, unconflicted judge; 403 otherwise, 404 if unknown."""
     proposal = db.session.get(Proposal, proposal_id)
     if proposal is None:
-        raise JudgingError("找不到该项目", 404)
+        raise JudgingError(msg("找不到该项目"), 404)
     access = sheet_access(judge, proposal, now)
     _refuse(perms.can_open_sheet(judge, access), 403)
     editable, reason = perms.can_edit_sheet(judge, access)
@@ -712,7 +714,7 @@ def save_sheet(
         scored = [c.key for c in page.criteria if c.id in points]
         problems += [p for p in [rules.missing_criteria(as_domain(page.criteria), scored)] if p]
     if problems:
-        raise JudgingError("；".join(problems), 400, problems)
+        raise JudgingError(msg("；").join(problems), 400, problems)
     try:
         with unit_of_work():
             sheet = _write_sheet(page, judge, points, (comment or "").strip())
@@ -721,7 +723,7 @@ def save_sheet(
                 payload = _sheet_payload(sheet, page.criteria, points)
                 audit.record("sheet.submitted", "score_sheet", sheet.id, payload, actor=judge)
     except IntegrityError as error:
-        raise JudgingError("评分表已在另一个窗口保存，请刷新后重试", 409) from error
+        raise JudgingError(msg("评分表已在另一个窗口保存，请刷新后重试"), 409) from error
     return sheet
 
 
@@ -790,7 +792,7 @@ def get_sheet(sheet_id: int) -> ScoreSheet:
     """A score sheet, or a 404 refusal."""
     sheet = db.session.get(ScoreSheet, sheet_id)
     if sheet is None:
-        raise JudgingError("找不到该评分表", 404)
+        raise JudgingError(msg("找不到该评分表"), 404)
     return sheet
 
 
@@ -799,9 +801,9 @@ def reopen_sheet(sheet_id: int, reason: str, actor) -> ScoreSheet:
     _refuse(perms.can_manage_panel(actor), 403)
     sheet = get_sheet(sheet_id)
     if sheet.status != "submitted":
-        raise JudgingError("只有已提交的评分表可以退回", 409)
+        raise JudgingError(msg("只有已提交的评分表可以退回"), 409)
     _refuse_after_close(sheet.round_id)
-    if problem := rules.check_reason(reason, "退回原因"):
+    if problem := rules.check_reason(reason, N_("退回原因")):
         raise JudgingError(problem, 400)
     with unit_of_work():
         sheet.status, sheet.submitted_at = "draft", None
@@ -816,11 +818,9 @@ def reopen_sheet(sheet_id: int, reason: str, actor) -> ScoreSheet:
             },
             actor=actor,
         )
-        notify(
-            sheet.judge_id,
-            f"您的一份评分表已被主办方退回：{reason.strip()}",
-            f"/judging/proposals/{sheet.proposal_id}/sheet",
-        )
+        with source_language():
+            message = msg("您的一份评分表已被主办方退回：{reason}", reason=reason.strip())
+        notify(sheet.judge_id, message, f"/judging/proposals/{sheet.proposal_id}/sheet")
     return sheet
 
 
@@ -906,11 +906,11 @@ def attachment_for(
     """
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None:
-        raise JudgingError("找不到该附件", 404)
+        raise JudgingError(msg("找不到该附件"), 404)
     proposal = db.session.get(Proposal, attachment.proposal_id)
     access = sheet_access(user, proposal, now) if user.has_role("judge") else None
     if not perms.can_download_attachment(user, access)[0]:
-        raise JudgingError("找不到该附件", 404)
+        raise JudgingError(msg("找不到该附件"), 404)
     ids = db.session.scalars(
         select(Attachment.id).where(Attachment.proposal_id == proposal.id).order_by(Attachment.id)
     ).all()
@@ -1128,18 +1128,16 @@ def publish_results(round_id: int, actor) -> None:
     get_round(round_id)
     settings = settings_for(round_id)
     if settings.closed_at is None:
-        raise JudgingError("请先结束评审，再公布结果", 409)
+        raise JudgingError(msg("请先结束评审，再公布结果"), 409)
     if settings.results_published:
-        raise JudgingError("评审结果已公布", 409)
+        raise JudgingError(msg("评审结果已公布"), 409)
     with unit_of_work():
         settings.results_published = True
         audit.record("results.published", "funding_round", round_id, {}, actor=actor)
         for proposal in rankable_proposals(round_id):
-            notify(
-                proposal.applicant_id,
-                f"“{proposal.title}”的评审结果已公布",
-                f"/judging/results/{proposal.id}",
-            )
+            with source_language():
+                message = msg("“{title}”的评审结果已公布", title=proposal.title)
+            notify(proposal.applicant_id, message, f"/judging/results/{proposal.id}")
 
 
 # --------------------------------------------------------------------------- resident vote
@@ -1174,7 +1172,7 @@ def cast_vote(user: User, round_id: int, proposal_id: int, now: datetime | None 
     db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
     proposal = _round_proposal(round_id, proposal_id)
     if proposal.status not in RANKABLE_STATES:
-        raise JudgingError("找不到该项目", 404)
+        raise JudgingError(msg("找不到该项目"), 404)
     settings = settings_for(round_id)
     if problem := rules.check_vote(_vote_state(settings, user, proposal_id), _now(now)):
         raise JudgingError(problem, 409)

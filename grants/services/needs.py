@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from grants.domain.i18n import join_list, msg, source_language, tr
 from grants.domain.permissions import can_merge_needs, can_post_need, can_support_need
 from grants.domain.proposals import STATE_LABELS
 from grants.extensions import db
@@ -58,19 +59,20 @@ def _data_problems(funding_round: FundingRound, data: NeedData) -> list[str]:
     """What is wrong with the resident's text, category, community or head count."""
     problems = []
     if not data.title.strip():
-        problems.append("请填写需求标题")
+        problems.append(msg("请填写需求标题"))
     elif len(data.title.strip()) > TITLE_MAX_CHARS:
-        problems.append(f"需求标题最多 {TITLE_MAX_CHARS} 个字")
+        problems.append(msg("需求标题最多 {max} 个字", max=TITLE_MAX_CHARS))
     if not data.description.strip():
-        problems.append("请描述需求")
+        problems.append(msg("请描述需求"))
     elif len(data.description.strip()) > DESCRIPTION_MAX_CHARS:
-        problems.append(f"需求描述最多 {DESCRIPTION_MAX_CHARS} 个字")
+        problems.append(msg("需求描述最多 {max} 个字", max=DESCRIPTION_MAX_CHARS))
     if data.category not in (funding_round.categories or ()):
-        problems.append(f"类别须为本轮类别之一：{'、'.join(funding_round.categories or ())}")
+        names = join_list(tr(name) for name in funding_round.categories or ())
+        problems.append(msg("类别须为本轮类别之一：{categories}", categories=names))
     if db.session.get(Community, data.community_id) is None:
-        problems.append("请选择所在社区")
+        problems.append(msg("请选择所在社区"))
     if not 0 <= data.people_affected <= PEOPLE_MAX:
-        problems.append(f"受益人数须为 0 至 {PEOPLE_MAX:,} 之间的整数")
+        problems.append(msg("受益人数须为 0 至 {max} 之间的整数", max=f"{PEOPLE_MAX:,}"))
     return problems
 
 
@@ -85,7 +87,7 @@ def post_need(
     if message := rounds.check_phase(funding_round, "post_need", moment):
         raise NeedError(message, 409)
     if problems := _data_problems(funding_round, data):
-        raise NeedError("；".join(problems))
+        raise NeedError(msg("；").join(problems))
     with unit_of_work():
         need = Need(
             created_at=rounds.stored(moment),
@@ -128,7 +130,7 @@ def _add_support(need_id: int, user_id: int, moment: datetime) -> None:
         .execution_options(synchronize_session=False)
     )
     if bumped.rowcount != 1:
-        raise NeedError("该需求已合并或已立项，不再接受支持", 409)
+        raise NeedError(msg("该需求已合并或已立项，不再接受支持"), 409)
 
 
 def support_need(need: Need, user, now: datetime | None = None) -> Need:
@@ -140,13 +142,13 @@ def support_need(need: Need, user, now: datetime | None = None) -> Need:
     if message := rounds.check_phase(need.round, "support_need", moment):
         raise NeedError(message, 409)
     if _already_supported(need.id, user.id):
-        raise NeedError("您已经支持过这条需求", 409)
+        raise NeedError(msg("您已经支持过这条需求"), 409)
     try:
         with unit_of_work():
             _add_support(need.id, user.id, moment)
             audit.record("need.supported", "need", need.id, {"round_id": need.round_id}, actor=user)
     except IntegrityError as error:
-        raise NeedError("您已经支持过这条需求", 409) from error
+        raise NeedError(msg("您已经支持过这条需求"), 409) from error
     db.session.refresh(need)
     return need
 
@@ -167,13 +169,13 @@ def _locked_pair(source_id: int, target_id: int) -> tuple[Need, Need]:
 def _merge_problem(source: Need, target: Need) -> str | None:
     """Why the two needs cannot be merged, or None."""
     if source.id == target.id:
-        return "不能把需求合并到它自己"
+        return msg("不能把需求合并到它自己")
     if source.round_id != target.round_id:
-        return "只能合并同一轮赛事的需求"
+        return msg("只能合并同一轮赛事的需求")
     if source.status != "open":
-        return "该需求已合并或已立项，不能再合并"
+        return msg("该需求已合并或已立项，不能再合并")
     if target.status == "merged":
-        return "目标需求本身已被合并，请选择它合并到的需求"
+        return msg("目标需求本身已被合并，请选择它合并到的需求")
     return None
 
 
@@ -220,11 +222,13 @@ def merge_need(source: Need, target: Need, actor) -> Need:
             {"into": target.id, "carried": carried, "target_support_count": target.support_count},
             actor=actor,
         )
-        notifications.notify(
-            source.author_id,
-            f"您提交的需求“{source.title}”已与“{target.title}”合并，支持数已一并计入",
-            f"/needs/{target.id}",
-        )
+        with source_language():
+            message = msg(
+                "您提交的需求“{source}”已与“{target}”合并，支持数已一并计入",
+                source=source.title,
+                target=target.title,
+            )
+        notifications.notify(source.author_id, message, f"/needs/{target.id}")
     return target
 
 

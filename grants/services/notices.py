@@ -24,8 +24,9 @@ from grants.domain.awards import (
     state_label,
     transition,
 )
-from grants.domain.notice import can_confirm, format_date_cn, is_notice_open, notice_end
-from grants.domain.phases import SHANGHAI
+from grants.domain.i18n import msg, source_language, tr
+from grants.domain.notice import can_confirm, is_notice_open, notice_end
+from grants.domain.phases import SHANGHAI, format_date
 from grants.domain.proposals import transition as proposal_transition
 from grants.extensions import db
 from grants.models import FundingRound, Proposal, User, UserRole
@@ -82,9 +83,9 @@ def publish_notice(round_id: int, actor, today: date | None = None) -> Notice:
         query = select(Award).where(Award.round_id == round_id, Award.status == "proposed")
         awards = list(db.session.scalars(query.order_by(Award.rank)))
         if not awards:
-            raise AwardError("没有待公示的拟立项项目", 409)
+            raise AwardError(msg("没有待公示的拟立项项目"), 409)
         if live_total(round_id) > funding_round.pool_fen:
-            raise AwardError("立项总额超过资金池，不能发布公示", 409)
+            raise AwardError(msg("立项总额超过资金池，不能发布公示"), 409)
         holidays, extra = _calendar()
         ends = notice_end(today, funding_round.notice_days, holidays, extra)
         notice = Notice(round_id=round_id, starts_on=today, ends_on=ends, status="open")
@@ -176,7 +177,9 @@ def notices_of_round(round_id: int) -> list[Notice]:
 
 def period_text(notice: Notice) -> str:
     """The notice period as printed: ``2026年7月6日至2026年7月10日``."""
-    return f"{format_date_cn(notice.starts_on)}至{format_date_cn(notice.ends_on)}"
+    return msg(
+        "{start}至{end}", start=format_date(notice.starts_on), end=format_date(notice.ends_on)
+    )
 
 
 # ----------------------------------------------------------------------------- objections
@@ -193,7 +196,7 @@ def file_objection(
     anonymous = user is None
     problems = objection_problems(text or "", name or "", phone or "", anonymous)
     if problems:
-        raise AwardError("；".join(problems), 422)
+        raise AwardError(msg("；").join(problems), 422)
     with unit_of_work():
         award = _award_open_to_objections(award_id, today)
         objection = Objection(
@@ -207,9 +210,9 @@ def file_objection(
         )
         db.session.add(objection)
         db.session.flush()
-        _notify_organizers(
-            f"收到对“{award.proposal.title}”的异议，请及时处理", f"/awards/rounds/{award.round_id}"
-        )
+        with source_language():
+            message = msg("收到对“{title}”的异议，请及时处理", title=award.proposal.title)
+        _notify_organizers(message, f"/awards/rounds/{award.round_id}")
         audit.record(
             "objection.filed",
             "objection",
@@ -228,14 +231,16 @@ def _award_open_to_objections(award_id: int, today: date | None) -> Award:
     """
     round_id = db.session.scalar(select(Award.round_id).where(Award.id == award_id))
     if round_id is None:
-        raise AwardError("找不到这项公示的立项", 404)
+        raise AwardError(msg("找不到这项公示的立项"), 404)
     lock_round(round_id)
     award = fresh(Award, award_id)
     if award.notice is None:
-        raise AwardError("找不到这项公示的立项", 404)
+        raise AwardError(msg("找不到这项公示的立项"), 404)
     if award.status != "in_notice" or not is_open(award.notice, today):
         period = period_text(award.notice)
-        raise AwardError(f"只能在公示期内（{period}）对公示中的项目提出异议", 409)
+        raise AwardError(
+            msg("只能在公示期内（{period}）对公示中的项目提出异议", period=period), 409
+        )
     return award
 
 
@@ -256,7 +261,7 @@ def _locked_objection(objection_id: int) -> tuple[FundingRound, Objection]:
         select(Award.round_id).join(Objection).where(Objection.id == objection_id)
     )
     if round_id is None:
-        raise AwardError("找不到这件异议", 404)
+        raise AwardError(msg("找不到这件异议"), 404)
     funding_round = lock_round(round_id)
     objection = fresh(Objection, objection_id)
     fresh(Award, objection.award_id)
@@ -266,12 +271,13 @@ def _locked_objection(objection_id: int) -> tuple[FundingRound, Objection]:
 def _tell_objector(objection: Objection) -> None:
     """Send a logged-in objector the outcome of their objection."""
     if objection.user_id is not None:
-        label = state_label(objection.status)
-        notify(
-            objection.user_id,
-            f"您对“{objection.award.proposal.title}”提出的异议已处理：{label}",
-            f"/notices/objections/{objection.token}",
-        )
+        with source_language():
+            message = msg(
+                "您对“{title}”提出的异议已处理：{outcome}",
+                title=objection.award.proposal.title,
+                outcome=tr(state_label(objection.status)),
+            )
+        notify(objection.user_id, message, f"/notices/objections/{objection.token}")
 
 
 def uphold_objection(
@@ -393,12 +399,12 @@ def confirm_notice(notice_id: int, actor=None, today: date | None = None) -> int
     today = today or today_local()
     round_id = db.session.scalar(select(Notice.round_id).where(Notice.id == notice_id))
     if round_id is None:
-        raise AwardError("找不到这次公示", 404)
+        raise AwardError(msg("找不到这次公示"), 404)
     with unit_of_work():
         lock_round(round_id)
         notice = fresh(Notice, notice_id)
         if notice.status != "open":
-            raise AwardError("这次公示已经结束", 409)
+            raise AwardError(msg("这次公示已经结束"), 409)
         check = can_confirm(notice.ends_on, today, _open_objections(notice_id))
         if not check.ok:
             raise AwardError(check.reason, 409)
@@ -433,16 +439,28 @@ def _settle_proposals(round_id: int, awarded_ids: set[int], actor) -> None:
     for proposal in scored:
         action = "award" if proposal.id in awarded_ids else "not_award"
         proposal.status = proposal_transition(proposal.status, action, {"system"})
-        audit.record(f"proposal.{proposal.status}", "proposal", proposal.id,
-                     {"round_id": round_id}, actor=actor)
+        audit.record(
+            f"proposal.{proposal.status}",
+            "proposal",
+            proposal.id,
+            {"round_id": round_id},
+            actor=actor,
+        )
         notify(proposal.applicant_id, _settled_message(proposal), f"/proposals/{proposal.id}")
 
 
 def _settled_message(proposal: Proposal) -> str:
     """The applicant's notification when the notice confirms the round's awards."""
-    if proposal.status == "awarded":
-        return f"恭喜！您的项目“{proposal.title}”经公示已正式立项，请在线签订资助协议。"
-    return f"您的项目“{proposal.title}”本轮未获立项，感谢参与。评审意见发布后可在项目页查看。"
+    with source_language():
+        if proposal.status == "awarded":
+            return msg(
+                "恭喜！您的项目“{title}”经公示已正式立项，请在线签订资助协议。",
+                title=proposal.title,
+            )
+        return msg(
+            "您的项目“{title}”本轮未获立项，感谢参与。评审意见发布后可在项目页查看。",
+            title=proposal.title,
+        )
 
 
 def close_due(today: date | None = None) -> list[str]:
@@ -478,13 +496,14 @@ def notice_context(notice: Notice, url: str) -> dict:
         "live": live,
         "live_total": sum(row.amount_fen for row in live),
         "period": period_text(notice),
-        "published_on": format_date_cn(notice.starts_on),
+        "published_on": format_date(notice.starts_on),
         "url": url,
     }
 
 
 def notice_pdf(notice: Notice, url: str) -> bytes:
     """The notice as a PDF, with the audit chain's head printed on it."""
-    from grants.documents import render_pdf
+    from grants.documents import document_language, render_pdf
 
-    return render_pdf("notice", **notice_context(notice, url))
+    with document_language():
+        return render_pdf("notice", **notice_context(notice, url))

@@ -25,6 +25,7 @@ from grants.domain.budget import (
     parse_quantity,
     subtotal,
 )
+from grants.domain.i18n import N_, msg, source_language, tr
 from grants.domain.money import MoneyError, format_fen, parse_money
 from grants.domain.proposals import (
     FIELD_LABELS,
@@ -58,15 +59,15 @@ TEAM_MAX = 30
 NAME_MAX_CHARS = 30
 PHONE_MAX_CHARS = 30
 ACTIVITY_FIELD_MAX = 100
-SNAPSHOT_LABELS = {"matching_funds_fen": "配套资金", "needs": "关联需求"}
+SNAPSHOT_LABELS = {"matching_funds_fen": N_("配套资金"), "needs": N_("关联需求")}
 TIMELINE_LABELS = {
-    "proposal.created": "创建草稿",
-    "proposal.submitted": "提交申报",
-    "proposal.resubmitted": "修改后重新提交",
-    "proposal.marked_eligible": "资格审查通过",
-    "proposal.returned": "退回修改",
-    "proposal.marked_ineligible": "认定不符合条件",
-    "proposal.withdrawn": "撤回申报",
+    "proposal.created": N_("创建草稿"),
+    "proposal.submitted": N_("提交申报"),
+    "proposal.resubmitted": N_("修改后重新提交"),
+    "proposal.marked_eligible": N_("资格审查通过"),
+    "proposal.returned": N_("退回修改"),
+    "proposal.marked_ineligible": N_("认定不符合条件"),
+    "proposal.withdrawn": N_("撤回申报"),
 }
 
 
@@ -186,7 +187,7 @@ def lock_proposal(proposal_id: int) -> Proposal:
     query = select(Proposal).where(Proposal.id == proposal_id).with_for_update()
     proposal = db.session.execute(query.execution_options(populate_existing=True)).scalar()
     if proposal is None:
-        raise ProposalError(perms.NOT_FOUND, status=404)
+        raise ProposalError(tr(perms.NOT_FOUND), status=404)
     return proposal
 
 
@@ -200,7 +201,7 @@ def _allow(decision: tuple[bool, str], status: int = 404) -> None:
 def _require_owner(user, proposal: Proposal) -> None:
     """Someone else's proposal is answered as not found, never as forbidden."""
     if not perms.is_owner(user, proposal):
-        raise ProposalError(perms.NOT_FOUND, status=404)
+        raise ProposalError(tr(perms.NOT_FOUND), status=404)
 
 
 def require_editable(user, proposal: Proposal) -> None:
@@ -239,14 +240,15 @@ def _money(text: str, field: str, label: str, problems: list[Problem]) -> int:
     try:
         return parse_money(text)
     except MoneyError as error:
-        problems.append(Problem(field, f"{label}：{error}"))
+        problems.append(Problem(field, msg("{label}：{error}", label=label, error=error)))
         return 0
 
 
 def _parse_line(row: LineInput, index: int, problems: list[Problem]) -> BudgetLine:
     """Type-check one budget row; range checks are left to submission."""
     prefix, number = f"budget-{index}-", index + 1
-    price = _money(row.unit_price, prefix + "unit_price", f"第 {number} 行单价", problems)
+    label = msg("第 {row} 行单价", row=number)
+    price = _money(row.unit_price, prefix + "unit_price", label, problems)
     quantity = 1
     if row.quantity.strip():
         parsed = parse_quantity(row.quantity)
@@ -254,14 +256,22 @@ def _parse_line(row: LineInput, index: int, problems: list[Problem]) -> BudgetLi
             problems.append(
                 Problem(
                     prefix + "quantity",
-                    f"第 {number} 行：数量须为 1 至 {QUANTITY_MAX:,} 之间的整数",
+                    msg(
+                        "第 {row} 行：数量须为 {low} 至 {high} 之间的整数",
+                        row=number,
+                        low=1,
+                        high=f"{QUANTITY_MAX:,}",
+                    ),
                 )
             )
         else:
             quantity = parsed
     if len(row.item.strip()) > ITEM_MAX_CHARS:
         problems.append(
-            Problem(prefix + "item", f"第 {number} 行：项目名称最多 {ITEM_MAX_CHARS} 个字")
+            Problem(
+                prefix + "item",
+                msg("第 {row} 行：项目名称最多 {max} 个字", row=number, max=ITEM_MAX_CHARS),
+            )
         )
     category = row.cost_category.strip()
     category = category if category in COST_CATEGORIES else ""
@@ -274,7 +284,7 @@ def _count(text: str, problems: list[Problem]) -> int | None:
         return None
     number = parse_quantity(text)
     if number is None:
-        problems.append(Problem("beneficiary_count", "受益人数须为整数"))
+        problems.append(Problem("beneficiary_count", msg("受益人数须为整数")))
     return number
 
 
@@ -282,22 +292,29 @@ def _length_problems(data: ProposalInput) -> list[Problem]:
     """Text too long to store: the domain's limits, plus names, phone and activity fields."""
     limits = {**TEXT_LIMITS, "contact_phone": PHONE_MAX_CHARS}
     limits.pop("community", None)
-    labels = {**FIELD_LABELS, "contact_phone": "联系电话"}
     problems = [
-        Problem(name, f"{labels[name]}最多 {limit} 个字")
+        Problem(name, msg("{field}最多 {max} 个字", field=tr(FIELD_LABELS[name]), max=limit))
         for name, limit in limits.items()
         if len(getattr(data, name).strip()) > limit
     ]
     if len(data.team) > TEAM_MAX or any(len(name) > NAME_MAX_CHARS for name in data.team):
         problems.append(
-            Problem("team", f"团队成员最多 {TEAM_MAX} 名，每个姓名最多 {NAME_MAX_CHARS} 个字")
+            Problem(
+                "team",
+                msg(
+                    "团队成员最多 {max} 名，每个姓名最多 {chars} 个字",
+                    max=TEAM_MAX,
+                    chars=NAME_MAX_CHARS,
+                ),
+            )
         )
     if any(
         len(value) > ACTIVITY_FIELD_MAX
         for row in data.activities
         for value in (row.activity, row.dates, row.place)
     ):
-        problems.append(Problem("activities", f"活动安排每一栏最多 {ACTIVITY_FIELD_MAX} 个字"))
+        text = msg("活动安排每一栏最多 {max} 个字", max=ACTIVITY_FIELD_MAX)
+        problems.append(Problem("activities", text))
     return problems
 
 
@@ -307,7 +324,7 @@ def _needs(round_id: int, need_ids: tuple[int, ...], problems: list[Problem]) ->
         return ()
     found = db.session.scalars(select(Need).where(Need.id.in_(set(need_ids)))).all()
     if len(found) != len(set(need_ids)) or any(need.round_id != round_id for need in found):
-        problems.append(Problem("needs", "只能关联本轮征集的社区需求"))
+        problems.append(Problem("needs", msg("只能关联本轮征集的社区需求")))
     return tuple(
         sorted((need for need in found if need.round_id == round_id), key=lambda need: need.id)
     )
@@ -319,10 +336,11 @@ def _parse(data: ProposalInput, round_id: int) -> tuple[Parsed, list[Problem]]:
     problems = _length_problems(data)
     lines = tuple(_parse_line(row, i, problems) for i, row in enumerate(data.budget))
     count = _count(data.beneficiary_count, problems)
-    matching = _money(data.matching_funds, "matching_funds", "配套资金", problems)
+    label = tr(SNAPSHOT_LABELS["matching_funds_fen"])
+    matching = _money(data.matching_funds, "matching_funds", label, problems)
     community = db.session.get(Community, data.community_id) if data.community_id else None
     if data.community_id and community is None:
-        problems.append(Problem("community", "请选择列表中的社区"))
+        problems.append(Problem("community", msg("请选择列表中的社区")))
     needs = _needs(round_id, data.need_ids, problems)
     return Parsed(data, lines, count, matching, community, needs), problems
 
@@ -331,7 +349,8 @@ def parse_input(data: ProposalInput, round_id: int) -> Parsed:
     """Check types and sizes only (what a draft needs); raise ``ProposalError`` if any fail."""
     parsed, problems = _parse(data, round_id)
     if problems:
-        raise ProposalError(f"有 {len(problems)} 处填写有误，请按提示修改", problems, status=422)
+        message = msg("有 {count} 处填写有误，请按提示修改", count=len(problems))
+        raise ProposalError(message, problems, status=422)
     return parsed
 
 
@@ -405,7 +424,7 @@ def create_draft(user, round_id: int, now: datetime | None = None) -> Proposal:
     _allow(perms.can_apply(user), status=403)
     funding_round = db.session.get(FundingRound, round_id)
     if funding_round is None:
-        raise ProposalError("找不到这个赛事", status=404)
+        raise ProposalError(msg("找不到这个赛事"), status=404)
     if message := check_phase(funding_round, "submit", _now(now)):
         raise ProposalError(message, status=409)
     org_id = user.organisation_id if perms.applies_as_org(user) else None
@@ -498,7 +517,8 @@ def _complete(proposal: Proposal, data: ProposalInput) -> Parsed:
         if problem.field not in typed
     ]
     if problems:
-        raise ProposalError(f"还有 {len(problems)} 处需要修改才能提交", problems, status=422)
+        message = msg("还有 {count} 处需要修改才能提交", count=len(problems))
+        raise ProposalError(message, problems, status=422)
     return parsed
 
 
@@ -527,12 +547,19 @@ def _record_submission(user, proposal: Proposal, action: str, target: str, now: 
         },
         actor=user,
     )
-    notify(
-        proposal.applicant_id,
-        f"您的申报“{proposal.title}”已{'提交' if action == 'submit' else '重新提交'}"
-        f"（第 {proposal.version} 版，申请金额 {format_fen(proposal.requested_fen)}）",
-        link_to(proposal.id),
+    template = (
+        N_("您的申报“{title}”已提交（第 {version} 版，申请金额 {amount}）")
+        if action == "submit"
+        else N_("您的申报“{title}”已重新提交（第 {version} 版，申请金额 {amount}）")
     )
+    with source_language():
+        message = msg(
+            template,
+            title=proposal.title,
+            version=proposal.version,
+            amount=format_fen(proposal.requested_fen),
+        )
+    notify(proposal.applicant_id, message, link_to(proposal.id))
 
 
 def submit(user, proposal_id: int, data: ProposalInput, now: datetime | None = None) -> bool:
@@ -563,11 +590,10 @@ def withdraw(user, proposal_id: int, now: datetime | None = None) -> Proposal:
         before = proposal.status
         proposal.status = _transition(proposal, user, "withdraw")
         audit.record("proposal.withdrawn", "proposal", proposal.id, {"from": before}, actor=user)
-        notify(
-            proposal.applicant_id,
-            f"您的申报“{proposal.title or '（未命名）'}”已撤回",
-            link_to(proposal.id),
-        )
+        with source_language():
+            title = proposal.title or msg("（未命名）")
+            message = msg("您的申报“{title}”已撤回", title=title)
+        notify(proposal.applicant_id, message, link_to(proposal.id))
     return proposal
 
 
@@ -584,7 +610,7 @@ def get_visible(user, proposal_id: int) -> Proposal:
     )
     proposal = db.session.scalar(query)
     if proposal is None:
-        raise ProposalError(perms.NOT_FOUND, status=404)
+        raise ProposalError(tr(perms.NOT_FOUND), status=404)
     _allow(perms.can_view_proposal(user, proposal))
     return proposal
 
@@ -648,7 +674,7 @@ def version_changes(proposal_id: int) -> list[Change]:
     newer, older = versions
     changes = diff_versions(_diff_view(older.snapshot), _diff_view(newer.snapshot))
     return [
-        dataclasses.replace(change, label=SNAPSHOT_LABELS.get(change.field, change.label))
+        dataclasses.replace(change, label=tr(SNAPSHOT_LABELS.get(change.field, change.label)))
         for change in changes
     ]
 

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from grants.domain import judging_rules as rules
 from grants.domain import scoring
+from grants.domain.i18n import msg
 from grants.domain.rubric import Criterion as RubricCriterion
 from grants.domain.scoring import JudgeProfile, OutlierFlag, RankedRow
 from grants.extensions import db
@@ -216,7 +217,7 @@ def ranking_xlsx(round_id: int) -> bytes:
     report = ranking_report(round_id)
     book = Workbook()
     sheet = book.active
-    sheet.title = "排名"
+    sheet.title = msg("排名")
     sheet.append(_header(report, True))
     for row in report.rows:
         values = _line(report, row, True)

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from grants.domain import phases as phase_rules
 from grants.domain.band import SITE_BAND, Band, narrow_band, validate_tiers
 from grants.domain.budget import CategoryCap, validate_caps
+from grants.domain.i18n import msg
 from grants.domain.money import format_fen, yuan
 from grants.domain.phases import RoundPhases, TimelineStep
 from grants.domain.proposals import RoundRules
@@ -36,7 +37,7 @@ class RoundError(ValueError):
     """A round cannot be saved; ``problems`` lists every reason, in Chinese."""
 
     def __init__(self, problems: list[str]) -> None:
-        super().__init__("；".join(problems))
+        super().__init__(msg("；").join(problems))
         self.problems = problems
 
 
@@ -125,10 +126,20 @@ class RoundData:
 def _pool_problems(pool_fen: int, band_min_fen: int) -> list[str]:
     """The pool must fund at least one project at the band minimum and stay below the cap."""
     if pool_fen > POOL_MAX_FEN:
-        return [f"资金池 {format_fen(pool_fen)} 过大，不能超过 {format_fen(POOL_MAX_FEN)}"]
+        return [
+            msg(
+                "资金池 {pool} 过大，不能超过 {limit}",
+                pool=format_fen(pool_fen),
+                limit=format_fen(POOL_MAX_FEN),
+            )
+        ]
     if pool_fen < band_min_fen:
         return [
-            f"资金池 {format_fen(pool_fen)} 不足以资助一个项目（本轮下限 {format_fen(band_min_fen)}）"
+            msg(
+                "资金池 {pool} 不足以资助一个项目（本轮下限 {limit}）",
+                pool=format_fen(pool_fen),
+                limit=format_fen(band_min_fen),
+            )
         ]
     return []
 
@@ -136,14 +147,20 @@ def _pool_problems(pool_fen: int, band_min_fen: int) -> list[str]:
 def _category_problems(categories: tuple[str, ...]) -> list[str]:
     """At least one category, at most 20, each named, short and listed once."""
     if not categories:
-        return ["请至少设置一个项目类别"]
+        return [msg("请至少设置一个项目类别")]
     problems = []
     if len(categories) > CATEGORIES_MAX:
-        problems.append(f"项目类别最多 {CATEGORIES_MAX} 个（当前 {len(categories)} 个）")
+        problems.append(
+            msg(
+                "项目类别最多 {max} 个（当前 {count} 个）",
+                max=CATEGORIES_MAX,
+                count=len(categories),
+            )
+        )
     if any(len(name) > CATEGORY_MAX_CHARS for name in categories):
-        problems.append(f"每个项目类别最多 {CATEGORY_MAX_CHARS} 个字")
+        problems.append(msg("每个项目类别最多 {max} 个字", max=CATEGORY_MAX_CHARS))
     if len(set(categories)) != len(categories):
-        problems.append("项目类别有重复")
+        problems.append(msg("项目类别有重复"))
     return problems
 
 
@@ -160,11 +177,11 @@ def validate_round(data: RoundData) -> list[str]:
     """Every reason the round cannot be saved (empty when it can), in form order."""
     problems = []
     if not data.name.strip():
-        problems.append("请填写赛事名称")
+        problems.append(msg("请填写赛事名称"))
     elif len(data.name) > NAME_MAX_CHARS:
-        problems.append(f"赛事名称最多 {NAME_MAX_CHARS} 个字")
+        problems.append(msg("赛事名称最多 {max} 个字", max=NAME_MAX_CHARS))
     if not data.district.strip():
-        problems.append("请填写所在区")
+        problems.append(msg("请填写所在区"))
     problems += _pool_problems(data.pool_fen, data.band_min_fen)
     problems += _band_problems(data)
     problems += _category_problems(data.categories)
@@ -231,7 +248,7 @@ def update_round(funding_round: FundingRound, data: RoundData, actor) -> dict:
         if before != value:
             changes[key] = [_json_value(before), _json_value(value)]
     if RULE_FIELDS.intersection(changes) and counts_of(funding_round)["proposals"]:
-        raise RoundError(["已有项目提交申报，不能再修改资助范围、档位、费用上限或项目类别"])
+        raise RoundError([msg("已有项目提交申报，不能再修改资助范围、档位、费用上限或项目类别")])
     if not changes:
         return changes
     with unit_of_work():

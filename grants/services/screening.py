@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload
 
 from grants.domain import proposal_permissions as perms
 from grants.domain.band import check_amount
+from grants.domain.i18n import msg, source_language, tr
 from grants.domain.orgs import DUPLICATE_THRESHOLD, check_uscc, is_banned, normalise_title
 from grants.domain.phases import SHANGHAI, format_local
 from grants.domain.proposals import (
@@ -207,7 +208,7 @@ def review(proposal_id: int, now: datetime | None = None) -> QueueRow:
     query = select(Proposal).where(Proposal.id == proposal_id).options(*_with_people())
     proposal = db.session.scalar(query)
     if proposal is None or proposal.status == "draft":
-        raise ScreeningError("找不到这个申报项目", status=404)
+        raise ScreeningError(tr(perms.NOT_FOUND), status=404)
     return QueueRow(proposal, checks_for([proposal], now)[proposal.id])
 
 
@@ -226,11 +227,12 @@ def _check_request(user, ids: Sequence[int], action: str, reason: str) -> None:
     if not allowed:
         raise ScreeningError(message, status=403)
     if action not in SCREEN_ACTIONS:
-        raise ScreeningError("请选择审查决定：资格审查通过、退回修改或认定不符合条件", status=400)
+        message = msg("请选择审查决定：资格审查通过、退回修改或认定不符合条件")
+        raise ScreeningError(message, status=400)
     if problem := check_reason(action, reason):
         raise ScreeningError(problem, status=422)
     if not ids:
-        raise ScreeningError("请至少勾选一个申报项目", status=400)
+        raise ScreeningError(msg("请至少勾选一个申报项目"), status=400)
 
 
 def _locked_many(ids: Sequence[int]) -> list[Proposal]:
@@ -244,31 +246,49 @@ def _locked_many(ids: Sequence[int]) -> list[Proposal]:
     )
     found = list(db.session.scalars(query))
     if len(found) != len(ids):
-        raise ScreeningError("所选申报中有不存在的项目，本次未做任何更改", status=404)
+        raise ScreeningError(msg("所选申报中有不存在的项目，本次未做任何更改"), status=404)
     return found
 
 
 def _target(proposal: Proposal, action: str, now: datetime) -> str:
     """The state after ``action``, or a refusal that names the proposal."""
-    name = f"“{proposal.title or '（未命名）'}”（#{proposal.id}）"
+    title = proposal.title or msg("（未命名）")
     try:
         target = transition(proposal.status, action, frozenset({"organizer"}))
     except TransitionError as error:
-        raise ScreeningError(f"{name}：{error}。本次未做任何更改", status=409) from error
+        raise ScreeningError(_refusal(title, proposal.id, str(error)), status=409) from error
     if message := check_phase(proposal.round, "screen", now):
-        raise ScreeningError(f"{name}：{message}。本次未做任何更改", status=409)
+        raise ScreeningError(_refusal(title, proposal.id, message), status=409)
     return target
 
 
+def _refusal(title: str, proposal_id: int, problem: str) -> str:
+    """A refusal naming the proposal that stopped the whole batch."""
+    return msg(
+        "“{title}”（#{id}）：{problem}。本次未做任何更改",
+        title=title,
+        id=proposal_id,
+        problem=problem,
+    )
+
+
 def _message(proposal: Proposal, action: str, reason: str) -> str:
-    """The in-app message telling the applicant the decision and, if any, the reason."""
-    title = f"您的申报“{proposal.title}”"
-    if action == "mark_eligible":
-        return f"{title}已通过资格审查，将进入专家评审"
-    if action == "return":
-        deadline = format_local(proposal.round.return_deadline.replace(tzinfo=UTC))
-        return f"{title}被退回修改：{reason}。请于 {deadline} 前修改后重新提交"
-    return f"{title}未通过资格审查：{reason}"
+    """The in-app message telling the applicant the decision and, if any, the reason.
+
+    Stored in Chinese (the platform's language), whatever language the organizer reads.
+    """
+    with source_language():
+        if action == "mark_eligible":
+            return msg("您的申报“{title}”已通过资格审查，将进入专家评审", title=proposal.title)
+        if action == "return":
+            deadline = format_local(proposal.round.return_deadline.replace(tzinfo=UTC))
+            return msg(
+                "您的申报“{title}”被退回修改：{reason}。请于 {deadline} 前修改后重新提交",
+                title=proposal.title,
+                reason=reason,
+                deadline=deadline,
+            )
+        return msg("您的申报“{title}”未通过资格审查：{reason}", title=proposal.title, reason=reason)
 
 
 def decide(
@@ -307,4 +327,4 @@ def decide(
 
 def action_choices() -> list[tuple[str, str]]:
     """(action, label) pairs for the decision pickers."""
-    return [(action, ACTION_LABELS[action]) for action in SCREEN_ACTIONS]
+    return [(action, tr(ACTION_LABELS[action])) for action in SCREEN_ACTIONS]
