@@ -55,6 +55,7 @@ MAX_PUBLIC_WEIGHT = Decimal("0.5")
 OUTLIER_THRESHOLD = Decimal(20)
 LEANING_POINTS = Decimal(5)
 LEANING_MIN_SHEETS = 3
+LEANING_STRICT, LEANING_LENIENT, LEANING_NORMAL = N_("偏严"), N_("偏松"), N_("正常")
 HISTOGRAM_LABELS = tuple(f"{low}–{low + 9}" for low in range(0, 90, 10)) + ("90–100",)
 TIE_BREAK_NOTES = (
     "",
@@ -347,10 +348,10 @@ def _profile(judge_id: JudgeId, totals: list[Decimal], deviations: list[Decimal]
 def _leaning(mean_deviation: Decimal, count: int) -> str:
     """Label a judge 偏严, 偏松 or 正常 by the rule documented on :func:`judge_profiles`."""
     if count >= LEANING_MIN_SHEETS and mean_deviation < -LEANING_POINTS:
-        return N_("偏严")
+        return LEANING_STRICT
     if count >= LEANING_MIN_SHEETS and mean_deviation > LEANING_POINTS:
-        return N_("偏松")
-    return N_("正常")
+        return LEANING_LENIENT
+    return LEANING_NORMAL
 
 
 def _histogram(totals: Iterable[Decimal]) -> tuple[int, ...]:

@@ -9,11 +9,14 @@ from flask import Flask
 from flask_babel import get_locale
 
 from grants.domain import permissions
+from grants.domain.i18n import tr
 from grants.domain.money import format_fen
 from grants.domain.roles import ROLE_LABELS
 from grants.web.nav import nav_items
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+# Each language is offered under its own name, whatever language the page is in.
+LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
 
 
 def local_time(value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -31,7 +34,9 @@ def register_filters(app: Flask) -> None:
     """Make the display helpers available in every template."""
     app.jinja_env.filters["fen"] = format_fen
     app.jinja_env.filters["local_time"] = local_time
-    app.jinja_env.filters["role_label"] = lambda role: ROLE_LABELS.get(role, role)
+    app.jinja_env.filters["role_label"] = lambda role: tr(ROLE_LABELS.get(role, role))
+    app.jinja_env.filters["tr"] = tr
+    app.jinja_env.globals["language_names"] = LANGUAGE_NAMES
     app.jinja_env.globals["perm"] = permissions
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["get_locale"] = get_locale

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from grants.documents import pdf_response, render_pdf
+from grants.documents import document_language, pdf_response, render_pdf
 from grants.domain.award_permissions import (
     can_countersign_agreement,
     can_sign_agreement,
@@ -335,5 +335,6 @@ def score_sheet(proposal_id: int):
     proposal = db.session.get(Proposal, proposal_id) or abort(404)
     if not can_view_score_sheet(current_user, proposal)[0]:
         abort(404)
-    context = awards.score_sheet_context(proposal_id)
-    return pdf_response(render_pdf("score_sheet", **context), f"score-sheet-{proposal_id}.pdf")
+    with document_language():
+        pdf = render_pdf("score_sheet", **awards.score_sheet_context(proposal_id))
+    return pdf_response(pdf, f"score-sheet-{proposal_id}.pdf")

@@ -97,7 +97,7 @@ class RubricForm(FlaskForm):
 class SettingsForm(FlaskForm):
     """A round's judging settings."""
 
-    mode = SelectField(_l("评审方式"), choices=list(MODE_LABELS.items()))
+    mode = SelectField(_l("评审方式"), choices=[(k, _l(v)) for k, v in MODE_LABELS.items()])
     judges_per_proposal = IntegerField(
         _l("每个项目的评委人数 k"), validators=[InputRequired(_l("请填写人数")), NumberRange(1, 50)]
     )
@@ -106,7 +106,7 @@ class SettingsForm(FlaskForm):
         validators=[InputRequired(_l("请填写随机种子")), NumberRange(0, 2_000_000_000)],
     )
     blind = BooleanField(_l("盲评：评委看不到申报人、机构、联系人和团队成员"))
-    method = SelectField(_l("汇总方法"), choices=list(METHOD_LABELS.items()))
+    method = SelectField(_l("汇总方法"), choices=[(k, _l(v)) for k, v in METHOD_LABELS.items()])
     normalise = BooleanField(_l("在原始分旁显示评委标准化后的分数"))
     vote_weight_pct = IntegerField(
         _l("居民投票权重（%，0–50）"),

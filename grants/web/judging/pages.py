@@ -24,6 +24,10 @@ from grants.web.judging.forms import (
 )
 
 CHART_HEIGHT = 60
+LEANING_BADGES = {
+    scoring.LEANING_LENIENT: "text-bg-info",
+    scoring.LEANING_STRICT: "text-bg-warning",
+}
 
 
 def dashboard(status: int = 200):
@@ -181,6 +185,7 @@ def ranking_page(funding_round):
         peak=peak,
         chart_height=CHART_HEIGHT,
         labels=scoring.HISTOGRAM_LABELS,
+        leaning_badges=LEANING_BADGES,
         settings=judging.settings_for(funding_round.id),
         can_manage=perms.can_manage_panel(current_user)[0],
         confirm=ConfirmForm(),

@@ -65,7 +65,16 @@ def _detail(need, status: int = 200, merge_form: MergeForm | None = None):
         merge_form = MergeForm()
     if merge_form is not None:
         merge_form.target_id.choices = [
-            (n.id, f"#{n.id} {n.title}（{n.support_count}）") for n in needs.merge_targets(need)
+            (
+                n.id,
+                _(
+                    "#%(id)s %(title)s（%(count)s 人支持）",
+                    id=n.id,
+                    title=n.title,
+                    count=n.support_count,
+                ),
+            )
+            for n in needs.merge_targets(need)
         ]
     page = render_template(
         "needs/detail.html",
@@ -98,7 +107,7 @@ def new(round_id: int):
     form.community_id.choices = [(0, _("（请选择）"))] + [
         (c.id, c.name) for c in needs.round_communities(funding_round)
     ]
-    form.category.choices = [("", _("（请选择）"))] + [(c, c) for c in funding_round.categories]
+    form.category.choices = [("", _("（请选择）"))] + [(c, _(c)) for c in funding_round.categories]
     status = 200
     if form.validate_on_submit():
         try:

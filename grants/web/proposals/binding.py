@@ -26,10 +26,18 @@ def _choices(form: ProposalForm, proposal: Proposal) -> ProposalForm:
         (c.id, f"{c.street} {c.name}") for c in communities
     ]
     form.category.choices = [("", _("（请选择）"))] + [
-        (name, name) for name in proposal.round.categories or ()
+        (name, _(name)) for name in proposal.round.categories or ()
     ]
     form.need_ids.choices = [
-        (need.id, f"{need.title}（{need.community.name}，{need.support_count} 人支持）")
+        (
+            need.id,
+            _(
+                "%(title)s（%(community)s，%(count)s 人支持）",
+                title=need.title,
+                community=need.community.name,
+                count=need.support_count,
+            ),
+        )
         for need in proposals.round_needs(proposal.round_id)
     ]
     return form

@@ -36,7 +36,7 @@ class BudgetLineForm(Form):
         _l("费用类别"),
         default="",
         validate_choice=False,
-        choices=[("", _l("（请选择）"))] + list(COST_CATEGORIES.items()),
+        choices=[("", _l("（请选择）"))] + [(k, _l(v)) for k, v in COST_CATEGORIES.items()],
     )
     unit_price = StringField(_l("单价（元）"))
     quantity = StringField(_l("数量"))

@@ -141,7 +141,7 @@ class RoundForm(FlaskForm):
 
 
 for _key, _label in COST_CATEGORIES.items():
-    setattr(RoundForm, f"cap_{_key}", PercentField(_l("%(name)s上限（%%）", name=_label)))
+    setattr(RoundForm, f"cap_{_key}", PercentField(_l("%(name)s上限（%%）", name=_l(_label))))
 
 
 def split_tiers(text: str | None) -> list[str]:
