@@ -58,6 +58,41 @@ def test_english_texts_keep_the_placeholders_of_the_chinese():
     assert wrong == []
 
 
+class _Blank(dict):
+    """A mapping with a value for every name, to try a text as a format string."""
+
+    def __missing__(self, key: str) -> str:
+        return "x"
+
+
+def _formats(text: str, style: str) -> bool:
+    """True when ``text`` survives the formatting its msgid goes through."""
+    try:
+        if style == "percent":
+            text % _Blank()
+        else:
+            text.format_map(_Blank())
+    except (ValueError, TypeError, KeyError, IndexError):
+        return False
+    return True
+
+
+def _styles(message) -> list[str]:
+    """Jinja's ``_()`` always %-formats; Python ``_()`` with variables too; ``msg()`` formats
+    with ``str.format``. A msgid that survives a style must survive it in English too."""
+    return [style for style in ("percent", "brace") if _formats(message.id, style)]
+
+
+def test_english_texts_survive_the_same_formatting():
+    broken = [
+        (m.id, m.string, style)
+        for m in _messages(PO_FILE)
+        for style in _styles(m)
+        if not _formats(m.string, style)
+    ]
+    assert broken == []
+
+
 def test_english_texts_contain_no_chinese():
     leftover = [(m.id, m.string) for m in _messages(PO_FILE) if CJK.search(m.string)]
     assert leftover == []

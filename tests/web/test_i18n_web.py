@@ -9,6 +9,7 @@ name.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -16,10 +17,11 @@ import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from grants.domain.awards import Candidate
 from grants.extensions import db
 from grants.models import BudgetLine, Community, Proposal
 from grants.models.base import utcnow
-from grants.services import judging, needs
+from grants.services import awards, judging, needs, notices
 from tests.factories import make_round
 from tests.helpers import audit_count, create_user, login_as
 
@@ -56,13 +58,15 @@ def _community() -> Community:
     return community
 
 
-def _english_proposal(funding_round, applicant, community, title: str) -> Proposal:
+def _english_proposal(
+    funding_round, applicant, community, title: str, status: str = "eligible"
+) -> Proposal:
     """An eligible resident-team proposal whose every shown field is ASCII (default category)."""
     now = utcnow()
     proposal = Proposal(
         round_id=funding_round.id,
         applicant_id=applicant.id,
-        status="eligible",
+        status=status,
         title=title,
         community_id=community.id,
         category="助老",
@@ -234,3 +238,22 @@ def test_a_refused_budget_is_explained_in_english(client, app):
     assert "The requested amount ¥4,999.99 is below this round&#39;s minimum of ¥5,000.00" in page
     assert _chinese_left(page) == []
     assert audit_count() == before
+
+
+def test_public_notice_in_english_while_its_pdf_stays_chinese(client, app, monkeypatch):
+    community = _community()
+    organizer = create_user("organizer", "organizer", display_name="Olivia Organizer")
+    resident = create_user("resident", "resident", display_name="Ann Lee")
+    funding_round = make_round("notice", name="Round 7", district="Jiangning", street="Dongshan")
+    proposal = _english_proposal(funding_round, resident, community, "Lunch club", "scored")
+    candidate = Candidate(proposal.id, 1, proposal.title, Decimal("91.50"), 1_000_000)
+    awards.propose_awards(funding_round.id, [candidate], organizer)
+    notice = notices.publish_notice(funding_round.id, organizer)
+    monkeypatch.setattr("grants.documents.html_pdf", lambda html: html.encode())
+    _in_english(client)
+    page = client.get(f"/notices/{notice.id}").get_data(as_text=True)
+    assert "Lunch club" in page and "Resident team (led by A******)" in page
+    assert _chinese_left(page) == []
+    document = client.get(f"/notices/{notice.id}.pdf").get_data(as_text=True)
+    assert "立项结果公示" in document and "居民团队（负责人 A******）" in document
+    assert "Public notice" not in document and "Resident team" not in document
