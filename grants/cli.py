@@ -56,7 +56,7 @@ def verify(path: Path | None):
         return
     from grants.services import audit
 
-    _report(verify_chain(audit.iter_rows(), expected_head=audit.head()))
+    _report(audit.verify_database())
 
 
 def verify_export(path: Path):

@@ -13,9 +13,10 @@ recompute it offline from an export; nothing here touches a database.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 GENESIS_HASH = "0" * 64
@@ -97,6 +98,7 @@ class Verification:
     head_hash: str
     first_bad_seq: int | None = None
     reason: str = ""
+    start_prev: str = GENESIS_HASH
 
 
 def _broken(count: int, seq: int, head: str, bad: int, reason: str) -> Verification:
@@ -104,7 +106,10 @@ def _broken(count: int, seq: int, head: str, bad: int, reason: str) -> Verificat
 
 
 def verify_chain(
-    rows: Iterable[tuple], expected_head: tuple[int, str] | None = None
+    rows: Iterable[tuple],
+    expected_head: tuple[int, str] | None = None,
+    start_seq: int = 1,
+    start_prev: str | None = GENESIS_HASH,
 ) -> Verification:
     """Walk rows in stored order and report the first ``seq`` where the chain breaks.
 
@@ -112,9 +117,24 @@ def verify_chain(
     action, object_type, object_id, payload, prev_hash, hash). ``expected_head`` is a
     ``(seq, hash)`` recorded elsewhere (an export's head line); a chain shorter than it or
     ending on another hash is reported as truncated. Runs in one pass and constant memory.
+    A segment of a longer chain starts at ``start_seq``; with ``start_prev=None`` its first
+    stored ``prev_hash`` is taken as given and reported, for :func:`join_segments` to check.
     """
+    rows = iter(rows)
+    if start_prev is None:
+        first = next(rows, None)
+        if first is None:
+            return Verification(True, 0, start_seq - 1, "", start_prev="")
+        start_prev = first[8]
+        rows = itertools.chain((first,), rows)
+    result = _walk(rows, start_seq, start_prev)
+    return _check_head(replace(result, start_prev=start_prev), expected_head)
+
+
+def _walk(rows: Iterable[tuple], start_seq: int, start_prev: str) -> Verification:
+    """The hashing loop of :func:`verify_chain`, kept tight because it runs a million times."""
     sha256, sep = hashlib.sha256, _SEP
-    prev_hash, prev_seq, count = GENESIS_HASH, 0, 0
+    prev_hash, prev_seq, count = start_prev, start_seq - 1, 0
     for row in rows:
         seq, ts, actor_id, role, action, otype, oid, payload, stored_prev, stored_hash = row
         if seq != prev_seq + 1:
@@ -129,7 +149,30 @@ def verify_chain(
         if sha256(message.encode("utf-8")).hexdigest() != stored_hash:
             return _broken(count, prev_seq, prev_hash, seq, "hash does not match the content")
         prev_hash, prev_seq, count = stored_hash, seq, count + 1
-    return _check_head(Verification(True, count, prev_seq, prev_hash), expected_head)
+    return Verification(True, count, prev_seq, prev_hash)
+
+
+def join_segments(
+    segments: Iterable[tuple[int, int, Verification]], expected_head: tuple[int, str] | None = None
+) -> Verification:
+    """Combine segments verified separately (``(first_seq, last_seq, result)`` in order).
+
+    Each segment must hold every seq of its range, start from the hash the previous segment
+    ended on, and verify by itself; the first break anywhere is the one reported.
+    """
+    head_seq, head_hash, count = 0, GENESIS_HASH, 0
+    for first_seq, last_seq, result in segments:
+        if result.count and result.start_prev != head_hash:
+            reason = "prev_hash does not match the previous entry"
+            return _broken(count, head_seq, head_hash, first_seq, reason)
+        if not result.ok:
+            return replace(result, count=count + result.count)
+        if result.head_seq != last_seq:
+            reason = f"expected seq {result.head_seq + 1}, found none (missing entries)"
+            return _broken(count + result.count, result.head_seq, result.head_hash,
+                           result.head_seq + 1, reason)
+        head_seq, head_hash, count = last_seq, result.head_hash, count + result.count
+    return _check_head(Verification(True, count, head_seq, head_hash), expected_head)
 
 
 def _check_head(result: Verification, expected: tuple[int, str] | None) -> Verification:

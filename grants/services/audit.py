@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import itertools
+import multiprocessing
+import os
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import create_engine, select
+from sqlalchemy.pool import NullPool
 
-from grants.domain.audit import EntryFields, canonical_json, entry_hash
+from grants.domain.audit import (
+    EntryFields,
+    Verification,
+    canonical_json,
+    entry_hash,
+    join_segments,
+    verify_chain,
+)
 from grants.extensions import db
 from grants.models import AuditEntry, AuditHead
 
@@ -87,3 +99,51 @@ def iter_rows(batch: int = 50000) -> Iterator[tuple]:
             yield from rows
     finally:
         cursor.close()
+
+
+PARALLEL_THRESHOLD = 200_000
+
+
+def _segment_worker(url: str, first_seq: int, last_seq: int) -> tuple[int, int, Verification]:
+    """Verify one range of the chain in a worker process, over its own connection."""
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            cursor = connection.connection.dbapi_connection.cursor()
+            cursor.execute(_range_sql(first_seq, last_seq))
+            rows = itertools.chain.from_iterable(iter(lambda: cursor.fetchmany(50000), []))
+            return first_seq, last_seq, verify_chain(rows, start_seq=first_seq, start_prev=None)
+    finally:
+        engine.dispose()
+
+
+def _range_sql(first_seq: int, last_seq: int) -> str:
+    """The entries of one seq range, in order (integers only, so inlining them is safe)."""
+    columns = ", ".join(ENTRY_FIELDS)
+    return (f"SELECT {columns} FROM audit_entry WHERE seq BETWEEN {int(first_seq)} "
+            f"AND {int(last_seq)} ORDER BY seq")
+
+
+def _ranges(last_seq: int, parts: int) -> list[tuple[int, int]]:
+    """Split 1..last_seq into ``parts`` contiguous ranges."""
+    size = -(-last_seq // parts)
+    return [(lo, min(lo + size - 1, last_seq)) for lo in range(1, last_seq + 1, size)]
+
+
+def verify_database(workers: int | None = None) -> Verification:
+    """Verify the whole chain against the recorded head, on several cores when it is long.
+
+    Each worker process reads and hashes its own range of ``seq``; the ranges are then joined,
+    so a break is still reported at the first bad ``seq`` of the chain.
+    """
+    expected = head()
+    workers = workers or os.cpu_count() or 1
+    if workers == 1 or expected[0] < PARALLEL_THRESHOLD:
+        return verify_chain(iter_rows(), expected_head=expected)
+    url = db.engine.url.render_as_string(hide_password=False)
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        futures = [pool.submit(_segment_worker, url, lo, hi)
+                   for lo, hi in _ranges(expected[0], workers)]
+        segments = [future.result() for future in futures]
+    return join_segments(segments, expected_head=expected)

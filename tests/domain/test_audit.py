@@ -3,7 +3,13 @@
 import pytest
 
 from grants.domain.audit import (
-    GENESIS_HASH, EntryFields, PayloadError, canonical_json, entry_hash, verify_chain,
+    GENESIS_HASH,
+    EntryFields,
+    PayloadError,
+    canonical_json,
+    entry_hash,
+    join_segments,
+    verify_chain,
 )
 
 
@@ -65,3 +71,39 @@ def test_payload_is_canonical_and_refuses_floats():
     assert canonical_json({"b": 1, "a": "元"}) == '{"a":"元","b":1}'
     with pytest.raises(PayloadError):
         canonical_json({"amount": 12.5})
+
+
+def _segments(rows, cuts):
+    bounds = list(zip([1, *[c + 1 for c in cuts]], [*cuts, len(rows)], strict=True))
+    out = []
+    for lo, hi in bounds:
+        part = [r for r in rows if lo <= r[0] <= hi]
+        out.append((lo, hi, verify_chain(part, start_seq=lo, start_prev=None)))
+    return out
+
+
+def test_segments_verified_apart_join_into_the_whole_chain():
+    rows = build_chain(30)
+    joined = join_segments(_segments(rows, [10, 20]), expected_head=(30, rows[-1][-1]))
+    assert joined.ok and joined.count == 30 and joined.head_hash == rows[-1][-1]
+
+
+def test_joined_segments_name_the_first_bad_seq():
+    rows = build_chain(30)
+    edited = list(rows[24])
+    edited[7] = edited[7].replace("2500", "2501")
+    rows[24] = tuple(edited)
+    assert join_segments(_segments(rows, [10, 20])).first_bad_seq == 25
+    rows = build_chain(30)
+    del rows[10]  # seq 11, the first of the second segment
+    assert join_segments(_segments(rows, [10, 20])).first_bad_seq == 11
+    rows = build_chain(30)
+    assert join_segments(_segments(rows[:25], [10, 20]), (30, rows[-1][-1])).first_bad_seq == 26
+
+
+def test_a_segment_spliced_from_another_chain_breaks_the_link():
+    rows, other = build_chain(20), build_chain(20)
+    forged = [tuple([r[0], *r[1:8], "f" * 64, r[9]]) if r[0] == 11 else r for r in rows[:10]]
+    segments = [(1, 10, verify_chain(forged[:10], start_seq=1, start_prev=None)),
+                (11, 20, verify_chain(other[10:], start_seq=11, start_prev=None))]
+    assert join_segments(segments).ok is (other[10][8] == rows[9][9])

@@ -90,3 +90,22 @@ def test_concurrent_writers_on_sqlite_queue_and_verify(app):
     errors = _concurrent_writers(app, writers=4, per_writer=25)
     assert errors == []
     assert verify_chain(audit.iter_rows(), audit.head()).count == 100
+
+
+def test_parallel_verification_matches_and_finds_a_tampered_entry(any_app, monkeypatch):
+    monkeypatch.setattr(audit, "PARALLEL_THRESHOLD", 10)
+    _write_entries(40)
+    db.session.commit()
+    result = audit.verify_database(workers=3)
+    assert result.ok and result.count == 40 and result.head_hash == audit.head()[1]
+    table = "audit_entry"
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
+        db.session.execute(text(f"UPDATE {table} SET payload = 'edited' WHERE seq = 27"))
+        db.session.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER USER"))
+    else:
+        db.session.execute(text("DROP TRIGGER audit_entry_no_update"))
+        db.session.execute(text(f"UPDATE {table} SET payload = 'edited' WHERE seq = 27"))
+    db.session.commit()
+    broken = audit.verify_database(workers=3)
+    assert not broken.ok and broken.first_bad_seq == 27
