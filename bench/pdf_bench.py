@@ -61,18 +61,25 @@ def _row(rank: int) -> str:
     )
 
 
+NOTICE_CSS = """table.fixed { table-layout: fixed; width: 100%; }
+.w6 { width: 6%; } .w11 { width: 11%; } .w12 { width: 12%; } .w15 { width: 15%; }
+.w28 { width: 28%; }"""
+
+
 def notice_html(rows: int) -> str:
     """A realistic 立项公示 notice with `rows` projects and an audit head hash in the footer."""
     title = "第七届公益创投微项目立项公示"
     head = hashlib.sha256(f"{title}:{rows}".encode()).hexdigest()
     body = "\n".join(_row(rank) for rank in range(1, rows + 1))
     return f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
-<title>{title}</title></head><body>
+<title>{title}</title><style>{NOTICE_CSS}</style></head><body>
 <footer>审计链头哈希：{head}</footer>
 <h1>{title}</h1>
 <p>根据《公益创投微项目管理办法》，经资格审查、专家评审和现场答辩，\
 现将第七届公益创投拟立项项目名单予以公示。</p>
-<table><thead><tr><th>排名</th><th>项目名称</th><th>申报单位</th><th>所属社区</th>
+<table class="fixed"><colgroup><col class="w6"><col class="w28"><col class="w28">\
+<col class="w12"><col class="w11"><col class="w15"></colgroup>
+<thead><tr><th>排名</th><th>项目名称</th><th>申报单位</th><th>所属社区</th>
 <th>评审得分</th><th>资助金额</th></tr></thead>
 <tbody>{body}</tbody></table>
 <h2>异议受理</h2>
