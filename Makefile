@@ -19,16 +19,19 @@ $(VENV)/.test-installed: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-## fonts: Noto Sans CJK SC for Chinese documents (Debian's fonts-noto-cjk)
+## fonts: Noto Sans CJK SC for Chinese documents, and HarfBuzz's subsetter that WeasyPrint uses
+## to embed only the glyphs a document needs (Debian's fonts-noto-cjk and libharfbuzz-subset0)
+DEBIAN_PACKAGES := fonts-noto-cjk libharfbuzz-subset0
 fonts:
-	@if fc-list 2>/dev/null | grep -q "Noto Sans CJK"; then :; \
+	@if fc-list 2>/dev/null | grep -q "Noto Sans CJK" && \
+		ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset; then :; \
 	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
-		echo "installing fonts-noto-cjk (the document font)"; \
-		(apt-get install -y -qq fonts-noto-cjk >/dev/null 2>&1 || \
-		 (apt-get update -qq && apt-get install -y -qq fonts-noto-cjk >/dev/null)) || \
-		echo "could not install fonts-noto-cjk; PDFs need it"; \
+		echo "installing $(DEBIAN_PACKAGES) (document font and font subsetter)"; \
+		(apt-get install -y -qq $(DEBIAN_PACKAGES) >/dev/null 2>&1 || \
+		 (apt-get update -qq && apt-get install -y -qq $(DEBIAN_PACKAGES) >/dev/null)) || \
+		echo "could not install $(DEBIAN_PACKAGES); Chinese PDFs need them"; \
 	else \
-		echo "Chinese PDFs need Noto Sans CJK SC: sudo apt-get install -y fonts-noto-cjk"; \
+		echo "Chinese PDFs need: sudo apt-get install -y $(DEBIAN_PACKAGES)"; \
 	fi
 
 translations: $(VENV)/.installed
