@@ -6,8 +6,6 @@ Accounts go through the same services as real sign-ups, so the audit chain cover
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import Iterator
 
 from sqlalchemy import func, select
@@ -103,10 +101,10 @@ def seed_all() -> Iterator[str]:
     yield f"staff: +{seed_staff()}"
     yield f"residents: +{seed_residents()}"
     yield f"organisations: +{seed_organisations()}"
-    for module in ("grants.seed_rounds", "grants.seed_proposals", "grants.seed_judging",
-                   "grants.seed_awards"):
-        if importlib.util.find_spec(module) is not None:
-            yield from importlib.import_module(module).seed()
+    from grants import seed_awards, seed_judging, seed_proposals, seed_rounds
+
+    for module in (seed_rounds, seed_proposals, seed_judging, seed_awards):
+        yield from module.seed()
     yield from demo_logins()
 
 

@@ -19,9 +19,5 @@ __all__ = [
     "Proposal", "ProposalVersion", "User", "UserRole", "proposal_need",
 ]
 
-# Areas added by later work register their models by being imported here.
-import importlib.util as _util  # noqa: E402
-
-for _name in ("grants.models.judging", "grants.models.awards"):
-    if _util.find_spec(_name) is not None:
-        __import__(_name)
+# Judging and award models refer to the classes above, so they are registered last.
+from grants.models import awards, judging  # noqa: E402,F401

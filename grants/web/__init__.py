@@ -2,32 +2,24 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-
 from flask import Flask
-
-BLUEPRINT_MODULES = (
-    "grants.web.main.views",
-    "grants.web.auth.views",
-    "grants.web.admin.views",
-    "grants.web.audit.views",
-    "grants.web.rounds.views",
-    "grants.web.needs.views",
-    "grants.web.proposals.views",
-    "grants.web.screening.views",
-    "grants.web.notifications.views",
-    "grants.web.judging.views",
-    "grants.web.awards.views",
-    "grants.web.notices.views",
-)
 
 
 def register_blueprints(app: Flask) -> None:
-    """Mount every area's blueprint (each module exposes ``bp``)."""
-    for name in BLUEPRINT_MODULES:
-        if importlib.util.find_spec(name.rsplit(".", 1)[0]) is None:
-            continue
-        if importlib.util.find_spec(name) is None:
-            continue
-        app.register_blueprint(importlib.import_module(name).bp)
+    """Mount every area's blueprint."""
+    from grants.web.admin.views import bp as admin
+    from grants.web.audit.views import bp as audit
+    from grants.web.auth.views import bp as auth
+    from grants.web.awards.views import bp as awards
+    from grants.web.judging.views import bp as judging
+    from grants.web.main.views import bp as main
+    from grants.web.needs.views import bp as needs
+    from grants.web.notices.views import bp as notices
+    from grants.web.notifications.views import bp as notifications
+    from grants.web.proposals.views import bp as proposals
+    from grants.web.rounds.views import bp as rounds
+    from grants.web.screening.views import bp as screening
+
+    for blueprint in (main, auth, admin, audit, rounds, needs, proposals, screening,
+                      notifications, judging, awards, notices):
+        app.register_blueprint(blueprint)
