@@ -53,11 +53,8 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh_CN", "en")
     BOOTSTRAP_SERVE_LOCAL = True
-    SITE_BAND_MIN_FEN = int(os.environ.get("SITE_BAND_MIN_FEN", 500000))
-    SITE_BAND_MAX_FEN = int(os.environ.get("SITE_BAND_MAX_FEN", 1500000))
     LOGIN_MAX_FAILURES = 10
     LOGIN_WINDOW_SECONDS = 15 * 60
-    AUDIT_PAGE_SIZE = 50
     PDF_CACHE_DIR = os.environ.get("PDF_CACHE_DIR") or None
     NOTICE_HOLIDAYS = _env_list("NOTICE_HOLIDAYS")
     NOTICE_WORKDAYS = _env_list("NOTICE_WORKDAYS")
