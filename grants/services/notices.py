@@ -35,6 +35,7 @@ from grants.models.base import utcnow
 from grants.services import audit, unit_of_work
 from grants.services.agreements import create_agreements
 from grants.services.awards import (
+    DEAD_STATES,
     AwardError,
     award_facts,
     change_amount,
@@ -431,10 +432,15 @@ def _settle_proposals(round_id: int, awarded_ids: set[int], actor) -> None:
     """Move the round's scored proposals to awarded / not awarded, telling each applicant.
 
     A consequence of the confirmation, so the system role makes it; runs inside the
-    confirmation's transaction with one audit entry per proposal that changes.
+    confirmation's transaction with one audit entry per proposal that changes. A proposal
+    whose award is still waiting for another notice stays scored until that one closes.
     """
+    pending = set(db.session.scalars(select(Award.proposal_id).where(
+        Award.round_id == round_id, Award.status.not_in(DEAD_STATES),
+        Award.proposal_id.not_in(awarded_ids))))
     scored = db.session.scalars(
-        select(Proposal).where(Proposal.round_id == round_id, Proposal.status == "scored")
+        select(Proposal).where(Proposal.round_id == round_id, Proposal.status == "scored",
+                               Proposal.id.not_in(pending))
     ).all()
     for proposal in scored:
         action = "award" if proposal.id in awarded_ids else "not_award"

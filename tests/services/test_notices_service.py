@@ -197,3 +197,13 @@ def test_confirmation_settles_the_proposals_and_tells_applicants(published, orga
     assert statuses <= {"awarded", "not_awarded"} and "awarded" in statuses
     messages = db.session.scalars(select(Notification.message)).all()
     assert any("正式立项" in message for message in messages)
+
+
+def test_a_proposal_waiting_for_a_later_notice_is_not_marked_unfunded(published, organizer):
+    from grants.models import Proposal
+
+    waiting = db.session.scalars(select(Award).where(Award.status == "in_notice")).first()
+    waiting.status = "proposed"
+    db.session.commit()
+    svc.confirm_notice(published.id, organizer, today=NEXT_MONDAY)
+    assert db.session.get(Proposal, waiting.proposal_id).status == "scored"
