@@ -31,6 +31,20 @@ from grants.services.notifications import notify
 SIGNABLE_STATES = ("confirmed",)
 
 
+def _next_number(funding_round: FundingRound, year: int) -> str:
+    """The next free number in the round's series (``JN-2026-07-004``).
+
+    The series is district + year + round number; two rounds that share a round number share
+    the series, so a number is never handed out twice.
+    """
+    code = funding_round.district_code or "JN"
+    prefix = agreement_number(code, year, funding_round.round_no, 1).rsplit("-", 1)[0] + "-"
+    taken = db.session.scalar(
+        select(func.count(Agreement.id)).where(Agreement.number.startswith(prefix))
+    )
+    return agreement_number(code, year, funding_round.round_no, (taken or 0) + 1)
+
+
 def create_agreements(awards: Iterable[Award], year: int, actor) -> list[Agreement]:
     """Create the agreement of each newly confirmed award, numbered in rank order.
 
@@ -40,15 +54,7 @@ def create_agreements(awards: Iterable[Award], year: int, actor) -> list[Agreeme
     made = []
     for award in sorted(awards, key=lambda a: a.rank):
         funding_round = db.session.get(FundingRound, award.round_id)
-        seq = 1 + (
-            db.session.scalar(
-                select(func.count(Agreement.id)).join(Award).where(Award.round_id == award.round_id)
-            )
-            or 0
-        )
-        number = agreement_number(
-            funding_round.district_code or "JN", year, funding_round.round_no, seq
-        )
+        number = _next_number(funding_round, year)
         agreement = Agreement(award_id=award.id, number=number)
         db.session.add(agreement)
         db.session.flush()

@@ -486,6 +486,10 @@ def close_due(today: date | None = None) -> list[str]:
         except AwardError as error:
             lines.append(f"公示 #{notice_id}：未确认（{error}）")
             continue
+        except Exception as error:  # noqa: BLE001 - one bad notice must not stop the others
+            current_app.logger.exception("closing notice %s failed", notice_id)
+            lines.append(f"公示 #{notice_id}：确认失败（{type(error).__name__}），已回滚，请联系管理员")
+            continue
         lines.append(f"公示 #{notice_id}：已确认 {count} 个立项")
     return lines
 

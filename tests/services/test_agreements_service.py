@@ -118,3 +118,14 @@ def test_round_zip_names_files_by_number(agreements, shared_pdf_cache):  # noqa:
     names = zipfile.ZipFile(io.BytesIO(data)).namelist()
     assert count == 2 and names == ["JN-2026-07-001.pdf", "JN-2026-07-002.pdf"]
     assert zipfile.ZipFile(io.BytesIO(data)).read(names[0]).startswith(b"%PDF")
+
+
+def test_two_rounds_with_the_same_number_never_share_an_agreement_number(agreements, people):
+    twin = make_round("notice", pool_fen=3_000_000)
+    proposal = make_proposal(twin, people["resident"], status="scored", title="四点半课堂")
+    award_svc.propose_awards(
+        twin.id, [Candidate(proposal.id, 1, proposal.title, Decimal("90"), 800_000)],
+        people["organizer"])
+    notice = notice_svc.publish_notice(twin.id, people["organizer"], today=date(2026, 7, 6))
+    notice_svc.confirm_notice(notice.id, people["organizer"], today=date(2026, 7, 13))
+    assert [a.number for a in svc.agreements_of_round(twin.id)] == ["JN-2026-07-003"]
