@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from grants.domain import proposal_permissions as perms
+from grants.domain.band import SITE_BAND
 from grants.domain.budget import (
     COST_CATEGORIES,
     ITEM_MAX_CHARS,
@@ -28,6 +29,7 @@ from grants.domain.budget import (
 from grants.domain.i18n import N_, msg, source_language, tr
 from grants.domain.money import MoneyError, format_fen, parse_money
 from grants.domain.proposals import (
+    BENEFICIARY_MAX,
     FIELD_LABELS,
     STATE_LABELS,
     TEXT_LIMITS,
@@ -233,22 +235,31 @@ def _transition(proposal: Proposal, user, action: str) -> str:
 # Parsing typed input
 
 
-def _money(text: str, field: str, label: str, problems: list[Problem]) -> int:
-    """Parse optional money text into fen (blank = 0), noting a problem when unreadable."""
+MATCHING_MAX_FEN = 1_000_000_000  # ¥10,000,000: far above any micro-project, inside INTEGER
+
+
+def _money(text: str, field: str, label: str, problems: list[Problem], upper: int) -> int:
+    """Parse optional money text into fen (blank = 0), noting a problem when unreadable or
+    above ``upper`` — even a draft never stores an amount no submission could carry."""
     if not text.strip():
         return 0
     try:
-        return parse_money(text)
+        fen = parse_money(text)
     except MoneyError as error:
         problems.append(Problem(field, msg("{label}：{error}", label=label, error=error)))
         return 0
+    if fen > upper:
+        problems.append(Problem(field, msg("{label}不能超过 {limit}", label=label,
+                                           limit=format_fen(upper))))
+        return 0
+    return fen
 
 
 def _parse_line(row: LineInput, index: int, problems: list[Problem]) -> BudgetLine:
     """Type-check one budget row; range checks are left to submission."""
     prefix, number = f"budget-{index}-", index + 1
     label = msg("第 {row} 行单价", row=number)
-    price = _money(row.unit_price, prefix + "unit_price", label, problems)
+    price = _money(row.unit_price, prefix + "unit_price", label, problems, SITE_BAND.max_fen)
     quantity = 1
     if row.quantity.strip():
         parsed = parse_quantity(row.quantity)
@@ -273,6 +284,11 @@ def _parse_line(row: LineInput, index: int, problems: list[Problem]) -> BudgetLi
                 msg("第 {row} 行：项目名称最多 {max} 个字", row=number, max=ITEM_MAX_CHARS),
             )
         )
+    if price * quantity > SITE_BAND.max_fen:
+        problems.append(Problem(prefix + "unit_price", msg(
+            "第 {row} 行小计 {amount} 超过单个项目上限 {limit}", row=number,
+            amount=format_fen(price * quantity), limit=format_fen(SITE_BAND.max_fen))))
+        quantity = 1
     category = row.cost_category.strip()
     category = category if category in COST_CATEGORIES else ""
     return BudgetLine(row.item.strip(), category, price, quantity)
@@ -283,8 +299,10 @@ def _count(text: str, problems: list[Problem]) -> int | None:
     if not text.strip():
         return None
     number = parse_quantity(text)
-    if number is None:
-        problems.append(Problem("beneficiary_count", msg("受益人数须为整数")))
+    if number is None or number > BENEFICIARY_MAX:
+        problems.append(Problem("beneficiary_count", msg(
+            "受益人数须为不超过 {max} 的整数", max=f"{BENEFICIARY_MAX:,}")))
+        return None
     return number
 
 
@@ -337,7 +355,7 @@ def _parse(data: ProposalInput, round_id: int) -> tuple[Parsed, list[Problem]]:
     lines = tuple(_parse_line(row, i, problems) for i, row in enumerate(data.budget))
     count = _count(data.beneficiary_count, problems)
     label = tr(SNAPSHOT_LABELS["matching_funds_fen"])
-    matching = _money(data.matching_funds, "matching_funds", label, problems)
+    matching = _money(data.matching_funds, "matching_funds", label, problems, MATCHING_MAX_FEN)
     community = db.session.get(Community, data.community_id) if data.community_id else None
     if data.community_id and community is None:
         problems.append(Problem("community", msg("请选择列表中的社区")))

@@ -311,3 +311,21 @@ def test_new_is_for_applicants(client, app, role, status):
 
 def test_mine_requires_login(client):
     assert client.get("/proposals/").status_code == 302
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("budget-0-unit_price", "30000000", "不能超过 ¥15,000.00"),
+    ("budget-0-quantity", "10000", "超过单个项目上限 ¥15,000.00"),
+    ("matching_funds", "99999999", "不能超过 ¥10,000,000.00"),
+    ("beneficiary_count", "99999999999", "不超过 1,000,000"),
+])
+def test_huge_numbers_in_a_draft_are_refused_and_nothing_is_saved(
+        signed_in, draft, field, value, message):
+    data = {"title": "四点半课堂", "budget-0-item": "教材", "budget-0-cost_category": "materials",
+            "budget-0-unit_price": "5000", "budget-0-quantity": "2", "save": "保存草稿",
+            field: value}
+    response = signed_in.post(f"/proposals/{draft.id}/edit", data=data)
+    assert 400 <= response.status_code < 500
+    assert message in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Proposal, draft.id).title != "四点半课堂"
