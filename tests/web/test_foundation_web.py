@@ -160,6 +160,8 @@ def test_auditor_page_filters_and_shows_head(client, login):
     page = client.get("/audit/?action=auth.login").data.decode()
     assert "auth.login" in page and "account.created" not in page
     assert client.get("/audit/?since=not-a-date&object=user:abc&page=99").status_code == 200
+    huge = "9" * 25
+    assert client.get(f"/audit/?actor={huge}&object=user:{huge}").status_code == 200
 
 
 def test_home_lists_rounds_with_their_phase(client):

@@ -31,22 +31,27 @@ def _to_utc(day: date) -> str:
     return start.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def _row_id(text: str) -> int | None:
+    """A filter value that can be a row id (digits that fit a database integer), else None."""
+    return int(text) if text.isdigit() and len(text) <= 9 else None
+
+
 def _filtered(args) -> tuple[Select, dict]:
     """Build the entry query from the page's filter fields."""
     query = select(AuditEntry).order_by(AuditEntry.seq.desc())
     shown = {k: args.get(k, "").strip() for k in ("actor", "action", "object", "since", "until")}
     if shown["actor"]:
         actor_ids = select(User.id).where(User.username == shown["actor"])
-        if shown["actor"].isdigit():
-            actor_ids = actor_ids.union(select(User.id).where(User.id == int(shown["actor"])))
+        if (actor_id := _row_id(shown["actor"])) is not None:
+            actor_ids = actor_ids.union(select(User.id).where(User.id == actor_id))
         query = query.where(AuditEntry.actor_id.in_(actor_ids))
     if shown["action"]:
         query = query.where(AuditEntry.action.startswith(shown["action"], autoescape=True))
     if shown["object"]:
         kind, _sep, ident = shown["object"].partition(":")
         query = query.where(AuditEntry.object_type == kind)
-        if ident.isdigit():
-            query = query.where(AuditEntry.object_id == int(ident))
+        if (object_id := _row_id(ident)) is not None:
+            query = query.where(AuditEntry.object_id == object_id)
     if since := _day(shown["since"]):
         query = query.where(AuditEntry.ts_utc >= _to_utc(since))
     if until := _day(shown["until"]):
