@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from grants.domain.i18n import msg, tr
 from grants.domain.orgs import check_uscc
@@ -59,6 +62,20 @@ def _check_new_account(username: str, password: str) -> None:
         raise AccountError(msg("用户名“{username}”已被使用", username=username))
 
 
+@contextmanager
+def _creating_account() -> Iterator[None]:
+    """A unit of work that turns a lost race for a username or code into a clear refusal.
+
+    The checks before it catch the usual case; two sign-ups at the same moment are settled by
+    the unique constraints, and the loser gets the same message instead of a server error.
+    """
+    try:
+        with unit_of_work():
+            yield
+    except IntegrityError as error:
+        raise AccountError(msg("用户名或统一社会信用代码已被使用，请换一个")) from error
+
+
 def _new_user(username: str, display_name: str, password: str, roles, **fields) -> User:
     """Build (not commit) a user holding the given roles."""
     user = User(
@@ -82,7 +99,7 @@ def register_resident(
 ) -> User:
     """Self-registration of a resident account (居民)."""
     _check_new_account(username, password)
-    with unit_of_work():
+    with _creating_account():
         user = _new_user(
             username, display_name, password, ["resident"], phone=phone, community_id=community_id
         )
@@ -119,7 +136,7 @@ def register_organisation(
     if db.session.scalar(select(Organisation.id).where(Organisation.uscc == code)):
         raise AccountError(msg("该统一社会信用代码已注册，请联系本组织的现有账号"))
     _check_new_account(username, password)
-    with unit_of_work():
+    with _creating_account():
         org = Organisation(**{**details.__dict__, "uscc": code})
         db.session.add(org)
         db.session.flush()
@@ -148,7 +165,7 @@ def create_staff_user(username: str, display_name: str, password: str, roles, ac
         listed = ", ".join(sorted(unknown)) or msg("（空）")
         raise AccountError(msg("未知角色：{roles}", roles=listed))
     _check_new_account(username, password)
-    with unit_of_work():
+    with _creating_account():
         user = _new_user(username, display_name, password, roles)
         audit.record(
             "account.created",
