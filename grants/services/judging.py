@@ -571,11 +571,13 @@ def replacement_options(round_id: int, proposal_id: int, judge_id: int) -> list[
     proposal = _round_proposal(round_id, proposal_id)
     judges = panel_of(round_id)
     current = assignments_of(round_id)
+    if judge_id not in current.get(proposal_id, []):
+        raise JudgingError(msg("该评委未被分配这个项目"), 404)
     loads = assigning.judge_loads(current, [j.id for j in judges])
     conflicts = conflict_map(judges, [proposal])
     ids = assigning.replacement_candidates(
         proposal_id,
-        current.get(proposal_id, [judge_id]),
+        current[proposal_id],
         [j.id for j in judges],
         set(conflicts),
         loads,
@@ -598,8 +600,6 @@ def replace_judge(
     """Hand a proposal from one judge (usually conflicted) to a replacement the domain offers."""
     _refuse(perms.can_manage_panel(actor), 403)
     _refuse_after_close(round_id)
-    if old_judge_id not in assignments_of(round_id).get(proposal_id, []):
-        raise JudgingError(msg("该评委未被分配这个项目"), 404)
     if new_judge_id not in {j.id for j in replacement_options(round_id, proposal_id, old_judge_id)}:
         raise JudgingError(msg("所选评委不能替换（已分配、需回避或不在评审组）"), 400)
     sheet = _sheet(old_judge_id, proposal_id)

@@ -463,3 +463,14 @@ def test_vote_window_and_who_may_vote(client, setup):
     client.post("/auth/logout")
     assert client.post(url).status_code == 302  # to the login page
     assert db.session.scalar(select(func.count(Vote.id))) == 0
+
+
+def test_replacing_a_judge_who_is_not_assigned_is_404_not_a_crash(app, client):
+    from tests.judging_support import build
+
+    setup = build(judges=3, proposals=1, prefix="r")
+    login_as(client, "rorganizer")
+    rid, pid = setup.round.id, setup.proposals[0].id
+    for judge_id in (999999, setup.organizer.id):
+        url = f"/judging/rounds/{rid}/proposals/{pid}/judges/{judge_id}/replace"
+        assert client.get(url).status_code == 404
