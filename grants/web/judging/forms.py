@@ -19,7 +19,14 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
 
 from grants.domain.judging_rules import (
     COMMENT_MAX_CHARS,
@@ -81,7 +88,7 @@ class ConfirmForm(FlaskForm):
 class CriterionEntry(Form):
     """One rubric line; a line whose name is left blank is removed."""
 
-    key = HiddenField()
+    key = HiddenField(validators=[Length(max=30), Regexp(r"^[a-z0-9_]*$")])
     name = StringField(_l("评分项"), validators=[Length(max=NAME_MAX_CHARS)])
     max_points = IntegerField(_l("满分"), validators=[Optional(), NumberRange(1, 100)])
     guidance = TextAreaField(_l("评分说明"), validators=[Length(max=GUIDANCE_MAX_CHARS)])
