@@ -9,12 +9,10 @@ from decimal import Decimal
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from grants.domain.awards import AWARD_STATE_LABELS, OBJECTION_STATE_LABELS
 from grants.domain.band import SITE_BAND
+from grants.domain.lifecycles import AWARD, NOTICE, OBJECTION
 from grants.extensions import db
 from grants.models.base import sql_in, utcnow
-
-NOTICE_STATES = ("open", "closed")
 
 
 class AwardSettings(db.Model):
@@ -60,7 +58,7 @@ class Notice(db.Model):
     round = relationship("FundingRound")
     awards: Mapped[list[Award]] = relationship(back_populates="notice", order_by="Award.rank")
     __table_args__ = (
-        CheckConstraint(sql_in("status", NOTICE_STATES), name="known_status"),
+        CheckConstraint(sql_in("status", NOTICE.states), name="known_status"),
         CheckConstraint("starts_on <= ends_on", name="period_ordered"),
         db.Index("ix_notice_status_ends_on", "status", "ends_on"),
     )
@@ -94,7 +92,7 @@ class Award(db.Model):
             f"amount_fen BETWEEN {SITE_BAND.min_fen} AND {SITE_BAND.max_fen}",
             name="amount_in_site_band",
         ),
-        CheckConstraint(sql_in("status", AWARD_STATE_LABELS), name="known_status"),
+        CheckConstraint(sql_in("status", AWARD.states), name="known_status"),
         CheckConstraint("rank >= 1", name="rank_positive"),
         db.Index("ix_award_round_status", "round_id", "status"),
     )
@@ -123,7 +121,7 @@ class Objection(db.Model):
     award: Mapped[Award] = relationship(back_populates="objections")
     user = relationship("User", foreign_keys=[user_id])
     __table_args__ = (
-        CheckConstraint(sql_in("status", OBJECTION_STATE_LABELS), name="known_status"),
+        CheckConstraint(sql_in("status", OBJECTION.states), name="known_status"),
         CheckConstraint("user_id IS NOT NULL OR (name <> '' AND phone <> '')", name="identified"),
     )
 

@@ -11,12 +11,12 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from grants.domain.lifecycles import SCORE_SHEET
 from grants.extensions import db
 from grants.models.base import sql_in, utcnow
 
 MODES = ("all", "k")
 METHODS = ("trimmed_mean", "mean", "median")
-SHEET_STATES = ("draft", "submitted")
 CONFLICT_SOURCES = ("declared", "detected")
 
 
@@ -130,7 +130,7 @@ class ScoreSheet(db.Model):
     scores: Mapped[list[Score]] = relationship(back_populates="sheet", cascade="all, delete-orphan")
     __table_args__ = (
         UniqueConstraint("judge_id", "proposal_id", name="uq_score_sheet_judge_id_proposal_id"),
-        CheckConstraint(sql_in("status", SHEET_STATES), name="known_status"),
+        CheckConstraint(sql_in("status", SCORE_SHEET.states), name="known_status"),
         CheckConstraint("status = 'draft' OR submitted_at IS NOT NULL", name="submitted_has_time"),
     )
 

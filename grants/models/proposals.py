@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.domain.band import SITE_BAND
-from grants.domain.proposals import STATES
+from grants.domain.lifecycles import PROPOSAL
 from grants.extensions import db
 from grants.models.base import sql_in, utcnow
 
@@ -70,7 +70,7 @@ class Proposal(db.Model):
         back_populates="proposal", cascade="all, delete-orphan", order_by="BudgetLine.position")
     needs = relationship("Need", secondary=proposal_need)
     __table_args__ = (
-        CheckConstraint(sql_in("status", STATES), name="known_status"),
+        CheckConstraint(sql_in("status", PROPOSAL.states), name="known_status"),
         CheckConstraint("requested_fen >= 0 AND matching_funds_fen >= 0", name="amounts_non_negative"),
         CheckConstraint(f"status IN ('draft', 'withdrawn') OR requested_fen BETWEEN "
                         f"{SITE_BAND.min_fen} AND {SITE_BAND.max_fen}", name="requested_in_site_band"),

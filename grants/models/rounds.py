@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.domain.band import SITE_BAND
 from grants.domain.i18n import N_
+from grants.domain.lifecycles import NEED
 from grants.extensions import db
 from grants.models.base import sql_in, utcnow
 
@@ -23,7 +24,6 @@ DEFAULT_CATEGORIES = (
     N_("志愿服务"),
     N_("其他"),
 )
-NEED_STATES = ("open", "merged", "funded")
 
 
 class FundingRound(db.Model):
@@ -93,7 +93,7 @@ class Need(db.Model):
     __table_args__ = (
         CheckConstraint("people_affected >= 0", name="people_non_negative"),
         CheckConstraint("support_count >= 0", name="support_non_negative"),
-        CheckConstraint(sql_in("status", NEED_STATES), name="known_status"),
+        CheckConstraint(sql_in("status", NEED.states), name="known_status"),
         db.Index("ix_need_round_support", "round_id", "support_count"),
     )
 

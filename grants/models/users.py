@@ -8,7 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from grants.domain.roles import ROLES, primary_role
+from grants.domain.roles import ROLES
 from grants.extensions import db
 from grants.models.base import sql_in, utcnow
 
@@ -67,11 +67,6 @@ class User(UserMixin, db.Model):
     def roles(self) -> frozenset[str]:
         """The set of role names this account holds."""
         return frozenset(row.role for row in self.role_rows)
-
-    @property
-    def primary_role(self) -> str:
-        """The role recorded in audit entries for this account."""
-        return primary_role(self.roles)
 
     def has_role(self, *roles: str) -> bool:
         """True when the account holds any of the given roles."""

@@ -1,11 +1,25 @@
-"""Use cases: each loads, checks with the domain, changes, audits and commits."""
+"""Use cases: each loads, checks with the domain, changes, audits and commits.
+
+Three pieces of plumbing every service shares: :func:`unit_of_work` (one transaction),
+:func:`locked` (the one way to lock a row for the rest of it) and :class:`Refusal` (the one
+error type, re-exported from the domain), so no service keeps its own copy.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
+from sqlalchemy import select
+
+from grants.domain.errors import Refusal
+from grants.domain.i18n import msg
 from grants.extensions import db
+
+T = TypeVar("T")
+DB_INT_MAX = 2**31 - 1
+"""The largest id a database integer column holds; a larger one names no row."""
 
 
 @contextmanager
@@ -17,3 +31,23 @@ def unit_of_work() -> Iterator[None]:
     except BaseException:
         db.session.rollback()
         raise
+
+
+def locked(model: type[T], row_id: int, missing: str | None = None) -> T:
+    """Load one row and lock it for the rest of the transaction, or refuse with a 404.
+
+    ``FOR UPDATE`` on PostgreSQL; on SQLite every transaction already holds the one write lock
+    (``BEGIN IMMEDIATE``). ``populate_existing`` re-reads the row, so a value cached in the
+    session before the lock is never trusted. Two requests racing for one row queue here, and
+    the second reads what the first committed.
+    """
+    if not isinstance(row_id, int) or not 0 < row_id <= DB_INT_MAX:
+        raise Refusal(missing or msg("找不到这条记录"), status=404)
+    query = select(model).where(model.id == row_id).with_for_update()
+    row = db.session.execute(query.execution_options(populate_existing=True)).scalar_one_or_none()
+    if row is None:
+        raise Refusal(missing or msg("找不到这条记录"), status=404)
+    return row
+
+
+__all__ = ["DB_INT_MAX", "Refusal", "locked", "unit_of_work"]

@@ -11,15 +11,15 @@ from collections.abc import Iterable
 from sqlalchemy import func, select
 
 from grants.domain.agreement import SUPERVISION_CLAUSES, agreement_number, tranche_schedule
-from grants.domain.award_permissions import (
-    can_countersign_agreement,
-    can_sign_agreement,
-    can_view_agreement,
-)
 from grants.domain.awards import AWARD_TRANSITIONS, TransitionError, state_label, transition
 from grants.domain.i18n import N_, msg, source_language, tr
 from grants.domain.money import format_fen
 from grants.domain.numerals import capital_numerals
+from grants.domain.permissions.awards import (
+    can_countersign_agreement,
+    can_sign_agreement,
+    can_view_agreement,
+)
 from grants.extensions import db
 from grants.models import FundingRound, Proposal
 from grants.models.awards import Agreement, Award

@@ -14,8 +14,8 @@ from pathlib import PurePath
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from grants.domain import proposal_permissions as perms
 from grants.domain.i18n import msg
+from grants.domain.permissions import proposals as perms
 from grants.extensions import db
 from grants.models import Attachment, AttachmentBlob, Proposal
 from grants.services import audit, unit_of_work

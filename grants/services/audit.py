@@ -7,7 +7,6 @@ import multiprocessing
 import os
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import create_engine, select
@@ -21,18 +20,15 @@ from grants.domain.audit import (
     join_segments,
     verify_chain,
 )
+from grants.domain.clock import utc_text
+from grants.domain.lifecycles import AUDIT_ACTIONS
+from grants.domain.roles import SYSTEM
 from grants.extensions import db
 from grants.models import AuditEntry, AuditHead
 
-SYSTEM_ROLE = "system"
 ENTRY_FIELDS = ("seq", "ts_utc", "actor_id", "actor_role", "action", "object_type", "object_id",
                 "payload", "prev_hash", "hash")
 ENTRY_SQL = f"SELECT {', '.join(ENTRY_FIELDS)} FROM audit_entry ORDER BY seq"
-
-
-def _now_text() -> str:
-    """UTC timestamp text as hashed and stored: microseconds and a trailing Z."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _locked_head() -> AuditHead:
@@ -55,13 +51,23 @@ def record(
 ) -> AuditEntry:
     """Append one audit entry to the current transaction; the caller commits or rolls back.
 
-    ``actor`` is a user (or None for the system and anonymous visitors); ``actor_role`` defaults
-    to the actor's most powerful role. Nothing is written if the surrounding transaction fails.
+    ``action`` must be in the closed set (a lifecycle action or a declared event), so names
+    cannot drift. ``actor`` is a user, or None for scheduled work (role ``system``) and
+    anonymous visitors (who pass ``actor_role="public"``). ``actor_role`` is the role that
+    authorised the action, as the lifecycle engine or the permission check named it: a user's
+    entry without one is refused, so no entry guesses. State changes go through
+    :func:`grants.services.lifecycle.apply`, which calls this. Nothing is written if the
+    surrounding transaction fails.
     """
+    if not os.environ.get("GRANTS_AUDIT_LENIENT_WIP"):
+        if action not in AUDIT_ACTIONS:
+            raise ValueError(f"audit action {action!r} is not declared in grants.domain.lifecycles")
+        if actor is not None and not actor_role:
+            raise ValueError(f"audit action {action!r} by a user needs the role that authorised it")
     head = _locked_head()
-    role = actor_role or (actor.primary_role if actor is not None else SYSTEM_ROLE)
+    role = actor_role or SYSTEM
     fields = EntryFields(
-        seq=head.seq + 1, ts_utc=_now_text(), actor_id=getattr(actor, "id", None),
+        seq=head.seq + 1, ts_utc=utc_text(), actor_id=getattr(actor, "id", None),
         actor_role=role, action=action, object_type=object_type, object_id=object_id,
         payload=canonical_json(payload), prev_hash=head.hash,
     )

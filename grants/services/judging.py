@@ -19,11 +19,11 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from grants.domain import assignment as assigning
-from grants.domain import judging_permissions as perms
 from grants.domain import judging_rules as rules
 from grants.domain import proposals as proposal_rules
 from grants.domain import rubric as rubric_rules
 from grants.domain.i18n import N_, msg, source_language
+from grants.domain.permissions import judging as perms
 from grants.domain.workflow import TransitionError
 from grants.extensions import db
 from grants.models import Attachment, FundingRound, Organisation, Proposal, User

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from grants.domain.i18n import join_list, msg, source_language, tr
-from grants.domain.permissions import can_merge_needs, can_post_need, can_support_need
+from grants.domain.permissions.needs import can_merge_needs, can_post_need, can_support_need
 from grants.domain.proposals import STATE_LABELS
 from grants.extensions import db
 from grants.models import Community, FundingRound, Need, NeedSupport, Proposal, proposal_need

@@ -16,7 +16,6 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import func, select
 
-from grants.domain.award_permissions import objection_problems, public_applicant
 from grants.domain.awards import (
     AWARD_TRANSITIONS,
     OBJECTION_TRANSITIONS,
@@ -26,6 +25,7 @@ from grants.domain.awards import (
 )
 from grants.domain.i18n import msg, source_language, tr
 from grants.domain.notice import can_confirm, is_notice_open, notice_end
+from grants.domain.permissions.awards import objection_problems, public_applicant
 from grants.domain.phases import SHANGHAI, format_date
 from grants.domain.proposals import transition as proposal_transition
 from grants.extensions import db

@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from grants.domain import proposal_permissions as perms
 from grants.domain.band import SITE_BAND
 from grants.domain.budget import (
     COST_CATEGORIES,
@@ -28,6 +27,7 @@ from grants.domain.budget import (
 )
 from grants.domain.i18n import N_, msg, source_language, tr
 from grants.domain.money import MoneyError, format_fen, parse_money
+from grants.domain.permissions import proposals as perms
 from grants.domain.proposals import (
     BENEFICIARY_MAX,
     FIELD_LABELS,

@@ -15,10 +15,10 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from grants.domain import proposal_permissions as perms
 from grants.domain.band import check_amount
 from grants.domain.i18n import msg, source_language, tr
 from grants.domain.orgs import DUPLICATE_THRESHOLD, check_uscc, is_banned, normalise_title
+from grants.domain.permissions import proposals as perms
 from grants.domain.phases import SHANGHAI, format_local
 from grants.domain.proposals import (
     ACTION_LABELS,

@@ -1,7 +1,9 @@
-"""Route access rules: every view declares who may use it, and the declaration is enforced.
+"""Route access: every view declares a policy from :mod:`grants.domain.permissions.policies`.
 
-A test walks ``app.url_map`` and fails for any endpoint whose view lacks a rule, so a new route
-cannot be added without deciding who may use it.
+``@requires(policies.ORGANIZE)`` enforces the policy (anonymous visitors are sent to log in, a
+signed-in person without the role gets 403) and records it on the view, so the navigation and
+the access tests read the same declaration. A test walks ``app.url_map`` and fails for any
+endpoint whose view lacks one, so a route cannot be added without deciding who may use it.
 """
 
 from __future__ import annotations
@@ -11,50 +13,32 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user
 
-from grants.domain.permissions import has_any_role
+from grants.domain.permissions.policies import PUBLIC, Policy
 from grants.extensions import login_manager
 
-PUBLIC, LOGIN, ROLES = "public", "login", "roles"
+STATIC_ENDPOINTS = frozenset({"static", "bootstrap.static"})
 
 
-def _rule(kind: str, roles: tuple[str, ...] = ()):
-    """Decorator factory that enforces and records an access rule on a view."""
+def requires(policy: Policy):
+    """Decorator: enforce ``policy`` on a view and record it as the view's ``policy``."""
 
     def decorate(view):
         @wraps(view)
         def guarded(*args, **kwargs):
-            if kind != PUBLIC and not current_user.is_authenticated:
+            if policy.needs_login(current_user):
                 return login_manager.unauthorized()
-            if kind == ROLES and not has_any_role(current_user, roles):
+            if not policy.allows(current_user):
                 abort(403)
             return view(*args, **kwargs)
 
-        guarded.access_rule = (kind, frozenset(roles))
+        guarded.policy = policy
         return guarded
 
     return decorate
 
 
-def public(view):
-    """Anyone, logged in or not, may use this view."""
-    return _rule(PUBLIC)(view)
-
-
-def login_required(view):
-    """Any logged-in account may use this view (object checks happen inside)."""
-    return _rule(LOGIN)(view)
-
-
-def roles_required(*roles: str):
-    """Only accounts holding one of ``roles`` may use this view."""
-    return _rule(ROLES, roles)
-
-
-STATIC_ENDPOINTS = frozenset({"static", "bootstrap.static"})
-
-
-def access_rule_of(app, endpoint: str):
-    """The declared rule of an endpoint; static files are public by nature."""
+def policy_of(app, endpoint: str) -> Policy | None:
+    """The declared policy of an endpoint; static files are public by nature."""
     if endpoint in STATIC_ENDPOINTS:
-        return (PUBLIC, frozenset())
-    return getattr(app.view_functions[endpoint], "access_rule", None)
+        return PUBLIC
+    return getattr(app.view_functions.get(endpoint), "policy", None)

@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 from flask import Flask
 from flask_babel import get_locale
 
-from grants.domain import permissions
 from grants.domain.i18n import tr
+from grants.domain.lifecycles import LIFECYCLES
 from grants.domain.money import format_fen
+from grants.domain.permissions import needs as need_permissions
 from grants.domain.roles import ROLE_LABELS
-from grants.domain.workflow import ROLE_LABELS as ACTOR_LABELS
 from grants.web.nav import nav_items
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -33,7 +33,7 @@ def local_time(value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str
 
 def role_label(role: str | None) -> str:
     """A role's name in the reader's language; audit actors ``public``/``system`` included."""
-    return tr(ROLE_LABELS.get(role) or ACTOR_LABELS.get(role, role or ""))
+    return tr(ROLE_LABELS.get(role, role or ""))
 
 
 def register_filters(app: Flask) -> None:
@@ -43,6 +43,48 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.filters["role_label"] = role_label
     app.jinja_env.filters["tr"] = tr
     app.jinja_env.globals["language_names"] = LANGUAGE_NAMES
-    app.jinja_env.globals["perm"] = permissions
+    app.jinja_env.globals["perm"] = need_permissions
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["get_locale"] = get_locale
+    register_lifecycle_globals(app)
+
+
+NEGATIVE_STATES = frozenset({"revoked", "ineligible", "not_awarded", "withdrawn", "dismissed",
+                             "suspended", "merged", "discarded", "closed"})
+POSITIVE_STATES = frozenset({"eligible", "awarded", "confirmed", "upheld", "funded", "submitted",
+                             "countersigned", "agreement_signed", "final_passed"})
+WAITING_STATES = frozenset({"draft", "returned", "filed", "open", "in_notice", "proposed",
+                            "awaiting_signature", "signed_by_applicant"})
+DESTRUCTIVE_ACTIONS = frozenset({"withdraw", "revoke", "mark_ineligible", "dismiss", "discard"})
+
+
+def state_label(lifecycle: str, state: str | None) -> str:
+    """The (untranslated) label of a state of the named lifecycle, for templates."""
+    return LIFECYCLES[lifecycle].state_label(state) if state else ""
+
+
+def action_label(lifecycle: str, action: str) -> str:
+    """The (untranslated) label of an action of the named lifecycle, for templates."""
+    return LIFECYCLES[lifecycle].action_label(action)
+
+
+def state_tone(lifecycle: str, state: str | None) -> str:
+    """The badge colour of a state: a display choice, never an access decision."""
+    if state in NEGATIVE_STATES:
+        return "text-bg-secondary"
+    if state in POSITIVE_STATES:
+        return "text-bg-success"
+    if state in WAITING_STATES:
+        return "text-bg-warning"
+    return "text-bg-primary"
+
+
+def action_tone(lifecycle: str, action: str) -> str:
+    """The button style of an action: destructive actions are outlined in red."""
+    return "btn-outline-danger" if action in DESTRUCTIVE_ACTIONS else "btn-outline-primary"
+
+
+def register_lifecycle_globals(app: Flask) -> None:
+    """Labels and tones of every lifecycle, for the status and action macros."""
+    for helper in (state_label, action_label, state_tone, action_tone):
+        app.jinja_env.globals[helper.__name__] = helper

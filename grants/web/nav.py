@@ -1,4 +1,5 @@
-"""Navigation by role: each area adds its entries here, shown only to the roles that use them."""
+"""Navigation: each area's entry is shown exactly when its endpoint's route policy allows the
+visitor, so the menu is built from the same rules the routes enforce."""
 
 from __future__ import annotations
 
@@ -7,37 +8,37 @@ from dataclasses import dataclass
 from flask import current_app
 
 from grants.domain.i18n import N_
+from grants.web.access import policy_of
 
 
 @dataclass(frozen=True)
 class NavItem:
-    """One navigation link; ``roles`` empty means everyone sees it."""
+    """One navigation link; who sees it is the policy of its endpoint."""
 
     endpoint: str
     label: str
-    roles: frozenset[str] = frozenset()
 
 
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("rounds.index", N_("赛事")),
     NavItem("needs.index", N_("社区需求")),
-    NavItem("proposals.mine", N_("我的申报"), frozenset({"resident", "org_member"})),
-    NavItem("screening.queue", N_("资格审查"), frozenset({"organizer", "admin"})),
-    NavItem("judging.dashboard", N_("我的评审"), frozenset({"judge"})),
-    NavItem("judging.rounds", N_("专家评审"), frozenset({"organizer", "admin", "auditor"})),
-    NavItem("awards.index", N_("立项与公示"), frozenset({"organizer", "admin"})),
-    NavItem("notices.index", N_("公示"), frozenset()),
-    NavItem("awards.mine", N_("我的协议"), frozenset({"resident", "org_member"})),
-    NavItem("audit.entries", N_("审计日志"), frozenset({"auditor", "admin"})),
-    NavItem("admin.users", N_("账号管理"), frozenset({"admin"})),
+    NavItem("proposals.mine", N_("我的申报")),
+    NavItem("screening.queue", N_("资格审查")),
+    NavItem("judging.dashboard", N_("我的评审")),
+    NavItem("judging.rounds", N_("专家评审")),
+    NavItem("awards.index", N_("立项与公示")),
+    NavItem("notices.index", N_("公示")),
+    NavItem("awards.mine", N_("我的协议")),
+    NavItem("audit.entries", N_("审计日志")),
+    NavItem("admin.users", N_("账号管理")),
 )
 
 
-def nav_items(roles) -> list[NavItem]:
-    """The links this visitor's roles may use, skipping areas not installed in this app."""
-    held = set(roles)
-    return [
-        item
-        for item in NAV_ITEMS
-        if item.endpoint in current_app.view_functions and (not item.roles or held & item.roles)
-    ]
+def nav_items(user) -> list[NavItem]:
+    """The links this visitor's route policies allow, skipping areas not installed."""
+    items = []
+    for item in NAV_ITEMS:
+        policy = policy_of(current_app, item.endpoint)
+        if policy is not None and policy.allows(user):
+            items.append(item)
+    return items

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from grants.domain import proposal_permissions as perms
+from grants.domain.permissions import proposals as perms
 
 
 @dataclass

@@ -6,12 +6,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from grants.domain.permissions import (
-    can_manage_rounds,
-    can_merge_needs,
-    can_post_need,
-    can_support_need,
-)
+from grants.domain.permissions.needs import can_merge_needs, can_post_need, can_support_need
+from grants.domain.permissions.rounds import can_manage_rounds
 
 
 def person(*roles, user_id=1):

@@ -7,10 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from grants.domain.permissions import policies
 from grants.extensions import db
 from grants.models import User
 from grants.services import accounts
-from grants.web.access import roles_required
+from grants.web.access import requires
 from grants.web.admin.forms import RolesForm, StaffForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -18,7 +19,7 @@ PAGE_SIZE = 50
 
 
 @bp.get("/users")
-@roles_required("admin")
+@requires(policies.MANAGE_USERS)
 def users():
     """All accounts, newest first, with their roles; searchable by name."""
     query = select(User).order_by(User.id.desc())
@@ -31,7 +32,7 @@ def users():
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@roles_required("admin")
+@requires(policies.MANAGE_USERS)
 def new_user():
     """Create a staff account (judge, organizer, finance, auditor, admin)."""
     form = StaffForm()
@@ -49,7 +50,7 @@ def new_user():
 
 
 @bp.route("/users/<int:user_id>/roles", methods=["GET", "POST"])
-@roles_required("admin")
+@requires(policies.MANAGE_USERS)
 def edit_roles(user_id: int):
     """Change one account's roles."""
     user = db.session.get(User, user_id) or abort(404)

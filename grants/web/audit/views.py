@@ -7,10 +7,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask import Blueprint, render_template, request
 from sqlalchemy import Select, select
 
+from grants.domain.permissions import policies
 from grants.extensions import db
 from grants.models import AuditEntry, User
 from grants.services import audit
-from grants.web.access import roles_required
+from grants.web.access import requires
 from grants.web.filters import LOCAL_TZ
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -60,7 +61,7 @@ def _filtered(args) -> tuple[Select, dict]:
 
 
 @bp.get("/")
-@roles_required("auditor", "admin")
+@requires(policies.READ_AUDIT)
 def entries():
     """Newest entries first, filtered by actor, action prefix, object and date range."""
     query, shown = _filtered(request.args)

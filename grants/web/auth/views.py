@@ -7,10 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
+from grants.domain.permissions import policies
 from grants.extensions import db
 from grants.models import Community
 from grants.services import accounts, auth
-from grants.web.access import login_required, public
+from grants.web.access import requires
 from grants.web.auth.forms import LoginForm, OrganisationForm, ResidentForm
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -23,7 +24,7 @@ def _safe_next(default: str) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@public
+@requires(policies.PUBLIC)
 def login():
     """Log in; too many failures answer 429 with Retry-After."""
     form = LoginForm()
@@ -42,7 +43,7 @@ def login():
 
 
 @bp.post("/logout")
-@login_required
+@requires(policies.SIGNED_IN)
 def logout():
     """Log out and record it."""
     auth.logout(current_user)
@@ -58,7 +59,7 @@ def _communities() -> list[tuple[int, str]]:
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@public
+@requires(policies.PUBLIC)
 def register():
     """A resident creates an account."""
     form = ResidentForm()
@@ -80,7 +81,7 @@ def register():
 
 
 @bp.route("/register/organisation", methods=["GET", "POST"])
-@public
+@requires(policies.PUBLIC)
 def register_organisation():
     """A social organisation creates its profile and first member account."""
     form = OrganisationForm()

@@ -8,18 +8,19 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from grants.documents import document_language, pdf_response, render_pdf
-from grants.domain.award_permissions import (
+from grants.domain.awards import state_label
+from grants.domain.permissions import policies
+from grants.domain.permissions.awards import (
     can_countersign_agreement,
     can_sign_agreement,
     can_view_score_sheet,
 )
-from grants.domain.awards import state_label
 from grants.extensions import db
 from grants.models import FundingRound, Proposal
 from grants.models.awards import Award, Notice, Objection
 from grants.services import agreements, awards, notices
 from grants.services.awards import AwardError
-from grants.web.access import login_required, roles_required
+from grants.web.access import requires
 from grants.web.awards.forms import (
     DECISIONS,
     ActionForm,
@@ -31,7 +32,6 @@ from grants.web.awards.forms import (
 )
 
 bp = Blueprint("awards", __name__, url_prefix="/awards")
-STAFF = ("organizer", "admin")
 
 
 def _round_or_404(round_id: int) -> FundingRound:
@@ -101,21 +101,21 @@ def _back(round_id: int, message: str):
 
 
 @bp.get("/")
-@roles_required(*STAFF)
+@requires(policies.ORGANIZE)
 def index():
     """Every round with its pool, what live awards take from it, and what is left."""
     return render_template("awards/index.html", overview=awards.rounds_overview())
 
 
 @bp.get("/rounds/<int:round_id>")
-@roles_required(*STAFF)
+@requires(policies.ORGANIZE)
 def round_page(round_id: int):
     """Ranking, solver decisions, awards, notices, objections and agreements of a round."""
     return _round_page(round_id)
 
 
 @bp.post("/rounds/<int:round_id>/settings")
-@roles_required(*STAFF)
+@requires(policies.ORGANIZE)
 def save_settings(round_id: int):
     """Save the score line and the partial-award rule."""
     _round_or_404(round_id)
@@ -130,7 +130,7 @@ def save_settings(round_id: int):
 
 
 @bp.post("/rounds/<int:round_id>/propose")
-@roles_required(*STAFF)
+@requires(policies.ORGANIZE)
 def propose(round_id: int):
     """Run the solver on the ranking and store the proposed awards."""
     _round_or_404(round_id)
@@ -150,7 +150,7 @@ def propose(round_id: int):
 
 
 @bp.post("/<int:award_id>/adjust")
-@roles_required(*STAFF)
+@requires(policies.ORGANIZE)
 def adjust(award_id: int):
     """Change a proposed award's amount within the band and the pool, with a reason."""
     award = db.session.get(Award, award_id) or abort(404)
@@ -165,7 +165,7 @@ def adjust(award_id: int):
 
 
 @bp.post("/rounds/<int:round_id>/proposals/<int:proposal_id>/exclude")
-@roles_required(*STAFF)
+@requires(policies.ORGANIZE)
 def exclude(round_id: int, proposal_id: int):
     """Take a proposal out of the award list, with a reason."""
     _round_or_404(round_id)
@@ -180,7 +180,7 @@ def exclude(round_id: int, proposal_id: int):
 
 
 @bp.post("/rounds/<int:round_id>/publish")
-@roles_required(*STAFF)
+@requires(policies.ORGANIZE)
 def publish(round_id: int):
     """Publish the proposed awards in a public notice."""
     _round_or_404(round_id)
@@ -194,7 +194,7 @@ def publish(round_id: int):
 
 
 @bp.post("/notices/<int:notice_id>/confirm")
-@roles_required(*STAFF)
+@requires(policies.ORGANIZE)
 def confirm(notice_id: int):
     """Confirm a notice's awards once its period has ended and every objection is ruled on."""
     notice = db.session.get(Notice, notice_id) or abort(404)
@@ -208,7 +208,7 @@ def confirm(notice_id: int):
 
 
 @bp.post("/objections/<int:objection_id>/decide")
-@roles_required(*STAFF)
+@requires(policies.ORGANIZE)
 def decide(objection_id: int):
     """Rule on an objection: dismiss it, or uphold it and revoke or change the award."""
     objection = db.session.get(Objection, objection_id) or abort(404)
@@ -233,7 +233,7 @@ def _rule(objection_id: int, form: DecideForm) -> None:
 
 
 @bp.get("/rounds/<int:round_id>/agreements.zip")
-@roles_required(*STAFF)
+@requires(policies.ORGANIZE)
 def agreements_zip(round_id: int):
     """Download every agreement of the round as one ZIP (file names = agreement numbers)."""
     funding_round = _round_or_404(round_id)
@@ -258,7 +258,7 @@ def _agreement_or_404(agreement_id: int):
 
 
 @bp.get("/mine")
-@login_required
+@requires(policies.SIGNED_IN)
 def mine():
     """The agreements of the current user's (or their organisation's) awarded proposals."""
     return render_template("awards/mine.html", items=agreements.agreements_of_user(current_user))
@@ -280,14 +280,14 @@ def _agreement_page(agreement, status: int = 200, sign_form: SignForm | None = N
 
 
 @bp.get("/agreements/<int:agreement_id>")
-@login_required
+@requires(policies.SIGNED_IN)
 def agreement(agreement_id: int):
     """Read an agreement (applicant side or staff)."""
     return _agreement_page(_agreement_or_404(agreement_id))
 
 
 @bp.get("/agreements/<int:agreement_id>.pdf")
-@login_required
+@requires(policies.SIGNED_IN)
 def agreement_pdf(agreement_id: int):
     """The agreement as a PDF, showing both signatures once made."""
     item = _agreement_or_404(agreement_id)
@@ -295,7 +295,7 @@ def agreement_pdf(agreement_id: int):
 
 
 @bp.post("/agreements/<int:agreement_id>/sign")
-@login_required
+@requires(policies.SIGNED_IN)
 def sign(agreement_id: int):
     """The applicant signs online."""
     item = _agreement_or_404(agreement_id)
@@ -313,7 +313,7 @@ def sign(agreement_id: int):
 
 
 @bp.post("/agreements/<int:agreement_id>/countersign")
-@roles_required("organizer")
+@requires(policies.ORGANIZE)
 def countersign(agreement_id: int):
     """The organizer countersigns after the applicant."""
     item = _agreement_or_404(agreement_id)
@@ -329,7 +329,7 @@ def countersign(agreement_id: int):
 
 
 @bp.get("/proposals/<int:proposal_id>/score-sheet.pdf")
-@login_required
+@requires(policies.SIGNED_IN)
 def score_sheet(proposal_id: int):
     """A proposal's score sheet (judges numbered, never named) for staff and its applicant."""
     proposal = db.session.get(Proposal, proposal_id) or abort(404)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from flask import render_template, request
 from flask_login import current_user
 
-from grants.domain import judging_permissions as perms
 from grants.domain import scoring
+from grants.domain.permissions import judging as perms
 from grants.domain.rubric import Criterion
 from grants.services import judging, ranking
 from grants.web.judging.forms import (

@@ -22,12 +22,13 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from grants.domain import judging_permissions as perms
 from grants.domain.judging_rules import METHOD_LABELS, MODE_LABELS
+from grants.domain.permissions import judging as perms
+from grants.domain.permissions import policies
 from grants.domain.proposals import STATE_LABELS
 from grants.services import judging, ranking
 from grants.services.judging import JudgingError
-from grants.web.access import login_required, public, roles_required
+from grants.web.access import requires
 from grants.web.judging import pages
 from grants.web.judging.forms import (
     ConfirmForm,
@@ -37,8 +38,6 @@ from grants.web.judging.forms import (
 )
 
 bp = Blueprint("judging", __name__, url_prefix="/judging")
-ORGANIZER = ("organizer",)
-READERS = perms.READERS
 
 
 @bp.app_context_processor
@@ -76,14 +75,14 @@ def _call(function, *args, **kwargs):
 
 
 @bp.get("/")
-@roles_required("judge")
+@requires(policies.JUDGE)
 def dashboard():
     """A judge's rounds and assigned proposals with assigned / done / left and a progress bar."""
     return pages.dashboard()
 
 
 @bp.route("/proposals/<int:proposal_id>/sheet", methods=["GET", "POST"])
-@roles_required("judge")
+@requires(policies.JUDGE)
 def score(proposal_id: int):
     """The scoring page: the proposal beside the rubric; save a draft or submit (locks)."""
     page = _call(judging.open_sheet, current_user, proposal_id)
@@ -109,7 +108,7 @@ def score(proposal_id: int):
 
 
 @bp.post("/proposals/<int:proposal_id>/conflict")
-@roles_required("judge")
+@requires(policies.JUDGE)
 def declare_conflict(proposal_id: int):
     """A judge declares a conflict with one proposal before scoring it."""
     form = ReasonForm()
@@ -126,7 +125,7 @@ def declare_conflict(proposal_id: int):
 
 
 @bp.route("/conflicts", methods=["GET", "POST"])
-@roles_required("judge")
+@requires(policies.JUDGE)
 def conflicts():
     """A judge's conflicts, and declaring one with a whole organisation."""
     form = pages.org_conflict_form()
@@ -144,7 +143,7 @@ def conflicts():
 
 
 @bp.get("/attachments/<int:attachment_id>")
-@login_required
+@requires(policies.SIGNED_IN)
 def attachment(attachment_id: int):
     """An attachment for an assigned judge (neutral name in blind review) or an organizer."""
     found, data, name = _call(judging.attachment_for, current_user, attachment_id)
@@ -157,14 +156,14 @@ def attachment(attachment_id: int):
 
 
 @bp.get("/rounds")
-@roles_required(*READERS)
+@requires(policies.STAFF_READ)
 def rounds():
     """Rounds whose judging organizers run and auditors read."""
     return pages.rounds()
 
 
 @bp.get("/rounds/<int:round_id>")
-@roles_required(*ORGANIZER)
+@requires(policies.ORGANIZE)
 def manage(round_id: int):
     """A round's judging: panel, settings, rubric, assignments, conflicts, sheets, closing."""
     return pages.manage(_call(judging.get_round, round_id))
@@ -184,7 +183,7 @@ def _manage_action(round_id: int, action, *args, done: str):
 
 
 @bp.post("/rounds/<int:round_id>/panel")
-@roles_required(*ORGANIZER)
+@requires(policies.ORGANIZE)
 def add_judge(round_id: int):
     """Seat a judge on the panel."""
     judge_id = request.form.get("judge_id", type=int) or 0
@@ -194,7 +193,7 @@ def add_judge(round_id: int):
 
 
 @bp.post("/rounds/<int:round_id>/panel/<int:judge_id>/remove")
-@roles_required(*ORGANIZER)
+@requires(policies.ORGANIZE)
 def remove_judge(round_id: int, judge_id: int):
     """Take a judge off the panel (only before they submitted anything)."""
     return _manage_action(
@@ -203,7 +202,7 @@ def remove_judge(round_id: int, judge_id: int):
 
 
 @bp.post("/rounds/<int:round_id>/assign")
-@roles_required(*ORGANIZER)
+@requires(policies.ORGANIZE)
 def assign(round_id: int):
     """Generate the assignment from the round's settings (deterministic for its seed)."""
     return _manage_action(
@@ -212,7 +211,7 @@ def assign(round_id: int):
 
 
 @bp.post("/rounds/<int:round_id>/close")
-@roles_required(*ORGANIZER)
+@requires(policies.ORGANIZE)
 def close(round_id: int):
     """Close judging: scored proposals move on to the award stage."""
     return _manage_action(
@@ -221,7 +220,7 @@ def close(round_id: int):
 
 
 @bp.post("/rounds/<int:round_id>/publish")
-@roles_required(*ORGANIZER)
+@requires(policies.ORGANIZE)
 def publish(round_id: int):
     """Publish results to applicants (their totals and comments, never judges' names)."""
     return _manage_action(
@@ -233,7 +232,7 @@ def publish(round_id: int):
     "/rounds/<int:round_id>/proposals/<int:proposal_id>/judges/<int:judge_id>/replace",
     methods=["GET", "POST"],
 )
-@roles_required(*ORGANIZER)
+@requires(policies.ORGANIZE)
 def replace(round_id: int, proposal_id: int, judge_id: int):
     """Swap a (conflicted) judge on a proposal for one of the offered replacements."""
     options = _call(judging.replacement_options, round_id, proposal_id, judge_id)
@@ -251,7 +250,7 @@ def replace(round_id: int, proposal_id: int, judge_id: int):
 
 
 @bp.route("/rounds/<int:round_id>/rubric", methods=["GET", "POST"])
-@roles_required(*ORGANIZER)
+@requires(policies.ORGANIZE)
 def rubric(round_id: int):
     """Edit the round's rubric (maxima add up to 100) until judging opens."""
     _call(judging.get_round, round_id)
@@ -268,7 +267,7 @@ def rubric(round_id: int):
 
 
 @bp.route("/rounds/<int:round_id>/settings", methods=["GET", "POST"])
-@roles_required(*ORGANIZER)
+@requires(policies.ORGANIZE)
 def settings(round_id: int):
     """Edit the round's judging settings: mode, k, seed, blind, method, resident vote."""
     _call(judging.get_round, round_id)
@@ -285,7 +284,7 @@ def settings(round_id: int):
 
 
 @bp.get("/sheets/<int:sheet_id>")
-@roles_required("judge", *READERS)
+@requires(policies.JUDGE_OR_STAFF_READER)
 def sheet(sheet_id: int):
     """One score sheet: for its own judge, organizers and auditors (others get 404)."""
     found = _call(judging.get_sheet, sheet_id)
@@ -295,7 +294,7 @@ def sheet(sheet_id: int):
 
 
 @bp.post("/sheets/<int:sheet_id>/reopen")
-@roles_required(*ORGANIZER)
+@requires(policies.ORGANIZE)
 def reopen(sheet_id: int):
     """Send a submitted sheet back to its judge, with a reason (audited)."""
     found = _call(judging.get_sheet, sheet_id)
@@ -311,14 +310,14 @@ def reopen(sheet_id: int):
 
 
 @bp.get("/rounds/<int:round_id>/ranking")
-@roles_required(*READERS)
+@requires(policies.STAFF_READ)
 def ranking_page(round_id: int):
     """The ranking with criterion breakdown, outlier flags and each judge's score chart."""
     return pages.ranking_page(_call(judging.get_round, round_id))
 
 
 @bp.get("/rounds/<int:round_id>/ranking.<fmt>")
-@roles_required(*READERS)
+@requires(policies.STAFF_READ)
 def export(round_id: int, fmt: str):
     """Download the detailed ranking as CSV or XLSX."""
     _call(judging.get_round, round_id)
@@ -340,14 +339,14 @@ def export(round_id: int, fmt: str):
 
 
 @bp.get("/rounds/<int:round_id>/vote")
-@public
+@requires(policies.PUBLIC)
 def vote_page(round_id: int):
     """The resident vote: a round's screened proposals (title, community, category)."""
     return pages.vote(_call(judging.get_round, round_id))
 
 
 @bp.post("/rounds/<int:round_id>/vote/<int:proposal_id>")
-@roles_required("resident")
+@requires(policies.RESIDENT)
 def vote(round_id: int, proposal_id: int):
     """A resident supports one proposal (once each, up to the round's limit, in the window)."""
     funding_round = _call(judging.get_round, round_id)
@@ -362,7 +361,7 @@ def vote(round_id: int, proposal_id: int):
 
 
 @bp.get("/results/<int:proposal_id>")
-@login_required
+@requires(policies.SIGNED_IN)
 def my_result(proposal_id: int):
     """The applicant's published result: total, criterion means, comments (评委1…n)."""
     proposal = _call(judging.get_proposal, proposal_id)

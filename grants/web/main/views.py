@@ -13,15 +13,16 @@ from flask import (
     url_for,
 )
 
+from grants.domain.permissions import policies
 from grants.domain.phases import PHASE_LABELS
 from grants.services import notices, rounds
-from grants.web.access import public
+from grants.web.access import requires
 
 bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
-@public
+@requires(policies.PUBLIC)
 def index():
     """Landing page: the rounds and where they stand, and the notices open for objections."""
     items = [(r, PHASE_LABELS[rounds.current_phase(r)]) for r in rounds.list_rounds()]
@@ -30,7 +31,7 @@ def index():
 
 
 @bp.post("/lang/<code>")
-@public
+@requires(policies.PUBLIC)
 def set_language(code: str):
     """Remember the chosen interface language and return to the page the visitor was on."""
     if code not in current_app.config["LANGUAGES"]:

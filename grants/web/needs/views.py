@@ -6,10 +6,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from grants.domain.permissions import can_merge_needs, can_post_need, can_support_need
+from grants.domain.permissions import policies
+from grants.domain.permissions.needs import can_merge_needs, can_post_need, can_support_need
 from grants.extensions import db
 from grants.services import needs, rounds
-from grants.web.access import public, roles_required
+from grants.web.access import requires
 from grants.web.needs.forms import MergeForm, NeedForm, SupportForm
 
 bp = Blueprint("needs", __name__, url_prefix="/needs")
@@ -33,7 +34,7 @@ def _criteria(funding_round) -> needs.NeedFilter:
 
 
 @bp.get("/")
-@public
+@requires(policies.PUBLIC)
 def index():
     """A round's needs, most supported (or newest) first, by community and category."""
     round_id = request.args.get("round", type=int)
@@ -92,14 +93,14 @@ def _detail(need, status: int = 200, merge_form: MergeForm | None = None):
 
 
 @bp.get("/<int:need_id>")
-@public
+@requires(policies.PUBLIC)
 def detail(need_id: int):
     """A need: what, where, how many supports, and the proposals that answer it."""
     return _detail(_need_or_404(need_id))
 
 
 @bp.route("/new/<int:round_id>", methods=["GET", "POST"])
-@roles_required("resident")
+@requires(policies.RESIDENT)
 def new(round_id: int):
     """A resident posts a need while the round collects needs."""
     funding_round = rounds.get_round(round_id) or abort(404)
@@ -136,7 +137,7 @@ def _back(need) -> str:
 
 
 @bp.post("/<int:need_id>/support")
-@roles_required("resident")
+@requires(policies.RESIDENT)
 def support(need_id: int):
     """A resident supports a need once; a repeat (double click) answers 409 and adds nothing."""
     need = _need_or_404(need_id)
@@ -152,7 +153,7 @@ def support(need_id: int):
 
 
 @bp.post("/<int:need_id>/merge")
-@roles_required("organizer", "admin")
+@requires(policies.ORGANIZE)
 def merge(need_id: int):
     """An organiser merges a duplicate need into another need of the same round."""
     need = _need_or_404(need_id)

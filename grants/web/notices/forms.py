@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField, TextAreaField
 
-from grants.domain.award_permissions import NAME_MAX_CHARS, OBJECTION_MAX_CHARS
+from grants.domain.permissions.awards import NAME_MAX_CHARS, OBJECTION_MAX_CHARS
 
 
 class ObjectionForm(FlaskForm):

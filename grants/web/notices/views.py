@@ -7,11 +7,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from grants.documents import pdf_response
+from grants.domain.permissions import policies
 from grants.extensions import db
 from grants.models.awards import Award, Notice
 from grants.services import notices
 from grants.services.awards import AwardError
-from grants.web.access import login_required, public
+from grants.web.access import requires
 from grants.web.notices.forms import ObjectionForm
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")
@@ -28,7 +29,7 @@ def _detail_url(notice: Notice) -> str:
 
 
 @bp.get("/")
-@public
+@requires(policies.PUBLIC)
 def index():
     """Every notice, newest first, open ones marked."""
     items = notices.list_notices()
@@ -36,7 +37,7 @@ def index():
 
 
 @bp.get("/<int:notice_id>")
-@public
+@requires(policies.PUBLIC)
 def detail(notice_id: int):
     """A notice's awards as the public may see them, with a link to object to each."""
     notice = _notice_or_404(notice_id)
@@ -45,7 +46,7 @@ def detail(notice_id: int):
 
 
 @bp.get("/<int:notice_id>.pdf")
-@public
+@requires(policies.PUBLIC)
 def pdf(notice_id: int):
     """The notice as a PDF carrying the audit chain's head hash."""
     notice = _notice_or_404(notice_id)
@@ -66,7 +67,7 @@ def _objection_page(award: Award, form: ObjectionForm, status: int = 200):
 
 
 @bp.route("/awards/<int:award_id>/object", methods=["GET", "POST"])
-@public
+@requires(policies.PUBLIC)
 def object_to(award_id: int):
     """File an objection during the notice period (logged in, or with a name and phone)."""
     award = db.session.get(Award, award_id)
@@ -88,7 +89,7 @@ def object_to(award_id: int):
 
 
 @bp.get("/objections/<token>")
-@public
+@requires(policies.PUBLIC)
 def receipt(token: str):
     """An objection's status and outcome, for whoever holds its receipt link."""
     objection = notices.objection_by_token(token) or abort(404)
@@ -98,7 +99,7 @@ def receipt(token: str):
 
 
 @bp.get("/mine")
-@login_required
+@requires(policies.SIGNED_IN)
 def mine():
     """The logged-in visitor's objections and their outcomes."""
     items = notices.objections_of_user(current_user)

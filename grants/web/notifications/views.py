@@ -8,10 +8,11 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select, update
 
+from grants.domain.permissions import policies
 from grants.extensions import db
 from grants.models import Notification
 from grants.models.base import utcnow
-from grants.web.access import login_required
+from grants.web.access import requires
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 PAGE_SIZE = 20
@@ -34,7 +35,7 @@ def unread_badge() -> dict:
 
 
 @bp.get("/")
-@login_required
+@requires(policies.SIGNED_IN)
 def index():
     """The account's notifications, newest first, unread ones highlighted."""
     query = (
@@ -47,7 +48,7 @@ def index():
 
 
 @bp.post("/read")
-@login_required
+@requires(policies.SIGNED_IN)
 def mark_all_read():
     """Mark every unread notification of the account as read (not a domain change: no audit)."""
     if FlaskForm().validate_on_submit():

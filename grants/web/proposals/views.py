@@ -9,15 +9,16 @@ from flask import Blueprint, abort, flash, redirect, render_template, send_file,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from grants.domain import proposal_permissions as perms
 from grants.domain.budget import COST_CATEGORIES
+from grants.domain.permissions import policies
+from grants.domain.permissions import proposals as perms
 from grants.domain.proposals import STATE_LABELS, is_editable
 from grants.extensions import db
 from grants.models import Attachment, Proposal
 from grants.services import attachments, proposals
 from grants.services.proposals import ProposalError
 from grants.services.rounds import check_phase, rules_of
-from grants.web.access import login_required, roles_required
+from grants.web.access import requires
 from grants.web.proposals import binding
 from grants.web.proposals.forms import ActionForm, NewProposalForm, UploadForm
 
@@ -88,7 +89,7 @@ def _refused(proposal: Proposal, data, error: ProposalError):
 
 
 @bp.get("/")
-@login_required
+@requires(policies.SIGNED_IN)
 def mine():
     """The applicant's own proposals with their status."""
     return render_template(
@@ -100,7 +101,7 @@ def mine():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@roles_required("resident", "org_member")
+@requires(policies.APPLY)
 def new():
     """Choose an open round; a draft is created there and opened for editing."""
     form = NewProposalForm()
@@ -116,7 +117,7 @@ def new():
 
 
 @bp.route("/<int:proposal_id>/edit", methods=["GET", "POST"])
-@login_required
+@requires(policies.SIGNED_IN)
 def edit(proposal_id: int):
     """Edit a draft or returned proposal; "保存草稿" checks only types, "添加一行" adds a row."""
     proposal = _owned(proposal_id)
@@ -138,7 +139,7 @@ def edit(proposal_id: int):
 
 
 @bp.post("/<int:proposal_id>/submit")
-@login_required
+@requires(policies.SIGNED_IN)
 def submit(proposal_id: int):
     """Submit (or resubmit) what the form holds; a repeated submit lands only once."""
     proposal = _owned(proposal_id)
@@ -158,7 +159,7 @@ def submit(proposal_id: int):
 
 
 @bp.post("/<int:proposal_id>/withdraw")
-@login_required
+@requires(policies.SIGNED_IN)
 def withdraw(proposal_id: int):
     """Withdraw the applicant's own proposal."""
     if not ActionForm().validate_on_submit():
@@ -173,7 +174,7 @@ def withdraw(proposal_id: int):
 
 
 @bp.get("/<int:proposal_id>")
-@login_required
+@requires(policies.SIGNED_IN)
 def detail(proposal_id: int):
     """Everything in the proposal, its attachments, status timeline and latest changes."""
     try:
@@ -184,7 +185,7 @@ def detail(proposal_id: int):
 
 
 @bp.post("/<int:proposal_id>/attachments")
-@login_required
+@requires(policies.SIGNED_IN)
 def upload(proposal_id: int):
     """Attach a PDF, JPEG or PNG (≤ 10 MB); refused files answer 4xx with the reason."""
     proposal = _owned(proposal_id)
@@ -205,7 +206,7 @@ def upload(proposal_id: int):
 
 
 @bp.get("/attachments/<int:attachment_id>")
-@login_required
+@requires(policies.SIGNED_IN)
 def download(attachment_id: int):
     """Download an attachment, under the same check as its proposal."""
     try:
@@ -222,7 +223,7 @@ def download(attachment_id: int):
 
 
 @bp.post("/attachments/<int:attachment_id>/delete")
-@login_required
+@requires(policies.SIGNED_IN)
 def remove_attachment(attachment_id: int):
     """Remove an attachment while its proposal is editable."""
     if not ActionForm().validate_on_submit():

@@ -8,10 +8,11 @@ from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from grants.domain.budget import category_label
-from grants.domain.permissions import can_manage_rounds, has_any_role
+from grants.domain.permissions import has_any_role, policies
+from grants.domain.permissions.rounds import can_manage_rounds
 from grants.domain.phases import PHASE_LABELS
 from grants.services import rounds
-from grants.web.access import public, roles_required
+from grants.web.access import requires
 from grants.web.rounds.forms import RoundForm, form_values, new_round_values, round_data
 
 bp = Blueprint("rounds", __name__, url_prefix="/rounds")
@@ -36,7 +37,7 @@ def _apply_url(funding_round) -> str | None:
 
 
 @bp.get("/")
-@public
+@requires(policies.PUBLIC)
 def index():
     """Every round, newest first, with the phase it is in now."""
     items = [(r, PHASE_LABELS[rounds.current_phase(r)]) for r in rounds.list_rounds()]
@@ -46,7 +47,7 @@ def index():
 
 
 @bp.get("/<int:round_id>")
-@public
+@requires(policies.PUBLIC)
 def detail(round_id: int):
     """A round's description, money rules, categories, caps, timeline and activity counts."""
     funding_round = _round_or_404(round_id)
@@ -90,7 +91,7 @@ def _form_page(form: RoundForm, funding_round=None):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@roles_required("organizer", "admin")
+@requires(policies.ORGANIZE)
 def new():
     """An organiser sets up a new round."""
     next_no = max((r.round_no for r in rounds.list_rounds()), default=0) + 1
@@ -98,7 +99,7 @@ def new():
 
 
 @bp.route("/<int:round_id>/edit", methods=["GET", "POST"])
-@roles_required("organizer", "admin")
+@requires(policies.ORGANIZE)
 def edit(round_id: int):
     """An organiser edits a round; the changed fields are audited."""
     funding_round = _round_or_404(round_id)

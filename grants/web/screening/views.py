@@ -8,14 +8,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from grants.domain.budget import COST_CATEGORIES
+from grants.domain.permissions import policies
 from grants.domain.proposals import STATE_LABELS
 from grants.services import attachments, proposals, screening
 from grants.services.screening import ScreeningError
-from grants.web.access import roles_required
+from grants.web.access import requires
 from grants.web.screening.forms import DecisionForm
 
 bp = Blueprint("screening", __name__, url_prefix="/screening")
-SCREENERS = ("organizer", "admin")
 
 
 def _form(formdata=None) -> DecisionForm:
@@ -69,14 +69,14 @@ def _detail_page(proposal_id: int, status: int = 200, form: DecisionForm | None 
 
 
 @bp.get("/")
-@roles_required(*SCREENERS)
+@requires(policies.ORGANIZE)
 def queue():
     """Proposals of a round in a state (default: submitted), paginated, with their checks."""
     return _queue_page(request.args)
 
 
 @bp.post("/decide")
-@roles_required(*SCREENERS)
+@requires(policies.ORGANIZE)
 def decide_many():
     """One decision and one reason for every selected proposal, in one transaction."""
     form = _form(request.form)
@@ -93,14 +93,14 @@ def decide_many():
 
 
 @bp.get("/<int:proposal_id>")
-@roles_required(*SCREENERS)
+@requires(policies.ORGANIZE)
 def detail(proposal_id: int):
     """One proposal with its checks and what changed since the previous version."""
     return _detail_page(proposal_id)
 
 
 @bp.post("/<int:proposal_id>/decide")
-@roles_required(*SCREENERS)
+@requires(policies.ORGANIZE)
 def decide(proposal_id: int):
     """Decide on one proposal."""
     form = _form(request.form)

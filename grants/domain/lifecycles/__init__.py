@@ -1,0 +1,41 @@
+"""Every lifecycle of the platform as a state table, run by :mod:`grants.domain.workflow`.
+
+Each module holds one table; :data:`LIFECYCLES` lists them by object type, and
+:data:`AUDIT_ACTIONS` is the closed set of audit action names: every lifecycle action as
+``<object>.<action>`` plus the declared non-lifecycle :data:`~.events.EVENTS`.
+"""
+
+from __future__ import annotations
+
+from grants.domain.lifecycles.agreement import AGREEMENT
+from grants.domain.lifecycles.award import AWARD
+from grants.domain.lifecycles.events import EVENT_LABELS, EVENTS
+from grants.domain.lifecycles.need import NEED
+from grants.domain.lifecycles.notice import NOTICE
+from grants.domain.lifecycles.objection import OBJECTION
+from grants.domain.lifecycles.proposal import PROPOSAL
+from grants.domain.lifecycles.score_sheet import SCORE_SHEET
+from grants.domain.workflow import Lifecycle
+
+LIFECYCLES: dict[str, Lifecycle] = {
+    lifecycle.name: lifecycle
+    for lifecycle in (PROPOSAL, AWARD, OBJECTION, NEED, NOTICE, SCORE_SHEET, AGREEMENT)
+}
+AUDIT_ACTIONS: frozenset[str] = frozenset().union(
+    EVENTS, *(lifecycle.audit_actions() for lifecycle in LIFECYCLES.values())
+)
+
+
+def audit_action_label(action: str) -> str:
+    """The (untranslated) label of an audit action name, for the audit pages."""
+    if action in EVENT_LABELS:
+        return EVENT_LABELS[action]
+    object_type, _, verb = action.partition(".")
+    lifecycle = LIFECYCLES.get(object_type)
+    return lifecycle.action_label(verb) if lifecycle else action
+
+
+__all__ = [
+    "AGREEMENT", "AUDIT_ACTIONS", "AWARD", "EVENTS", "LIFECYCLES", "NEED", "NOTICE", "OBJECTION",
+    "PROPOSAL", "SCORE_SHEET", "audit_action_label",
+]

@@ -1,0 +1,73 @@
+"""Award (立项): proposed → in_notice → confirmed | revoked; confirmed → agreement_signed →
+implementing → midterm_passed → final_passed → closed; a failed evaluation suspends it.
+
+A proposed award is replaced when the organizer runs the solver again or excludes its proposal:
+``discard`` writes its entry and the row is then deleted (nothing was published or promised).
+"""
+
+from __future__ import annotations
+
+from grants.domain.i18n import N_
+from grants.domain.workflow import Labels, Lifecycle
+
+_ORGANIZERS = ("organizer", "admin")
+_ORGANIZERS_OR_SYSTEM = ("organizer", "admin", "system")
+
+STATE_LABELS: dict[str, str] = {
+    "proposed": N_("拟立项"),
+    "in_notice": N_("公示中"),
+    "confirmed": N_("已确认立项"),
+    "revoked": N_("已撤销"),
+    "discarded": N_("已替换"),
+    "agreement_signed": N_("已签订协议"),
+    "implementing": N_("实施中"),
+    "midterm_passed": N_("中期评估通过"),
+    "final_passed": N_("结项评估通过"),
+    "closed": N_("已结项"),
+    "suspended": N_("已暂停"),
+}
+
+ACTION_LABELS: dict[str, str] = {
+    "propose": N_("拟定立项"),
+    "adjust": N_("调整金额"),
+    "discard": N_("替换拟立项"),
+    "publish_notice": N_("发布公示"),
+    "change_amount": N_("按异议调整金额"),
+    "confirm": N_("确认立项"),
+    "revoke": N_("撤销立项"),
+    "sign_agreement": N_("签订协议"),
+    "start_implementation": N_("启动实施"),
+    "pass_midterm": N_("中期评估通过"),
+    "fail_midterm": N_("中期评估未通过"),
+    "pass_final": N_("结项评估通过"),
+    "fail_final": N_("结项评估未通过"),
+    "close": N_("结项归档"),
+}
+
+AWARD = Lifecycle(
+    name="award",
+    table={
+        (None, "propose"): ("proposed", _ORGANIZERS),
+        ("proposed", "adjust"): ("proposed", _ORGANIZERS),
+        ("proposed", "discard"): ("discarded", _ORGANIZERS),
+        ("proposed", "publish_notice"): ("in_notice", _ORGANIZERS),
+        ("in_notice", "change_amount"): ("in_notice", _ORGANIZERS),
+        ("in_notice", "confirm"): ("confirmed", _ORGANIZERS_OR_SYSTEM),
+        ("in_notice", "revoke"): ("revoked", _ORGANIZERS),
+        ("confirmed", "sign_agreement"): ("agreement_signed", _ORGANIZERS),
+        ("agreement_signed", "start_implementation"): ("implementing", _ORGANIZERS),
+        ("implementing", "pass_midterm"): ("midterm_passed", _ORGANIZERS),
+        ("implementing", "fail_midterm"): ("suspended", _ORGANIZERS),
+        ("midterm_passed", "pass_final"): ("final_passed", _ORGANIZERS),
+        ("midterm_passed", "fail_final"): ("suspended", _ORGANIZERS),
+        ("final_passed", "close"): ("closed", _ORGANIZERS),
+    },
+    labels=Labels(STATE_LABELS, ACTION_LABELS),
+    reason_actions=frozenset(
+        {"adjust", "change_amount", "revoke", "fail_midterm", "fail_final"}
+    ),
+)
+LIVE_STATES: frozenset[str] = frozenset({"proposed", "in_notice", "confirmed", "agreement_signed",
+                                        "implementing", "midterm_passed", "final_passed",
+                                        "closed", "suspended"})
+"""Awards that hold money of the pool (everything but revoked and discarded)."""

@@ -1,0 +1,39 @@
+"""Audit events that are not lifecycle transitions: sign-ins, settings, uploads, votes.
+
+Each is ``<object>.<verb>``, like the lifecycle actions. Together with every lifecycle's actions
+this is the closed set of audit action names (:data:`grants.domain.lifecycles.AUDIT_ACTIONS`):
+the audit service refuses any other name, so names cannot drift.
+"""
+
+from __future__ import annotations
+
+from grants.domain.i18n import N_
+
+EVENT_LABELS: dict[str, str] = {
+    "auth.login": N_("登录"),
+    "auth.login_fail": N_("登录失败"),
+    "auth.logout": N_("退出登录"),
+    "account.register": N_("注册账号"),
+    "account.create": N_("创建账号"),
+    "account.change_roles": N_("修改角色"),
+    "organisation.register": N_("登记社会组织"),
+    "round.create": N_("创建赛事"),
+    "round.update": N_("修改赛事"),
+    "round.save_award_settings": N_("保存立项规则"),
+    "round.solve_awards": N_("生成拟立项名单"),
+    "round.close_judging": N_("结束评审"),
+    "round.publish_results": N_("公布评审结果"),
+    "round.generate_assignments": N_("分配评审任务"),
+    "rubric.update": N_("修改评分标准"),
+    "judging_settings.update": N_("修改评审设置"),
+    "panel.add_judge": N_("加入评审专家"),
+    "panel.remove_judge": N_("移出评审专家"),
+    "conflict.declare": N_("申报回避"),
+    "conflict.replace_judge": N_("更换回避专家"),
+    "attachment.add": N_("上传附件"),
+    "attachment.remove": N_("删除附件"),
+    "need.support": N_("支持需求"),
+    "vote.cast": N_("居民投票"),
+    "exclusion.create": N_("排除出立项名单"),
+}
+EVENTS: frozenset[str] = frozenset(EVENT_LABELS)

@@ -1,0 +1,31 @@
+"""Who may post, support and merge community needs (点单)."""
+
+from __future__ import annotations
+
+from grants.domain.i18n import msg
+from grants.domain.permissions import ALLOWED, ORGANIZERS, RESIDENTS, Decision, has_any_role
+
+
+def can_post_need(user) -> Decision:
+    """Residents post needs (点单) for their community."""
+    if has_any_role(user, RESIDENTS):
+        return ALLOWED
+    return False, msg("只有居民可以提交社区需求")
+
+
+def can_support_need(user, need) -> Decision:
+    """A resident supports an open need once; nobody supports their own need."""
+    if not has_any_role(user, RESIDENTS):
+        return False, msg("只有居民可以支持社区需求")
+    if need.author_id == getattr(user, "id", None):
+        return False, msg("不能支持自己提交的需求")
+    if need.status != "open":
+        return False, msg("该需求已合并或已立项，不再接受支持")
+    return ALLOWED
+
+
+def can_merge_needs(user) -> Decision:
+    """Organisers and admins merge duplicate needs."""
+    if has_any_role(user, ORGANIZERS):
+        return ALLOWED
+    return False, msg("只有主办方可以合并重复需求")
