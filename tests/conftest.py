@@ -86,9 +86,16 @@ def demo_template(sqlite_template, tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def demo_app(demo_template, tmp_path):
-    """The application on a private copy of the seeded demo database."""
-    yield from _app_on_copy(demo_template, tmp_path)
+def demo_app(demo_template, tmp_path, tmp_path_factory):
+    """The application on a private copy of the seeded demo database.
+
+    Its PDF cache is the session's (as ``tests/web/test_pdf_documents.py`` shares it), so the
+    core font is derived once rather than once per test: the cache is content-addressed.
+    """
+    for application in _app_on_copy(demo_template, tmp_path):
+        application.config["PDF_CACHE_DIR"] = application.config.get("PDF_CACHE_DIR") or str(
+            tmp_path_factory.getbasetemp() / "pdf-cache")
+        yield application
 
 
 def _pg_admin():

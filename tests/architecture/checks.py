@@ -1,11 +1,11 @@
 """The layer and vocabulary rules of the platform, as plain checks over source text and apps.
 
 Each check takes what it inspects (a module's source, a template's text, an app, audit rows) and
-returns :class:`Violation` s naming the place (``path:line``, a route or an entry) and the rule
+returns a list of :class:`Violation`, each naming the place (``path:line``, a route or an entry) and the rule
 broken. The architecture tests run them over the real tree, and feed them deliberately wrong
 samples to prove each one catches what it is meant to; both call the same functions here.
 
-The rules (see ``docs``: DESIGN.md §6 and the issue-8 contract):
+The rules (DESIGN.md §6 and the shared contract of issue 8):
 
 * imports go inwards only: ``domain`` imports no framework and no other ``grants`` layer;
   ``models`` never import ``services`` or the web; ``services`` never import the web layer nor
@@ -24,6 +24,8 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 from grants.domain.workflow import Lifecycle
 
@@ -49,8 +51,6 @@ def report(violations: Iterable[Violation]) -> str:
 
 def fail_on(violations: Iterable[Violation], title: str) -> None:
     """Fail the running test with ``title`` and one violation a line, when there are any."""
-    import pytest
-
     found = list(violations)
     if found:
         pytest.fail(f"{title} ({len(found)}):\n{report(found)}", pytrace=False)
