@@ -52,16 +52,50 @@ def _make_app(url: str, instance: Path):
     return app
 
 
-@pytest.fixture
-def app(sqlite_template, tmp_path):
-    """The application on a private copy of the migrated SQLite database."""
-    path = tmp_path / "grants.db"
-    shutil.copyfile(sqlite_template, path)
-    application = _make_app(f"sqlite:///{path}", tmp_path)
+def _app_on_copy(template: Path, folder: Path):
+    """An app (inside its context) on a private copy of the SQLite database ``template``."""
+    path = folder / "grants.db"
+    shutil.copyfile(template, path)
+    application = _make_app(f"sqlite:///{path}", folder)
     with application.app_context():
         yield application
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(sqlite_template, tmp_path):
+    """The application on a private copy of the migrated SQLite database."""
+    yield from _app_on_copy(sqlite_template, tmp_path)
+
+
+@pytest.fixture(scope="session")
+def demo_template(sqlite_template, tmp_path_factory) -> Path:
+    """A SQLite database holding the demo data, seeded once by ``flask seed-demo``."""
+    folder = tmp_path_factory.mktemp("demo")
+    path = folder / "demo.db"
+    shutil.copyfile(sqlite_template, path)
+    application = _make_app(f"sqlite:///{path}", folder)
+    with application.app_context():
+        result = application.test_cli_runner().invoke(args=["seed-demo"])
+        db.session.remove()
+        db.engine.dispose()
+    if result.exception is not None:
+        raise RuntimeError(f"flask seed-demo failed:\n{result.output}") from result.exception
+    return path
+
+
+@pytest.fixture
+def demo_app(demo_template, tmp_path, tmp_path_factory):
+    """The application on a private copy of the seeded demo database.
+
+    Its PDF cache is the session's (as ``tests/web/test_pdf_documents.py`` shares it), so the
+    core font is derived once rather than once per test: the cache is content-addressed.
+    """
+    for application in _app_on_copy(demo_template, tmp_path):
+        application.config["PDF_CACHE_DIR"] = application.config.get("PDF_CACHE_DIR") or str(
+            tmp_path_factory.getbasetemp() / "pdf-cache")
+        yield application
 
 
 def _pg_admin():
@@ -148,8 +182,14 @@ def make_user(app):
 
 
 @pytest.fixture
-def login(client):
-    """Log the client in as a username (password is the test password)."""
-    from tests.helpers import login_as
+def auth(client):
+    """Log the test client in and out: ``auth.login("alice")``, ``auth.logout()``."""
+    from tests.helpers import AuthActions
 
-    return lambda username: login_as(client, username)
+    return AuthActions(client)
+
+
+@pytest.fixture
+def login(auth):
+    """Log the client in as a username (the ``auth`` fixture's ``login``, kept for callers)."""
+    return auth.login

@@ -23,9 +23,28 @@ def create_user(username: str, *roles: str, **fields) -> User:
     return user
 
 
+class AuthActions:
+    """Log one test client in and out through the real forms (flaskr's ``auth`` fixture).
+
+    ``auth.login("judge1")`` posts the login form and returns the response (a 302 when it
+    worked); ``auth.logout()`` posts the logout form.
+    """
+
+    def __init__(self, client) -> None:
+        self._client = client
+
+    def login(self, username: str, password: str = PASSWORD):
+        """Post the login form as ``username``; returns the response."""
+        return self._client.post("/auth/login", data={"username": username, "password": password})
+
+    def logout(self):
+        """Post the logout form; returns the response."""
+        return self._client.post("/auth/logout")
+
+
 def login_as(client, username: str, password: str = PASSWORD):
-    """Post the login form; returns the response."""
-    return client.post("/auth/login", data={"username": username, "password": password})
+    """Post the login form; returns the response (the ``auth`` fixture's ``login``)."""
+    return AuthActions(client).login(username, password)
 
 
 def audit_count() -> int:
