@@ -135,12 +135,13 @@ def test_counts_skip_merged_needs_and_drafts(app):
 
 
 def test_demo_seed_builds_rounds_seven_and_eight_once(app):
-    from grants import seed, seed_rounds
+    from grants import demo
+    from grants.demo import rounds as demo_rounds
     from grants.models import Need, NeedSupport
 
-    for step in (seed.seed_communities, seed.seed_staff, seed.seed_residents):
+    for step in (demo.seed_communities, demo.seed_staff, demo.seed_residents):
         step()
-    assert list(seed_rounds.seed()) == ["rounds: +2", "needs: +116"]
+    assert list(demo_rounds.seed()) == ["rounds: +2", "needs: +116"]
     seventh = db.session.scalar(select(FundingRound).where(FundingRound.round_no == 7))
     eighth = db.session.scalar(select(FundingRound).where(FundingRound.round_no == 8))
     assert rounds.current_phase(seventh) == "judging"
@@ -152,7 +153,7 @@ def test_demo_seed_builds_rounds_seven_and_eight_once(app):
     rows = db.session.scalar(select(func.count(NeedSupport.id)))
     assert db.session.scalar(select(func.sum(Need.support_count))) == rows > 300
     before = audit_count()
-    assert list(seed_rounds.seed()) == ["rounds: +0", "needs: +0"]
+    assert list(demo_rounds.seed()) == ["rounds: +0", "needs: +0"]
     assert audit_count() == before
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
+from grants.demo import DEMO_PASSWORD, seed_all
 from grants.domain.audit import verify_chain
-from grants.seed import DEMO_PASSWORD, seed_all
 from grants.services import audit
 
 GARBAGE = {

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from grants.demo import demo_uscc
 from grants.extensions import db
 from grants.models import LoginAttempt, Organisation, User
-from grants.seed import demo_uscc
 from tests.helpers import PASSWORD, audit_count, create_user
 
 

@@ -101,9 +101,9 @@ def seed_all() -> Iterator[str]:
     yield f"staff: +{seed_staff()}"
     yield f"residents: +{seed_residents()}"
     yield f"organisations: +{seed_organisations()}"
-    from grants import seed_awards, seed_judging, seed_proposals, seed_rounds
+    from grants.demo import awards, judging, proposals, rounds
 
-    for module in (seed_rounds, seed_proposals, seed_judging, seed_awards):
+    for module in (rounds, proposals, judging, awards):
         yield from module.seed()
     yield from demo_logins()
 
