@@ -92,15 +92,42 @@ class RoundPhases:
                 raise ValueError(msg("{field}须带时区（如 Asia/Shanghai）", field=label))
 
 
+STEP_STATES: tuple[str, ...] = ("done", "current", "upcoming")
+
+
 @dataclass(frozen=True)
 class TimelineStep:
-    """One phase on the round page: its window and whether it is done, current or upcoming."""
+    """One phase on the round page: its window and whether it is done, current or upcoming.
+
+    ``state`` is one of :data:`STEP_STATES` (also the CSS class of the step); pages ask the
+    boolean properties instead of comparing it.
+    """
 
     key: str
     label: str
     start: datetime
     end: datetime
     state: str
+
+    @property
+    def is_done(self) -> bool:
+        """True for a phase that is over."""
+        return self.state == "done"
+
+    @property
+    def is_current(self) -> bool:
+        """True for the phase in progress (or open while a later one has begun)."""
+        return self.state == "current"
+
+    @property
+    def is_upcoming(self) -> bool:
+        """True for a phase that has not begun."""
+        return self.state == "upcoming"
+
+    @property
+    def is_implementation(self) -> bool:
+        """True for the implementation phase, whose window is shown as calendar dates."""
+        return self.key == "implementation"
 
 
 def local_datetime(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
