@@ -12,21 +12,13 @@ moment (excluded), so a deadline of 18:00 refuses a submission at 18:00:00.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import date, datetime, time, timedelta
 
+from grants.domain.clock import BEIJING
 from grants.domain.i18n import N_, msg, tr
 
-
-def _shanghai() -> tzinfo:
-    """Asia/Shanghai from the tz database, or the fixed UTC+8 it has used since 1991."""
-    try:
-        return ZoneInfo("Asia/Shanghai")
-    except ZoneInfoNotFoundError:
-        return timezone(timedelta(hours=8), "Asia/Shanghai")
-
-
-SHANGHAI = _shanghai()
+SHANGHAI = BEIJING
+"""The round calendar's time zone: the platform clock's (see :mod:`grants.domain.clock`)."""
 NOTICE_DAYS_MIN = 1
 NOTICE_DAYS_MAX = 30
 
