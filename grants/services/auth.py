@@ -16,11 +16,11 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
+from grants.domain.clock import now_utc, stored
 from grants.domain.permissions import role_used
 from grants.domain.roles import PUBLIC, ROLES
 from grants.extensions import db
 from grants.models import LoginAttempt, User
-from grants.models.base import utcnow
 from grants.services import audit, unit_of_work
 from grants.services.accounts import _password_matches
 
@@ -43,7 +43,8 @@ def retry_after(username: str, address: str) -> int:
     Counts failed attempts in the window for the account OR the address; at the limit the
     wait lasts until the oldest counted failure leaves the window.
     """
-    since = utcnow() - _window()
+    now = stored(now_utc())
+    since = now - _window()
     limit = current_app.config["LOGIN_MAX_FAILURES"]
     for condition in (func.lower(LoginAttempt.username) == username.lower(),
                       LoginAttempt.address == address):
@@ -53,7 +54,7 @@ def retry_after(username: str, address: str) -> int:
             .order_by(LoginAttempt.ts.desc()).limit(limit)
         ).all()
         if len(times) >= limit:
-            wait = (times[-1] + _window() - utcnow()).total_seconds()
+            wait = (times[-1] + _window() - now).total_seconds()
             return max(1, math.ceil(wait))
     return 0
 
@@ -101,7 +102,7 @@ def prune_attempts(older_than: timedelta = timedelta(days=30)) -> int:
     """Delete login attempts older than the throttle needs (run from cron)."""
     with unit_of_work():
         result = db.session.execute(
-            LoginAttempt.__table__.delete().where(LoginAttempt.ts < utcnow() - older_than)
+            LoginAttempt.__table__.delete().where(LoginAttempt.ts < stored(now_utc()) - older_than)
         )
     return result.rowcount or 0
 
