@@ -22,9 +22,9 @@ def create_app(config: object | None = None) -> Flask:
     app.config.from_object(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     from grants.cli import register_cli
-    from grants.errors import register_errors
-    from grants.setup import register_extensions, register_security
     from grants.web import register_blueprints
+    from grants.web.errors import register_errors
+    from grants.wiring import register_extensions, register_security
 
     register_extensions(app)
     register_security(app)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from grants.demo import demo_uscc
 from grants.extensions import db
 from grants.models import BudgetLine, Community, FundingRound, Organisation, Proposal
 from grants.models.base import utcnow
-from grants.seed import demo_uscc
 
 
 def make_community(name: str = "东山社区") -> Community:

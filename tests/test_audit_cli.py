@@ -13,7 +13,8 @@ from grants.services import audit, unit_of_work
 def _entries(n: int) -> None:
     for i in range(n):
         with unit_of_work():
-            audit.record("test.action", "thing", i, {"名称": "金点子", "i": i})
+            audit.record("auth.login_fail", "user", i, {"名称": "金点子", "i": i},
+                         actor_role="public")
 
 
 def test_verify_prints_count_and_head(app):

@@ -8,7 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from grants.awards_cli import agreements_cli, notices_cli
+from grants.cli.agreements import agreements_cli
+from grants.cli.notices import notices_cli
 from grants.domain.awards import Candidate
 from grants.extensions import db
 from grants.services import agreements
@@ -69,24 +70,24 @@ def test_render_refuses_a_round_without_agreements(app, notice, tmp_path):
 
 
 def test_seed_publishes_round_7_with_objections_once(app):
-    from grants import seed_awards
+    from grants.demo import awards as demo_awards
     from grants.models.awards import Objection
     from tests.judging_support import build, split_total, write_sheet
 
-    assert "not found" in next(seed_awards.seed())
+    assert "not found" in next(demo_awards.seed())
     setup = build(judges=3, proposals=3, assign=False, prefix="j")
     create_user("organizer", "organizer")
     create_user("resident5", "resident")
-    assert "skipped" in list(seed_awards.seed())[-1]
+    assert "skipped" in list(demo_awards.seed())[-1]
     for judge in setup.judges:
         for proposal, total in zip(setup.proposals, (90, 80, 70), strict=True):
             write_sheet(setup.round, judge.id, proposal.id, split_total(total))
     setup.round.judging_close = setup.round.judging_open
     db.session.commit()
-    lines = list(seed_awards.seed())
+    lines = list(demo_awards.seed())
     assert lines[0].startswith("awards: 3 proposed") and "1 dismissed" in lines[-1]
     statuses = sorted(o.status for o in db.session.query(Objection))
     assert statuses == ["dismissed", "filed"]
     before = audit_count()
-    assert list(seed_awards.seed()) == ["awards: round 7 already has awards"]
+    assert list(demo_awards.seed()) == ["awards: round 7 already has awards"]
     assert audit_count() == before

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grants.judging_cli import judging_cli
+from grants.cli.judging import judging_cli
 from tests.judging_support import build, split_total, write_sheet
 
 

@@ -12,21 +12,13 @@ moment (excluded), so a deadline of 18:00 refuses a submission at 18:00:00.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import date, datetime, time, timedelta
 
+from grants.domain.clock import BEIJING
 from grants.domain.i18n import N_, msg, tr
 
-
-def _shanghai() -> tzinfo:
-    """Asia/Shanghai from the tz database, or the fixed UTC+8 it has used since 1991."""
-    try:
-        return ZoneInfo("Asia/Shanghai")
-    except ZoneInfoNotFoundError:
-        return timezone(timedelta(hours=8), "Asia/Shanghai")
-
-
-SHANGHAI = _shanghai()
+SHANGHAI = BEIJING
+"""The round calendar's time zone: the platform clock's (see :mod:`grants.domain.clock`)."""
 NOTICE_DAYS_MIN = 1
 NOTICE_DAYS_MAX = 30
 
@@ -92,15 +84,42 @@ class RoundPhases:
                 raise ValueError(msg("{field}须带时区（如 Asia/Shanghai）", field=label))
 
 
+STEP_STATES: tuple[str, ...] = ("done", "current", "upcoming")
+
+
 @dataclass(frozen=True)
 class TimelineStep:
-    """One phase on the round page: its window and whether it is done, current or upcoming."""
+    """One phase on the round page: its window and whether it is done, current or upcoming.
+
+    ``state`` is one of :data:`STEP_STATES` (also the CSS class of the step); pages ask the
+    boolean properties instead of comparing it.
+    """
 
     key: str
     label: str
     start: datetime
     end: datetime
     state: str
+
+    @property
+    def is_done(self) -> bool:
+        """True for a phase that is over."""
+        return self.state == "done"
+
+    @property
+    def is_current(self) -> bool:
+        """True for the phase in progress (or open while a later one has begun)."""
+        return self.state == "current"
+
+    @property
+    def is_upcoming(self) -> bool:
+        """True for a phase that has not begun."""
+        return self.state == "upcoming"
+
+    @property
+    def is_implementation(self) -> bool:
+        """True for the implementation phase, whose window is shown as calendar dates."""
+        return self.key == "implementation"
 
 
 def local_datetime(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:

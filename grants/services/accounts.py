@@ -1,4 +1,10 @@
-"""Accounts: registration, staff creation, role changes, login with throttling, logout."""
+"""Accounts: self-registration, staff creation and role changes, each audited once.
+
+Audit roles: a self-registration is recorded with the role the sign-up grants the new account
+(``resident`` or ``org_member``), with the new account as the actor; staff accounts and role
+changes made on the admin pages with ``admin`` (the role that authorises them), and staff
+accounts made by ``flask users create`` (no signed-in actor) with ``system``.
+"""
 
 from __future__ import annotations
 
@@ -15,14 +21,12 @@ from sqlalchemy.exc import IntegrityError
 from grants.domain.i18n import msg, tr
 from grants.domain.orgs import check_uscc
 from grants.domain.passwords import password_problem
-from grants.domain.roles import ROLE_LABELS, ROLES
+from grants.domain.permissions import ADMINS, APPLICANTS, RESIDENTS, role_used
+from grants.domain.permissions.accounts import can_manage_users
+from grants.domain.roles import ROLE_LABELS, ROLES, SYSTEM
 from grants.extensions import db
 from grants.models import Organisation, User, UserRole
-from grants.services import audit, unit_of_work
-
-
-class AccountError(ValueError):
-    """A request about accounts that cannot be carried out; ``str(err)`` says why, in Chinese."""
+from grants.services import Refusal, audit, unit_of_work
 
 
 def _hasher() -> PasswordHasher:
@@ -57,9 +61,9 @@ def _dummy_hash() -> str:
 def _check_new_account(username: str, password: str) -> None:
     """Refuse taken usernames and weak passwords before anything is written."""
     if problem := password_problem(password, username):
-        raise AccountError(problem)
+        raise Refusal(problem)
     if db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
-        raise AccountError(msg("用户名“{username}”已被使用", username=username))
+        raise Refusal(msg("用户名“{username}”已被使用", username=username))
 
 
 @contextmanager
@@ -73,7 +77,7 @@ def _creating_account() -> Iterator[None]:
         with unit_of_work():
             yield
     except IntegrityError as error:
-        raise AccountError(msg("用户名或统一社会信用代码已被使用，请换一个")) from error
+        raise Refusal(msg("用户名或统一社会信用代码已被使用，请换一个")) from error
 
 
 def _new_user(username: str, display_name: str, password: str, roles, **fields) -> User:
@@ -97,18 +101,19 @@ def register_resident(
     phone: str = "",
     community_id: int | None = None,
 ) -> User:
-    """Self-registration of a resident account (居民)."""
+    """Self-registration of a resident account (居民), audited as the new ``resident``."""
     _check_new_account(username, password)
     with _creating_account():
         user = _new_user(
             username, display_name, password, ["resident"], phone=phone, community_id=community_id
         )
         audit.record(
-            "account.registered",
+            "account.register",
             "user",
             user.id,
             {"username": username, "roles": ["resident"]},
             actor=user,
+            actor_role=role_used(user, RESIDENTS),
         )
     return user
 
@@ -129,12 +134,15 @@ class OrgDetails:
 def register_organisation(
     username: str, display_name: str, password: str, details: OrgDetails
 ) -> User:
-    """Self-registration of an organisation and its first member account (社会组织)."""
+    """Self-registration of an organisation and its first member account (社会组织).
+
+    Audited as the new member, in the ``org_member`` role the sign-up grants.
+    """
     code = details.uscc.strip().upper().replace(" ", "")
     if problem := check_uscc(code):
-        raise AccountError(problem)
+        raise Refusal(problem)
     if db.session.scalar(select(Organisation.id).where(Organisation.uscc == code)):
-        raise AccountError(msg("该统一社会信用代码已注册，请联系本组织的现有账号"))
+        raise Refusal(msg("该统一社会信用代码已注册，请联系本组织的现有账号"))
     _check_new_account(username, password)
     with _creating_account():
         org = Organisation(**{**details.__dict__, "uscc": code})
@@ -149,41 +157,56 @@ def register_organisation(
             organisation_id=org.id,
         )
         audit.record(
-            "organisation.registered",
+            "organisation.register",
             "organisation",
             org.id,
             {"name": org.name, "uscc": code, "username": username},
             actor=user,
+            actor_role=role_used(user, APPLICANTS),
         )
     return user
 
 
+def _admin_role(actor) -> str:
+    """The role an account change is recorded with: ``admin`` for a signed-in actor (refused
+    with 403 unless they hold it), ``system`` for the command line (no actor)."""
+    if actor is None:
+        return SYSTEM
+    allowed, reason = can_manage_users(actor)
+    if not allowed:
+        raise Refusal(reason, status=403)
+    return role_used(actor, ADMINS)
+
+
 def create_staff_user(username: str, display_name: str, password: str, roles, actor=None) -> User:
     """Create an account with staff roles (CLI ``flask users create`` and the admin page)."""
+    actor_role = _admin_role(actor)
     unknown = set(roles) - set(ROLES)
     if unknown or not roles:
         listed = ", ".join(sorted(unknown)) or msg("（空）")
-        raise AccountError(msg("未知角色：{roles}", roles=listed))
+        raise Refusal(msg("未知角色：{roles}", roles=listed))
     _check_new_account(username, password)
     with _creating_account():
         user = _new_user(username, display_name, password, roles)
         audit.record(
-            "account.created",
+            "account.create",
             "user",
             user.id,
             {"username": username, "roles": sorted(set(roles))},
             actor=actor,
+            actor_role=actor_role,
         )
     return user
 
 
 def set_roles(user: User, roles, actor) -> None:
-    """Replace an account's roles; the change is audited with before and after."""
+    """Replace an account's roles; audited with before and after, as the ``admin`` who did it."""
+    actor_role = _admin_role(actor)
     wanted = set(roles)
     if wanted - set(ROLES):
-        raise AccountError(msg("未知角色"))
+        raise Refusal(msg("未知角色"))
     if user.id == getattr(actor, "id", None) and "admin" in user.roles and "admin" not in wanted:
-        raise AccountError(msg("不能移除自己的管理员角色，请让另一位管理员操作"))
+        raise Refusal(msg("不能移除自己的管理员角色，请让另一位管理员操作"))
     before = sorted(user.roles)
     if before == sorted(wanted):
         return
@@ -191,11 +214,12 @@ def set_roles(user: User, roles, actor) -> None:
         user.role_rows = [row for row in user.role_rows if row.role in wanted]
         user.role_rows += [UserRole(role=r) for r in sorted(wanted - set(before))]
         audit.record(
-            "account.roles_changed",
+            "account.change_roles",
             "user",
             user.id,
             {"before": before, "after": sorted(wanted)},
             actor=actor,
+            actor_role=actor_role,
         )
 
 

@@ -1,4 +1,12 @@
-"""Logging in and out, with throttling kept in the database so it holds across workers."""
+"""Logging in and out, with throttling kept in the database so it holds across workers.
+
+Audit roles: no role authorises a sign-in (any account may sign in, whatever it holds), so a
+failed attempt, where no account was proven, is recorded as ``public`` with no actor. A
+successful login and a logout are the account's own: the actor is the account and the role is
+:func:`session_role` (the first role it holds in the platform's role order, ``public`` for an
+account left without roles), while the payload lists every role the account holds, so nobody
+reads the one role as the only thing the session could do.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +16,11 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
+from grants.domain.clock import now_utc, stored
+from grants.domain.permissions import role_used
+from grants.domain.roles import PUBLIC, ROLES
 from grants.extensions import db
 from grants.models import LoginAttempt, User
-from grants.models.base import utcnow
 from grants.services import audit, unit_of_work
 from grants.services.accounts import _password_matches
 
@@ -33,7 +43,8 @@ def retry_after(username: str, address: str) -> int:
     Counts failed attempts in the window for the account OR the address; at the limit the
     wait lasts until the oldest counted failure leaves the window.
     """
-    since = utcnow() - _window()
+    now = stored(now_utc())
+    since = now - _window()
     limit = current_app.config["LOGIN_MAX_FAILURES"]
     for condition in (func.lower(LoginAttempt.username) == username.lower(),
                       LoginAttempt.address == address):
@@ -43,9 +54,18 @@ def retry_after(username: str, address: str) -> int:
             .order_by(LoginAttempt.ts.desc()).limit(limit)
         ).all()
         if len(times) >= limit:
-            wait = (times[-1] + _window() - utcnow()).total_seconds()
+            wait = (times[-1] + _window() - now).total_seconds()
             return max(1, math.ceil(wait))
     return 0
+
+
+def session_role(user: User) -> str:
+    """The role a login or logout entry names: the account's first role in ``ROLES`` order.
+
+    A session is not authorised by any one role; this only keeps the entry tied to a role the
+    account really holds (``public`` when it holds none). The payload carries all of them.
+    """
+    return role_used(user, ROLES) or PUBLIC
 
 
 def login(username: str, password: str, address: str) -> User | None:
@@ -62,24 +82,27 @@ def login(username: str, password: str, address: str) -> User | None:
     with unit_of_work():
         db.session.add(LoginAttempt(username=username, address=address, success=ok))
         if ok:
-            audit.record("auth.login", "user", user.id, {"address": address}, actor=user)
+            audit.record("auth.login", "user", user.id,
+                         {"address": address, "roles": sorted(user.roles)},
+                         actor=user, actor_role=session_role(user))
         else:
-            audit.record("auth.login_failed", "user", user.id if user else None,
-                         {"username": username, "address": address}, actor_role="public")
+            audit.record("auth.login_fail", "user", user.id if user else None,
+                         {"username": username, "address": address}, actor_role=PUBLIC)
     return user if ok else None
 
 
 def logout(user: User) -> None:
-    """Record a logout in the audit chain."""
+    """Record a logout in the audit chain, as the account's own (see :func:`session_role`)."""
     with unit_of_work():
-        audit.record("auth.logout", "user", user.id, {}, actor=user)
+        audit.record("auth.logout", "user", user.id, {"roles": sorted(user.roles)},
+                     actor=user, actor_role=session_role(user))
 
 
 def prune_attempts(older_than: timedelta = timedelta(days=30)) -> int:
     """Delete login attempts older than the throttle needs (run from cron)."""
     with unit_of_work():
         result = db.session.execute(
-            LoginAttempt.__table__.delete().where(LoginAttempt.ts < utcnow() - older_than)
+            LoginAttempt.__table__.delete().where(LoginAttempt.ts < stored(now_utc()) - older_than)
         )
     return result.rowcount or 0
 

@@ -2,6 +2,11 @@
 
 ``need.support_count`` always equals the number of ``need_support`` rows of the need: it is
 changed in the same transaction as the rows, with an atomic ``UPDATE … + 1``.
+
+Posting, merging and funding are transitions of the :data:`NEED` lifecycle, applied and audited
+by :func:`grants.services.lifecycle.apply` (``need.post``, ``need.merge``, ``need.fund``, with
+the row's authorising role). Supporting changes no state: it is the declared event
+``need.support``, recorded with the ``resident`` role that allows it.
 """
 
 from __future__ import annotations
@@ -13,25 +18,21 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from grants.domain.clock import now_utc, stored
 from grants.domain.i18n import join_list, msg, source_language, tr
+from grants.domain.lifecycles import NEED
+from grants.domain.lifecycles.need import LISTED_STATES, OPEN, is_funded, is_merged, is_open
+from grants.domain.permissions import RESIDENTS, role_used
 from grants.domain.permissions.needs import can_merge_needs, can_post_need, can_support_need
-from grants.domain.proposals import STATE_LABELS
 from grants.extensions import db
 from grants.models import Community, FundingRound, Need, NeedSupport, Proposal, proposal_need
-from grants.services import audit, notifications, rounds, unit_of_work
+from grants.services import Refusal, audit, notifications, rounds, unit_of_work
+from grants.services.lifecycle import apply
 
 TITLE_MAX_CHARS = 80
 DESCRIPTION_MAX_CHARS = 2000
 PEOPLE_MAX = 1_000_000
 SORTS = ("support", "newest")
-
-
-class NeedError(ValueError):
-    """A request about a need that is refused; ``status`` is the HTTP status to answer with."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 @dataclass(frozen=True)
@@ -79,18 +80,18 @@ def _data_problems(funding_round: FundingRound, data: NeedData) -> list[str]:
 def post_need(
     funding_round: FundingRound, author, data: NeedData, now: datetime | None = None
 ) -> Need:
-    """A resident posts a need, only while the round collects needs."""
+    """A resident posts a need, only while the round collects needs (``need.post``)."""
     allowed, reason = can_post_need(author)
     if not allowed:
-        raise NeedError(reason, 403)
-    moment = rounds.now_utc(now)
+        raise Refusal(reason, status=403)
+    moment = now_utc(now)
     if message := rounds.check_phase(funding_round, "post_need", moment):
-        raise NeedError(message, 409)
+        raise Refusal(message, status=409)
     if problems := _data_problems(funding_round, data):
-        raise NeedError(msg("；").join(problems))
+        raise Refusal(msg("；").join(problems), status=400)
     with unit_of_work():
         need = Need(
-            created_at=rounds.stored(moment),
+            created_at=stored(moment),
             round_id=funding_round.id,
             author_id=author.id,
             community_id=data.community_id,
@@ -99,15 +100,13 @@ def post_need(
             description=data.description.strip(),
             people_affected=data.people_affected,
         )
-        db.session.add(need)
-        db.session.flush()
         payload = {
             "round_id": funding_round.id,
             "title": need.title,
             "category": need.category,
             "community_id": need.community_id,
         }
-        audit.record("need.posted", "need", need.id, payload, actor=author)
+        apply(NEED, need, "post", author, payload=payload)
     return need
 
 
@@ -121,34 +120,38 @@ def _already_supported(need_id: int, user_id: int) -> bool:
 
 def _add_support(need_id: int, user_id: int, moment: datetime) -> None:
     """Insert the support row and raise the count, refusing a need that stopped being open."""
-    db.session.add(NeedSupport(need_id=need_id, user_id=user_id, created_at=rounds.stored(moment)))
+    db.session.add(NeedSupport(need_id=need_id, user_id=user_id, created_at=stored(moment)))
     db.session.flush()
     bumped = db.session.execute(
         update(Need)
-        .where(Need.id == need_id, Need.status == "open")
+        .where(Need.id == need_id, Need.status == OPEN)
         .values(support_count=Need.support_count + 1)
         .execution_options(synchronize_session=False)
     )
     if bumped.rowcount != 1:
-        raise NeedError(msg("该需求已合并或已立项，不再接受支持"), 409)
+        raise Refusal(msg("该需求已合并或已立项，不再接受支持"), status=409)
 
 
 def support_need(need: Need, user, now: datetime | None = None) -> Need:
-    """A resident supports someone else's open need, once; a repeat is refused with 409."""
+    """A resident supports someone else's open need, once; a repeat is refused with 409.
+
+    Audited as the event ``need.support`` in the ``resident`` role that allows it.
+    """
     allowed, reason = can_support_need(user, need)
     if not allowed:
-        raise NeedError(reason, 409 if need.status != "open" else 403)
-    moment = rounds.now_utc(now)
+        raise Refusal(reason, status=403 if is_open(need.status) else 409)
+    moment = now_utc(now)
     if message := rounds.check_phase(need.round, "support_need", moment):
-        raise NeedError(message, 409)
+        raise Refusal(message, status=409)
     if _already_supported(need.id, user.id):
-        raise NeedError(msg("您已经支持过这条需求"), 409)
+        raise Refusal(msg("您已经支持过这条需求"), status=409)
     try:
         with unit_of_work():
             _add_support(need.id, user.id, moment)
-            audit.record("need.supported", "need", need.id, {"round_id": need.round_id}, actor=user)
+            audit.record("need.support", "need", need.id, {"round_id": need.round_id},
+                         actor=user, actor_role=role_used(user, RESIDENTS))
     except IntegrityError as error:
-        raise NeedError(msg("您已经支持过这条需求"), 409) from error
+        raise Refusal(msg("您已经支持过这条需求"), status=409) from error
     db.session.refresh(need)
     return need
 
@@ -172,9 +175,9 @@ def _merge_problem(source: Need, target: Need) -> str | None:
         return msg("不能把需求合并到它自己")
     if source.round_id != target.round_id:
         return msg("只能合并同一轮赛事的需求")
-    if source.status != "open":
+    if not is_open(source.status):
         return msg("该需求已合并或已立项，不能再合并")
-    if target.status == "merged":
+    if is_merged(target.status):
         return msg("目标需求本身已被合并，请选择它合并到的需求")
     return None
 
@@ -203,25 +206,25 @@ def _carry_supports(source: Need, target: Need) -> int:
 
 
 def merge_need(source: Need, target: Need, actor) -> Need:
-    """An organiser merges a duplicate need into another; supports carry over once each."""
+    """An organiser merges a duplicate need into another; supports carry over once each.
+
+    The source moves by ``need.merge`` (one entry, on the source); the target's state does not
+    change, so only its new support count is named in that entry.
+    """
     allowed, reason = can_merge_needs(actor)
     if not allowed:
-        raise NeedError(reason, 403)
+        raise Refusal(reason, status=403)
     if problem := _merge_problem(source, target):
-        raise NeedError(problem, 409)
+        raise Refusal(problem, status=409)
     with unit_of_work():
         source, target = _locked_pair(source.id, target.id)
         if problem := _merge_problem(source, target):
-            raise NeedError(problem, 409)
+            raise Refusal(problem, status=409)
         carried = _carry_supports(source, target)
-        source.status, source.merged_into_id = "merged", target.id
-        audit.record(
-            "need.merged",
-            "need",
-            source.id,
-            {"into": target.id, "carried": carried, "target_support_count": target.support_count},
-            actor=actor,
-        )
+        source.merged_into_id = target.id
+        facts = {"into": target.id, "carried": carried,
+                 "target_support_count": target.support_count}
+        apply(NEED, source, "merge", actor, payload=facts)
         with source_language():
             message = msg(
                 "您提交的需求“{source}”已与“{target}”合并，支持数已一并计入",
@@ -230,6 +233,27 @@ def merge_need(source: Need, target: Need, actor) -> Need:
             )
         notifications.notify(source.author_id, message, f"/needs/{target.id}")
     return target
+
+
+def fund_needs_answered_by(proposal_id: int, actor=None) -> list[Need]:
+    """Mark the open needs an awarded proposal answers as funded, one ``need.fund`` entry each.
+
+    Runs inside the caller's transaction (the award's confirmation) and commits nothing; needs
+    already merged or funded are left as they are. ``actor`` None is scheduled work (the close
+    of a notice period), recorded as ``system``.
+    """
+    query = (
+        select(Need)
+        .join(proposal_need, proposal_need.c.need_id == Need.id)
+        .where(proposal_need.c.proposal_id == proposal_id, Need.status == OPEN)
+        .order_by(Need.id)
+        .with_for_update(of=Need)
+        .execution_options(populate_existing=True)
+    )
+    funded = list(db.session.scalars(query))
+    for need in funded:
+        apply(NEED, need, "fund", actor, payload={"proposal_id": proposal_id})
+    return funded
 
 
 def get_need(need_id: int) -> Need | None:
@@ -246,7 +270,7 @@ def needs_query(criteria: NeedFilter):
     """The select for a needs list: not merged, filtered, ordered; communities loaded with it."""
     query = (
         select(Need)
-        .where(Need.round_id == criteria.round_id, Need.status != "merged")
+        .where(Need.round_id == criteria.round_id, Need.status.in_(LISTED_STATES))
         .options(joinedload(Need.community))
     )
     if criteria.community_id:
@@ -268,30 +292,33 @@ def supported_ids(user, need_ids) -> set[int]:
     return set(db.session.scalars(query))
 
 
-def answering_proposals(need: Need) -> list[tuple[str, str, str]]:
-    """Proposals (not drafts) that answer the need, as ``(title, status, status label)``."""
+def answering_proposals(need: Need) -> list[tuple[str, str]]:
+    """Proposals (not drafts) that answer the need, as ``(title, proposal state)``."""
     query = (
         select(Proposal.title, Proposal.status)
         .join(proposal_need, proposal_need.c.proposal_id == Proposal.id)
         .where(proposal_need.c.need_id == need.id, Proposal.status != "draft")
         .order_by(Proposal.id)
     )
-    return [
-        (title, status, STATE_LABELS.get(status, status))
-        for title, status in db.session.execute(query)
-    ]
+    return [(title, status) for title, status in db.session.execute(query)]
 
 
-def is_funded(need: Need, proposals: list[tuple[str, str, str]]) -> bool:
+def need_is_funded(need: Need, proposals: list[tuple[str, str]]) -> bool:
     """A need is funded when marked so or when an answering proposal was awarded."""
-    return need.status == "funded" or any(status == "awarded" for _, status, _ in proposals)
+    return is_funded(need.status) or any(status == "awarded" for _, status in proposals)
+
+
+def funded_ids(shown: list[Need]) -> set[int]:
+    """Which of these needs are marked funded (for the badges of a list page)."""
+    return {need.id for need in shown if is_funded(need.status)}
 
 
 def merge_targets(need: Need) -> list[Need]:
     """Other needs of the same round a duplicate could be merged into."""
     query = (
         select(Need)
-        .where(Need.round_id == need.round_id, Need.id != need.id, Need.status != "merged")
+        .where(Need.round_id == need.round_id, Need.id != need.id,
+               Need.status.in_(LISTED_STATES))
         .order_by(Need.support_count.desc(), Need.id)
     )
     return list(db.session.scalars(query))
@@ -302,6 +329,17 @@ def round_communities(funding_round: FundingRound) -> list[Community]:
     query = select(Community).order_by(Community.id)
     scoped = list(db.session.scalars(query.where(Community.street == funding_round.street)))
     return scoped or list(db.session.scalars(query))
+
+
+def ensure_communities(district: str, street: str, names: tuple[str, ...]) -> int:
+    """Add the street's communities that do not exist yet (needs and residents name one);
+    returns how many were added. Reference data, not audited."""
+    with unit_of_work():
+        known = set(db.session.scalars(select(Community.name).where(Community.street == street)))
+        missing = [name for name in names if name not in known]
+        db.session.add_all(Community(district=district, street=street, name=name)
+                           for name in missing)
+    return len(missing)
 
 
 def default_round() -> FundingRound | None:

@@ -3,26 +3,35 @@
 Other areas ask a round for its phases (:func:`phases_of`), the rules a proposal must meet
 (:func:`rules_of`) and whether an action is open now (:func:`check_phase`). The database keeps
 phase moments as naive UTC; everything handed out here is timezone-aware.
+
+Creating and editing a round is an organiser's task (:data:`ORGANIZERS`): the audit entry
+records the role of that group the actor holds, so an admin who is also an organiser is
+recorded as ``organizer``. A refused save raises one :class:`Refusal` whose message joins every
+problem, in form order.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 
 from grants.domain import phases as phase_rules
 from grants.domain.band import SITE_BAND, Band, narrow_band, validate_tiers
 from grants.domain.budget import CategoryCap, validate_caps
+from grants.domain.clock import aware, now_utc, stored
 from grants.domain.i18n import msg
+from grants.domain.lifecycles.need import LISTED_STATES
 from grants.domain.money import format_fen, yuan
+from grants.domain.permissions import ORGANIZERS, role_used
+from grants.domain.permissions.rounds import can_manage_rounds
 from grants.domain.phases import RoundPhases, TimelineStep
 from grants.domain.proposals import RoundRules
 from grants.extensions import db
 from grants.models import FundingRound, Need, Proposal
 from grants.models.rounds import DEFAULT_CATEGORIES
-from grants.services import audit, unit_of_work
+from grants.services import Refusal, audit, locked, unit_of_work
 
 PHASE_FIELDS: tuple[str, ...] = tuple(item.name for item in fields(RoundPhases))
 POOL_MAX_FEN = yuan(10_000_000)
@@ -33,35 +42,12 @@ NAME_MAX_CHARS = 120
 RULE_FIELDS = frozenset({"band_min_fen", "band_max_fen", "tiers", "caps", "categories"})
 
 
-class RoundError(ValueError):
-    """A round cannot be saved; ``problems`` lists every reason, in Chinese."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__(msg("；").join(problems))
-        self.problems = problems
-
-
-def _aware(moment: datetime) -> datetime:
-    """A stored naive-UTC moment as an aware UTC datetime."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-
-
-def now_utc(now: datetime | None = None) -> datetime:
-    """``now`` if given (aware, or naive UTC), else the current moment; always aware."""
-    return _aware(now) if now is not None else datetime.now(UTC)
-
-
-def stored(moment: datetime) -> datetime:
-    """An aware moment as the naive UTC datetime the database stores."""
-    return moment.astimezone(UTC).replace(tzinfo=None)
-
-
 def phases_of(funding_round: FundingRound) -> RoundPhases:
     """The round's calendar with aware (UTC) datetimes, ready for :mod:`grants.domain.phases`."""
     values = {}
     for name in PHASE_FIELDS:
         value = getattr(funding_round, name)
-        values[name] = _aware(value) if isinstance(value, datetime) else value
+        values[name] = aware(value) if isinstance(value, datetime) else value
     return RoundPhases(**values)
 
 
@@ -221,17 +207,28 @@ def _json_value(value):
     return value
 
 
+def _checked(data: RoundData, actor) -> str:
+    """Refuse an actor who may not manage rounds (403) or data that cannot be saved (422);
+    return the organiser role the audit entry records."""
+    allowed, reason = can_manage_rounds(actor)
+    if not allowed:
+        raise Refusal(reason, status=403)
+    if problems := validate_round(data):
+        raise Refusal(msg("；").join(problems))
+    return role_used(actor, ORGANIZERS)
+
+
 def create_round(data: RoundData, actor) -> FundingRound:
     """Create a round after checking band, tiers, caps, categories, pool and calendar."""
-    if problems := validate_round(data):
-        raise RoundError(problems)
+    role = _checked(data, actor)
     values = _columns(data)
     with unit_of_work():
-        funding_round = FundingRound(created_by_id=getattr(actor, "id", None), **values)
+        funding_round = FundingRound(created_by_id=actor.id, **values)
         db.session.add(funding_round)
         db.session.flush()
         payload = {key: _json_value(value) for key, value in values.items()}
-        audit.record("round.created", "funding_round", funding_round.id, payload, actor=actor)
+        audit.record("round.create", "funding_round", funding_round.id, payload,
+                     actor=actor, actor_role=role)
     return funding_round
 
 
@@ -240,24 +237,23 @@ def update_round(funding_round: FundingRound, data: RoundData, actor) -> dict:
 
     Returns the changes (empty when nothing changed, in which case nothing is written).
     """
-    if problems := validate_round(data):
-        raise RoundError(problems)
+    role = _checked(data, actor)
     changes = {}
     for key, value in _columns(data).items():
         before = getattr(funding_round, key)
         if before != value:
             changes[key] = [_json_value(before), _json_value(value)]
     if RULE_FIELDS.intersection(changes) and counts_of(funding_round)["proposals"]:
-        raise RoundError([msg("已有项目提交申报，不能再修改资助范围、档位、费用上限或项目类别")])
+        raise Refusal(msg("已有项目提交申报，不能再修改资助范围、档位、费用上限或项目类别"),
+                      status=409)
     if not changes:
         return changes
     with unit_of_work():
-        locked = db.session.execute(
-            select(FundingRound).where(FundingRound.id == funding_round.id).with_for_update()
-        ).scalar_one()
+        row = locked(FundingRound, funding_round.id, msg("找不到该赛事"))
         for key, value in _columns(data).items():
-            setattr(locked, key, value)
-        audit.record("round.updated", "funding_round", locked.id, {"changes": changes}, actor=actor)
+            setattr(row, key, value)
+        audit.record("round.update", "funding_round", row.id, {"changes": changes},
+                     actor=actor, actor_role=role)
     return changes
 
 
@@ -275,7 +271,7 @@ def counts_of(funding_round: FundingRound) -> dict[str, int]:
     """How many needs (not merged) and how many proposals past draft the round has."""
     needs = db.session.scalar(
         select(func.count(Need.id)).where(
-            Need.round_id == funding_round.id, Need.status != "merged"
+            Need.round_id == funding_round.id, Need.status.in_(LISTED_STATES)
         )
     )
     proposals = db.session.scalar(

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from flask import Flask
 from flask_babel import get_locale
 
+from grants.domain.clock import BEIJING, aware
 from grants.domain.i18n import tr
 from grants.domain.lifecycles import LIFECYCLES
 from grants.domain.money import format_fen
@@ -15,7 +15,6 @@ from grants.domain.permissions import needs as need_permissions
 from grants.domain.roles import ROLE_LABELS
 from grants.web.nav import nav_items
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 # Each language is offered under its own name, whatever language the page is in.
 LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
 
@@ -26,9 +25,7 @@ def local_time(value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str
         return ""
     if isinstance(value, str):
         value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(LOCAL_TZ).strftime(fmt)
+    return aware(value).astimezone(BEIJING).strftime(fmt)
 
 
 def role_label(role: str | None) -> str:

@@ -431,7 +431,7 @@ def test_no_vote_when_the_round_has_none(app):
 
 
 def test_demo_seed_scores_round_seven_once(app):
-    from grants.seed_judging import seed
+    from grants.demo.judging import seed
     from grants.services import ranking
 
     funding_round = make_round("judging")
@@ -459,7 +459,7 @@ def test_demo_seed_scores_round_seven_once(app):
 
 
 def test_demo_seed_without_round_seven_says_so(app):
-    from grants.seed_judging import seed
+    from grants.demo.judging import seed
 
     assert list(seed()) == ["judging: round 7 not found, skipped (run the rounds seed first)"]
 

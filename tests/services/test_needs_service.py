@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from grants.domain.errors import Refusal
 from grants.extensions import db
 from grants.models import AuditEntry, Need, NeedSupport, Notification
 from grants.services import needs
@@ -46,14 +47,14 @@ def test_post_need_is_audited(setting):
     need = needs.post_need(funding_round, author, need_data(community))
     assert need.status == "open" and need.support_count == 0
     entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
-    assert (entry.action, entry.object_id, entry.actor_id) == ("need.posted", need.id, author.id)
+    assert (entry.action, entry.object_id, entry.actor_id) == ("need.post", need.id, author.id)
 
 
 def test_post_outside_window_names_the_deadline_and_writes_nothing(app):
     funding_round = make_round("submission")
     author = create_user("author", "resident")
     before = audit_count()
-    with pytest.raises(needs.NeedError) as refused:
+    with pytest.raises(Refusal) as refused:
         needs.post_need(funding_round, author, need_data(make_community()))
     assert str(refused.value).startswith("本轮需求征集已于") and "截止" in str(refused.value)
     assert refused.value.status == 409
@@ -82,7 +83,7 @@ def test_post_with_explicit_time_inside_window(app):
 def test_bad_need_is_refused(setting, overrides, message):
     funding_round, community, author = setting
     before = audit_count()
-    with pytest.raises(needs.NeedError, match=message):
+    with pytest.raises(Refusal, match=message):
         needs.post_need(funding_round, author, need_data(community, **overrides))
     assert audit_count() == before
 
@@ -90,7 +91,7 @@ def test_bad_need_is_refused(setting, overrides, message):
 def test_only_residents_post(setting):
     funding_round, community, _ = setting
     judge = create_user("judge", "judge")
-    with pytest.raises(needs.NeedError) as refused:
+    with pytest.raises(Refusal) as refused:
         needs.post_need(funding_round, judge, need_data(community))
     assert refused.value.status == 403
 
@@ -101,7 +102,7 @@ def test_support_once_keeps_count_in_step(setting):
     fan = create_user("fan", "resident")
     needs.support_need(need, fan)
     before = audit_count()
-    with pytest.raises(needs.NeedError, match="已经支持过") as again:
+    with pytest.raises(Refusal, match="已经支持过") as again:
         needs.support_need(need, fan)
     assert again.value.status == 409
     db.session.refresh(need)
@@ -111,7 +112,7 @@ def test_support_once_keeps_count_in_step(setting):
 def test_cannot_support_own_need(setting):
     funding_round, community, author = setting
     need = needs.post_need(funding_round, author, need_data(community))
-    with pytest.raises(needs.NeedError, match="不能支持自己") as refused:
+    with pytest.raises(Refusal, match="不能支持自己") as refused:
         needs.support_need(need, author)
     assert refused.value.status == 403 and supports_of(need) == 0
 
@@ -121,7 +122,7 @@ def test_support_closes_with_needs_collection(setting):
     need = needs.post_need(funding_round, author, need_data(community))
     fan = create_user("fan", "resident")
     after = funding_round.needs_close.replace(tzinfo=UTC)
-    with pytest.raises(needs.NeedError, match="本轮需求征集已于"):
+    with pytest.raises(Refusal, match="本轮需求征集已于"):
         needs.support_need(need, fan, now=after)
     assert supports_of(need) == 0
 
@@ -148,7 +149,7 @@ def test_merge_carries_supports_without_double_counting(setting):
     assert target.support_count == 3 == supports_of(target)  # r1, r2, r3
     assert audit_count() == before + 1
     entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
-    assert entry.action == "need.merged" and '"carried":1' in entry.payload
+    assert entry.action == "need.merge" and '"carried":1' in entry.payload
     assert db.session.scalar(
         select(Notification.message).where(Notification.user_id == author.id)
     ).startswith("您提交的需求")
@@ -159,20 +160,20 @@ def test_merge_refusals(setting):
     first = needs.post_need(funding_round, author, need_data(community))
     second = needs.post_need(funding_round, author, need_data(community, title="二"))
     organizer = create_user("boss", "organizer")
-    with pytest.raises(needs.NeedError, match="自己"):
+    with pytest.raises(Refusal, match="自己"):
         needs.merge_need(first, first, organizer)
-    with pytest.raises(needs.NeedError) as refused:
+    with pytest.raises(Refusal) as refused:
         needs.merge_need(first, second, author)
     assert refused.value.status == 403
     needs.merge_need(first, second, organizer)
-    with pytest.raises(needs.NeedError, match="已合并"):
+    with pytest.raises(Refusal, match="已合并"):
         needs.merge_need(first, second, organizer)
     third = needs.post_need(funding_round, author, need_data(community, title="三"))
-    with pytest.raises(needs.NeedError, match="目标需求本身已被合并"):
+    with pytest.raises(Refusal, match="目标需求本身已被合并"):
         needs.merge_need(third, first, organizer)
     other_round = make_round("needs", name="另一轮")
     elsewhere = needs.post_need(other_round, author, need_data(community))
-    with pytest.raises(needs.NeedError, match="同一轮"):
+    with pytest.raises(Refusal, match="同一轮"):
         needs.merge_need(third, elsewhere, organizer)
 
 
@@ -182,7 +183,7 @@ def test_merged_need_takes_no_more_support(setting):
     target = needs.post_need(funding_round, author, need_data(community, title="二"))
     needs.merge_need(source, target, create_user("boss", "organizer"))
     db.session.refresh(source)
-    with pytest.raises(needs.NeedError) as refused:
+    with pytest.raises(Refusal) as refused:
         needs.support_need(source, create_user("fan", "resident"))
     assert refused.value.status == 409
 
@@ -209,7 +210,7 @@ def test_concurrent_double_support_counts_once(pg_app):
             try:
                 needs.support_need(target, user)
                 outcomes.append("ok")
-            except needs.NeedError as error:
+            except Refusal as error:
                 outcomes.append(error.status)
             finally:
                 db.session.remove()
@@ -224,7 +225,7 @@ def test_concurrent_double_support_counts_once(pg_app):
     assert db.session.get(Need, need_id).support_count == 1 == supports_of(need)
     assert (
         db.session.scalar(
-            select(func.count(AuditEntry.seq)).where(AuditEntry.action == "need.supported")
+            select(func.count(AuditEntry.seq)).where(AuditEntry.action == "need.support")
         )
         == 1
     )
@@ -234,3 +235,52 @@ def test_now_may_be_naive_utc(setting):
     funding_round, community, author = setting
     naive = datetime.now(UTC).replace(tzinfo=None)
     assert needs.post_need(funding_round, author, need_data(community), now=naive).id
+
+
+def _last_entry() -> AuditEntry:
+    return db.session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+
+
+def test_post_merge_and_support_record_the_role_that_allowed_them(setting):
+    funding_round, community, author = setting
+    source = needs.post_need(funding_round, author, need_data(community))
+    entry = _last_entry()
+    assert (entry.action, entry.actor_role) == ("need.post", "resident")
+    assert '"from":null' in entry.payload and '"to":"open"' in entry.payload
+    many_hats = create_user("many", "finance", "auditor", "resident")
+    needs.support_need(source, many_hats)
+    assert (_last_entry().action, _last_entry().actor_role) == ("need.support", "resident")
+    target = needs.post_need(funding_round, author, need_data(community, title="二"))
+    chief = create_user("chief", "admin", "organizer", "auditor")
+    needs.merge_need(source, target, chief)
+    entry = _last_entry()
+    assert (entry.action, entry.object_id, entry.actor_role) == ("need.merge", source.id, "organizer")
+    assert '"from":"open"' in entry.payload and '"to":"merged"' in entry.payload
+
+
+def test_an_awarded_proposal_funds_the_open_needs_it_answers(setting):
+    from grants.models import proposal_need
+    from tests.factories import make_proposal
+
+    funding_round, community, author = setting
+    answered = needs.post_need(funding_round, author, need_data(community))
+    duplicate = needs.post_need(funding_round, author, need_data(community, title="二"))
+    elsewhere = needs.post_need(funding_round, author, need_data(community, title="三"))
+    needs.merge_need(duplicate, answered, create_user("boss", "organizer"))
+    proposal = make_proposal(funding_round, create_user("team", "resident"), status="awarded")
+    db.session.execute(proposal_need.insert(), [
+        {"proposal_id": proposal.id, "need_id": answered.id},
+        {"proposal_id": proposal.id, "need_id": duplicate.id},
+    ])
+    before = audit_count()
+    funded = needs.fund_needs_answered_by(proposal.id)
+    db.session.commit()
+    assert [need.id for need in funded] == [answered.id]
+    assert audit_count() == before + 1
+    entry = _last_entry()
+    assert (entry.action, entry.object_id, entry.actor_role) == ("need.fund", answered.id, "system")
+    db.session.expire_all()
+    statuses = {n.id: n.status for n in db.session.scalars(select(Need))}
+    assert statuses == {answered.id: "funded", duplicate.id: "merged", elsewhere.id: "open"}
+    assert needs.funded_ids(list(db.session.scalars(select(Need)))) == {answered.id}
+    assert needs.fund_needs_answered_by(proposal.id) == []

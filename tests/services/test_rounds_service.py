@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from grants.domain.band import Band
 from grants.domain.budget import CategoryCap
+from grants.domain.errors import Refusal
 from grants.domain.phases import RoundPhases, local_datetime
 from grants.extensions import db
 from grants.models import FundingRound
@@ -106,7 +107,7 @@ def test_create_round_stores_naive_utc_and_audits(app):
 def test_create_round_refusals_write_nothing(app, overrides, message):
     organizer = create_user("boss", "organizer")
     before = audit_count()
-    with pytest.raises(rounds.RoundError, match=message):
+    with pytest.raises(Refusal, match=message):
         rounds.create_round(_data(**overrides), actor=organizer)
     assert audit_count() == before and rounds.list_rounds() == []
 
@@ -135,12 +136,13 @@ def test_counts_skip_merged_needs_and_drafts(app):
 
 
 def test_demo_seed_builds_rounds_seven_and_eight_once(app):
-    from grants import seed, seed_rounds
+    from grants import demo
+    from grants.demo import rounds as demo_rounds
     from grants.models import Need, NeedSupport
 
-    for step in (seed.seed_communities, seed.seed_staff, seed.seed_residents):
+    for step in (demo.seed_communities, demo.seed_staff, demo.seed_residents):
         step()
-    assert list(seed_rounds.seed()) == ["rounds: +2", "needs: +116"]
+    assert list(demo_rounds.seed()) == ["rounds: +2", "needs: +116"]
     seventh = db.session.scalar(select(FundingRound).where(FundingRound.round_no == 7))
     eighth = db.session.scalar(select(FundingRound).where(FundingRound.round_no == 8))
     assert rounds.current_phase(seventh) == "judging"
@@ -152,7 +154,7 @@ def test_demo_seed_builds_rounds_seven_and_eight_once(app):
     rows = db.session.scalar(select(func.count(NeedSupport.id)))
     assert db.session.scalar(select(func.sum(Need.support_count))) == rows > 300
     before = audit_count()
-    assert list(seed_rounds.seed()) == ["rounds: +0", "needs: +0"]
+    assert list(demo_rounds.seed()) == ["rounds: +0", "needs: +0"]
     assert audit_count() == before
 
 
@@ -161,7 +163,39 @@ def test_rules_freeze_once_a_proposal_is_submitted(app):
     created = rounds.create_round(_data(), actor=organizer)
     make_proposal(created, create_user("team", "resident"), status="submitted")
     before = audit_count()
-    with pytest.raises(rounds.RoundError, match="已有项目提交申报"):
+    with pytest.raises(Refusal, match="已有项目提交申报"):
         rounds.update_round(created, _data(band_max_fen=1_200_000), actor=organizer)
     assert audit_count() == before
     assert rounds.update_round(created, _data(pool_fen=20_000_000), actor=organizer)
+
+
+def _last_entry():
+    from grants.models import AuditEntry
+
+    return db.session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+
+
+def test_an_admin_who_also_organises_is_audited_as_organizer(app):
+    both = create_user("both", "admin", "organizer", "finance", "auditor")
+    created = rounds.create_round(_data(), actor=both)
+    entry = _last_entry()
+    assert (entry.action, entry.actor_role) == ("round.create", "organizer")
+    rounds.update_round(created, _data(pool_fen=12_000_000), actor=both)
+    assert (_last_entry().action, _last_entry().actor_role) == ("round.update", "organizer")
+    admin = create_user("admin", "admin", "auditor")
+    rounds.update_round(created, _data(pool_fen=13_000_000), actor=admin)
+    assert _last_entry().actor_role == "admin"
+
+
+@pytest.mark.parametrize("role", ["finance", "auditor", "judge", "resident"])
+def test_only_organisers_create_or_edit_rounds(app, role):
+    outsider = create_user("outsider", role)
+    created = rounds.create_round(_data(), actor=create_user("boss", "organizer"))
+    before = audit_count()
+    with pytest.raises(Refusal) as refused:
+        rounds.create_round(_data(), actor=outsider)
+    assert refused.value.status == 403
+    with pytest.raises(Refusal) as refused:
+        rounds.update_round(created, _data(pool_fen=12_000_000), actor=outsider)
+    assert refused.value.status == 403
+    assert audit_count() == before and len(rounds.list_rounds()) == 1

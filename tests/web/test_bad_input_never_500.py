@@ -16,8 +16,8 @@ import re
 import pytest
 from flask import Flask
 
+from grants.demo import DEMO_PASSWORD
 from grants.domain.audit import verify_chain
-from grants.seed import DEMO_PASSWORD
 from grants.services import audit
 
 GARBAGE = {

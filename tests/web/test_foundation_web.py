@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from grants.demo import demo_uscc
 from grants.extensions import db
 from grants.models import LoginAttempt, Organisation, User
-from grants.seed import demo_uscc
 from tests.helpers import PASSWORD, audit_count, create_user
 
 
@@ -17,6 +17,27 @@ def test_login_and_logout_are_audited(client, app):
     assert response.status_code == 302
     assert client.post("/auth/logout").status_code == 302
     assert audit_count() == before + 2
+
+
+def _last_entry():
+    from sqlalchemy import select
+
+    from grants.models import AuditEntry
+
+    return db.session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+
+
+def test_a_session_is_recorded_as_the_account_with_all_its_roles(client):
+    account = create_user("lijing", "auditor", "finance")
+    client.post("/auth/login", data={"username": "lijing", "password": PASSWORD})
+    entry = _last_entry()
+    assert (entry.action, entry.actor_id, entry.actor_role) == ("auth.login", account.id, "finance")
+    assert '"roles":["auditor","finance"]' in entry.payload
+    client.post("/auth/logout")
+    assert (_last_entry().action, _last_entry().actor_id) == ("auth.logout", account.id)
+    client.post("/auth/login", data={"username": "lijing", "password": "wrong-pass"})
+    entry = _last_entry()
+    assert (entry.action, entry.actor_id, entry.actor_role) == ("auth.login_fail", None, "public")
 
 
 def test_failed_login_is_audited_and_answers_401(client):
@@ -158,7 +179,7 @@ def test_auditor_page_filters_and_shows_head(client, login):
     create_user("auditor", "auditor")
     login("auditor")
     page = client.get("/audit/?action=auth.login").data.decode()
-    assert "auth.login" in page and "account.created" not in page
+    assert "auth.login" in page and "account.create" not in page
     assert client.get("/audit/?since=not-a-date&object=user:abc&page=99").status_code == 200
     huge = "9" * 25
     assert client.get(f"/audit/?actor={huge}&object=user:{huge}").status_code == 200
@@ -171,3 +192,23 @@ def test_home_lists_rounds_with_their_phase(client):
     page = client.get("/").data.decode()
     assert "第九届&lt;b&gt;测试&lt;/b&gt;赛事" in page
     assert "项目申报" in page
+
+
+def test_a_refusal_a_view_lets_through_answers_with_its_status_and_reasons(app, client):
+    from grants.domain.budget import Problem
+    from grants.domain.errors import Refusal
+
+    def refused():
+        problems = [Problem("pool", "资金池不足"), Problem("tiers", "档位有误")]
+        raise Refusal("资金池不足", problems=problems, status=409)
+
+    app.add_url_rule("/refused-for-test", "refused_for_test", refused)
+    page = client.get("/refused-for-test")
+    assert page.status_code == 409
+    text = page.get_data(as_text=True)
+    assert "资金池不足" in text and "档位有误" in text
+    answer = client.get("/refused-for-test", headers={"Accept": "application/json"})
+    assert answer.status_code == 409
+    assert answer.json["detail"] == "资金池不足"
+    assert answer.json["problems"] == [{"field": "pool", "message": "资金池不足"},
+                                       {"field": "tiers", "message": "档位有误"}]

@@ -66,7 +66,7 @@ def test_organizer_creates_a_round_stored_in_utc_and_audited(client, organizer):
     assert saved.caps == [{"cost_category": "personnel", "max_pct": 30}]
     assert saved.categories == ["助老", "助幼", "环保"]
     entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
-    assert entry.action == "round.created" and entry.object_id == saved.id
+    assert entry.action == "round.create" and entry.object_id == saved.id
 
 
 def test_new_round_form_offers_site_defaults(client, organizer):
@@ -153,7 +153,7 @@ def test_edit_audits_only_the_changed_fields(client, organizer):
     )
     assert response.status_code == 302
     entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
-    assert entry.action == "round.updated" and audit_count() == before + 1
+    assert entry.action == "round.update" and audit_count() == before + 1
     assert '"pool_fen":[15000000,12000000]' in entry.payload
     assert "submit_close" in entry.payload and "needs_open" not in entry.payload
     client.post(

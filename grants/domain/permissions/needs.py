@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from grants.domain.i18n import msg
+from grants.domain.lifecycles.need import is_open
 from grants.domain.permissions import ALLOWED, ORGANIZERS, RESIDENTS, Decision, has_any_role
 
 
@@ -19,7 +20,7 @@ def can_support_need(user, need) -> Decision:
         return False, msg("只有居民可以支持社区需求")
     if need.author_id == getattr(user, "id", None):
         return False, msg("不能支持自己提交的需求")
-    if need.status != "open":
+    if not is_open(need.status):
         return False, msg("该需求已合并或已立项，不再接受支持")
     return ALLOWED
 

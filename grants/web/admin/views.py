@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from grants.domain.errors import Refusal
 from grants.domain.permissions import policies
 from grants.extensions import db
 from grants.models import User
@@ -41,7 +42,7 @@ def new_user():
         try:
             accounts.create_staff_user(form.username.data, form.display_name.data,
                                        form.password.data, form.roles.data, actor=current_user)
-        except accounts.AccountError as error:
+        except Refusal as error:
             flash(str(error), "danger")
             return render_template("admin/new_user.html", form=form), 400
         flash(_("账号已创建"), "success")
@@ -59,7 +60,7 @@ def edit_roles(user_id: int):
     if form.validate_on_submit():
         try:
             accounts.set_roles(user, form.roles.data, actor=current_user)
-        except accounts.AccountError as error:
+        except Refusal as error:
             flash(str(error), "danger")
             return render_template("admin/roles.html", form=form, user=user), 400
         flash(_("角色已更新"), "success")

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from flask import Blueprint, render_template, request
 from sqlalchemy import Select, select
 
+from grants.domain.clock import BEIJING, utc_text
 from grants.domain.permissions import policies
 from grants.extensions import db
 from grants.models import AuditEntry, User
 from grants.services import audit
 from grants.web.access import requires
-from grants.web.filters import LOCAL_TZ
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 PAGE_SIZE = 50
@@ -28,8 +28,7 @@ def _day(text: str) -> date | None:
 
 def _to_utc(day: date) -> str:
     """Start of a Beijing-time day expressed as stored UTC text."""
-    start = datetime.combine(day, time.min, tzinfo=LOCAL_TZ).astimezone(UTC)
-    return start.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return utc_text(datetime.combine(day, time.min, tzinfo=BEIJING))
 
 
 def _row_id(text: str) -> int | None:

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
+from grants.domain.errors import Refusal
 from grants.domain.permissions import policies
 from grants.extensions import db
 from grants.models import Community
@@ -69,7 +70,7 @@ def register():
             user = accounts.register_resident(
                 form.username.data, form.display_name.data, form.password.data,
                 form.phone.data or "", form.community_id.data or None)
-        except accounts.AccountError as error:
+        except Refusal as error:
             flash(str(error), "danger")
             return render_template("auth/register.html", form=form, kind="resident"), 400
         else:
@@ -94,7 +95,7 @@ def register_organisation():
         try:
             user = accounts.register_organisation(
                 form.username.data, form.display_name.data, form.password.data, details)
-        except accounts.AccountError as error:
+        except Refusal as error:
             flash(str(error), "danger")
             return render_template("auth/register.html", form=form, kind="organisation"), 400
         else:

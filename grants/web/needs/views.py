@@ -6,6 +6,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from grants.domain.errors import Refusal
+from grants.domain.lifecycles.need import is_merged, is_open
 from grants.domain.permissions import policies
 from grants.domain.permissions.needs import can_merge_needs, can_post_need, can_support_need
 from grants.extensions import db
@@ -53,6 +55,7 @@ def index():
         rounds=rounds.list_rounds(),
         communities=needs.round_communities(funding_round),
         supported=needs.supported_ids(current_user, [n.id for n in page.items]),
+        funded=needs.funded_ids(page.items),
         window_message=rounds.check_phase(funding_round, "post_need"),
         can_post=can_post_need(current_user)[0],
         support_form=SupportForm(),
@@ -60,7 +63,7 @@ def index():
 
 
 def _detail(need, status: int = 200, merge_form: MergeForm | None = None):
-    """Render a need's page (also after a refused support or merge, with its status)."""
+    """Render a need's page (also after an incomplete merge form, with its status)."""
     proposals = needs.answering_proposals(need)
     if merge_form is None and can_merge_needs(current_user)[0]:
         merge_form = MergeForm()
@@ -82,7 +85,9 @@ def _detail(need, status: int = 200, merge_form: MergeForm | None = None):
         need=need,
         proposals=proposals,
         author=needs.mask_name(need.author.display_name),
-        funded=needs.is_funded(need, proposals),
+        funded=needs.need_is_funded(need, proposals),
+        merged=is_merged(need.status),
+        need_is_open=is_open(need.status),
         supported=bool(needs.supported_ids(current_user, [need.id])),
         can_support=can_support_need(current_user, need)[0],
         window_message=rounds.check_phase(need.round, "support_need"),
@@ -113,7 +118,7 @@ def new(round_id: int):
     if form.validate_on_submit():
         try:
             need = needs.post_need(funding_round, current_user, form.data_for_service())
-        except needs.NeedError as error:
+        except Refusal as error:
             flash(str(error), "danger")
             status = error.status
         else:
@@ -143,11 +148,7 @@ def support(need_id: int):
     need = _need_or_404(need_id)
     if not SupportForm().validate_on_submit():
         abort(400)
-    try:
-        needs.support_need(need, current_user)
-    except needs.NeedError as error:
-        flash(str(error), "warning")
-        return _detail(need, error.status)
+    needs.support_need(need, current_user)
     flash(_("已支持该需求"), "success")
     return redirect(_back(need), 303)
 
@@ -162,10 +163,6 @@ def merge(need_id: int):
     if not form.validate_on_submit():
         flash(_("请选择要合并到的需求"), "danger")
         return _detail(need, 400, form)
-    try:
-        target = needs.merge_need(need, needs.get_need(form.target_id.data), current_user)
-    except needs.NeedError as error:
-        flash(str(error), "danger")
-        return _detail(need, error.status)
+    target = needs.merge_need(need, needs.get_need(form.target_id.data), current_user)
     flash(_("需求已合并"), "success")
     return redirect(url_for("needs.detail", need_id=target.id), 303)

@@ -8,10 +8,10 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select, update
 
+from grants.domain.clock import now_utc, stored
 from grants.domain.permissions import policies
 from grants.extensions import db
 from grants.models import Notification
-from grants.models.base import utcnow
 from grants.web.access import requires
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -55,7 +55,7 @@ def mark_all_read():
         db.session.execute(
             update(Notification)
             .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
-            .values(read_at=utcnow())
+            .values(read_at=stored(now_utc()))
         )
         db.session.commit()
         flash(_("已全部标记为已读"), "success")

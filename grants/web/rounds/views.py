@@ -8,7 +8,8 @@ from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from grants.domain.budget import category_label
-from grants.domain.permissions import has_any_role, policies
+from grants.domain.errors import Refusal
+from grants.domain.permissions import APPLICANTS, has_any_role, policies
 from grants.domain.permissions.rounds import can_manage_rounds
 from grants.domain.phases import PHASE_LABELS
 from grants.services import rounds
@@ -28,7 +29,7 @@ def _apply_url(funding_round) -> str | None:
     """Where residents and organisations start a proposal, while submission is open."""
     if rounds.check_phase(funding_round, "submit") is not None:
         return None
-    if current_user.is_authenticated and not has_any_role(current_user, ("resident", "org_member")):
+    if current_user.is_authenticated and not has_any_role(current_user, APPLICANTS):
         return None
     try:
         return url_for(APPLY_ENDPOINT, round_id=funding_round.id)
@@ -66,26 +67,23 @@ def detail(round_id: int):
 
 
 def _save(form: RoundForm, funding_round=None):
-    """Create or update from a valid form; None on success, else the refusal's problems."""
-    try:
-        if funding_round is None:
-            return rounds.create_round(round_data(form), actor=current_user), None
-        rounds.update_round(funding_round, round_data(form), actor=current_user)
-        return funding_round, None
-    except rounds.RoundError as error:
-        return None, error.problems
+    """Create or update from a valid form; returns the saved round (or raises a Refusal)."""
+    if funding_round is None:
+        return rounds.create_round(round_data(form), actor=current_user)
+    rounds.update_round(funding_round, round_data(form), actor=current_user)
+    return funding_round
 
 
 def _form_page(form: RoundForm, funding_round=None):
-    """Handle a round form post: save and go to the round, or show the problems with 400."""
+    """Handle a round form post: save and go to the round, or show the refusal with 400."""
     if form.validate_on_submit():
-        saved, problems = _save(form, funding_round)
-        if saved is not None:
-            flash(_("赛事已保存"), "success")
-            return redirect(url_for("rounds.detail", round_id=saved.id))
-        for problem in problems:
-            flash(problem, "danger")
-        return render_template("rounds/form.html", form=form, r=funding_round), 400
+        try:
+            saved = _save(form, funding_round)
+        except Refusal as error:
+            flash(str(error), "danger")
+            return render_template("rounds/form.html", form=form, r=funding_round), 400
+        flash(_("赛事已保存"), "success")
+        return redirect(url_for("rounds.detail", round_id=saved.id))
     status = 400 if form.errors else 200
     return render_template("rounds/form.html", form=form, r=funding_round), status
 

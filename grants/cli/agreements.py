@@ -1,5 +1,4 @@
-"""Commands for the award area: ``flask notices close-due`` (cron) and
-``flask agreements render --round ID`` (every agreement of a round as PDF files).
+"""``flask agreements render --round ID``: every agreement of a round as PDF files.
 
 Rendering uses a pool of worker processes (both cores by default). The parent renders each
 agreement's HTML from the database and sends the strings; workers only turn HTML into PDF, so
@@ -12,31 +11,13 @@ import multiprocessing
 import os
 import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from datetime import datetime
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
-notices_cli = AppGroup("notices", help="公示 / public notices")
 agreements_cli = AppGroup("agreements", help="资助协议 / grant agreements")
-
-
-@notices_cli.command("close-due")
-@click.option(
-    "--today",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="decide as on this local date (default: today in Asia/Shanghai)",
-)
-def close_due(today: datetime | None) -> None:
-    """Confirm every notice whose period has ended with no open objection (safe to re-run)."""
-    from grants.services import notices
-
-    lines = notices.close_due(today.date() if today else None)
-    for line in lines or ["没有到期待确认的公示"]:
-        click.echo(line)
 
 
 def render_file(html: str, cache_dir: str, path: str) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from grants.domain.band import SITE_BAND
 from grants.domain.budget import CategoryCap
+from grants.domain.clock import local_date, now_utc
 from grants.domain.money import yuan
 from grants.domain.phases import SHANGHAI, RoundPhases
 from grants.extensions import db
@@ -297,11 +298,6 @@ def _at(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=SHANGHAI)
 
 
-def _today() -> date:
-    """Today's date in Beijing."""
-    return datetime.now(SHANGHAI).date()
-
-
 def round7_phases(today: date) -> RoundPhases:
     """Needs and submission closed weeks ago, screening done, expert judging open now."""
     day = timedelta(days=1)
@@ -414,7 +410,7 @@ def _seed_needs(funding_round: FundingRound, total: int, stride: int) -> int:
     """Post the round's needs (and supports) not posted yet, spread over its window."""
     have = db.session.scalar(select(func.count(Need.id)).where(Need.round_id == funding_round.id))
     phases = rounds.phases_of(funding_round)
-    end = min(phases.needs_close, rounds.now_utc()) - timedelta(hours=8)
+    end = min(phases.needs_close, now_utc()) - timedelta(hours=8)
     step = (end - phases.needs_open) / (total + 1)
     residents = _residents()
     for index in range(have, total):
@@ -457,7 +453,7 @@ def seed() -> Iterator[str]:
 def _seed() -> Iterator[str]:
     """The seeding steps behind :func:`seed`."""
     organizer = db.session.scalar(select(User).where(User.username == "organizer"))
-    today = _today()
+    today = local_date()
     seventh, made7 = _ensure_round(
         _round_data(ROUND7_NAME, 7, 100_000, round7_phases(today), ROUND7_TEXT), organizer
     )

@@ -1,7 +1,9 @@
-"""Demo data mirroring 江宁区 东山街道: communities, staff, residents and organisations.
+"""Demo data mirroring 江宁区 东山街道, made only through the services (so audited as real use).
 
-Every step checks what exists first, so running ``flask seed-demo`` again changes nothing.
-Accounts go through the same services as real sign-ups, so the audit chain covers them.
+This package holds the demo's steps: communities, staff, residents and organisations here, then
+rounds and needs (:mod:`.rounds`), proposals (:mod:`.proposals`), judging (:mod:`.judging`) and
+awards (:mod:`.awards`). Every step checks what exists first, so running ``flask seed-demo``
+again changes nothing.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from stdnum.cn import uscc
 
 from grants.extensions import db
 from grants.models import Community, User
-from grants.services import accounts
+from grants.services import accounts, needs
 
 DEMO_PASSWORD = "Jindianzi-2026"
 DISTRICT, STREET = "江宁区", "东山街道"
@@ -50,12 +52,7 @@ def _exists(username: str) -> bool:
 
 def seed_communities() -> int:
     """The street's communities."""
-    known = set(db.session.scalars(select(Community.name).where(Community.street == STREET)))
-    for name in COMMUNITIES:
-        if name not in known:
-            db.session.add(Community(district=DISTRICT, street=STREET, name=name))
-    db.session.commit()
-    return len(COMMUNITIES) - len(known)
+    return needs.ensure_communities(DISTRICT, STREET, COMMUNITIES)
 
 
 def seed_staff() -> int:
@@ -101,9 +98,9 @@ def seed_all() -> Iterator[str]:
     yield f"staff: +{seed_staff()}"
     yield f"residents: +{seed_residents()}"
     yield f"organisations: +{seed_organisations()}"
-    from grants import seed_awards, seed_judging, seed_proposals, seed_rounds
+    from grants.demo import awards, judging, proposals, rounds
 
-    for module in (seed_rounds, seed_proposals, seed_judging, seed_awards):
+    for module in (rounds, proposals, judging, awards):
         yield from module.seed()
     yield from demo_logins()
 

@@ -1,4 +1,4 @@
-"""Command-line tools: users, demo data and audit-chain verification and export."""
+"""``flask audit …``: verify the audit chain (in the database or an export) and export it."""
 
 from __future__ import annotations
 
@@ -7,33 +7,12 @@ import sys
 from pathlib import Path
 
 import click
-from flask import Flask
 from flask.cli import AppGroup
 
-from grants.awards_cli import agreements_cli, notices_cli
 from grants.domain.audit import verify_chain
-from grants.domain.roles import ROLES
-from grants.judging_cli import judging_cli
 from grants.services.audit import ENTRY_FIELDS
 
-users_cli = AppGroup("users", help="账号管理 / manage accounts")
 audit_cli = AppGroup("audit", help="审计链 / the audit chain")
-
-
-@users_cli.command("create")
-@click.argument("username")
-@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(ROLES))
-@click.option("--name", "display_name", default=None, help="显示名称")
-@click.password_option(help="初始密码 (prompted when omitted)")
-def create_user(username: str, roles: tuple[str, ...], display_name: str | None, password: str):
-    """Create an account with one or more roles (staff accounts start here)."""
-    from grants.services.accounts import AccountError, create_staff_user
-
-    try:
-        user = create_staff_user(username, display_name or username, password, roles)
-    except AccountError as error:
-        raise click.ClickException(str(error)) from error
-    click.echo(f"created {user.username} (id {user.id}) roles={','.join(sorted(user.roles))}")
 
 
 def _report(result) -> None:
@@ -83,22 +62,3 @@ def export(path: Path):
             handle.write(json.dumps(dict(zip(ENTRY_FIELDS, row, strict=True)),
                                     ensure_ascii=False) + "\n")
     click.echo(f"exported {head_seq} entries to {path}; head {head_hash}")
-
-
-@click.command("seed-demo")
-def seed_demo():
-    """Load the 江宁区 东山街道 demo data (safe to run again: existing data is kept)."""
-    from grants.seed import seed_all
-
-    for line in seed_all():
-        click.echo(line)
-
-
-def register_cli(app: Flask) -> None:
-    """Add the platform's commands to ``flask``."""
-    app.cli.add_command(users_cli)
-    app.cli.add_command(audit_cli)
-    app.cli.add_command(seed_demo)
-    app.cli.add_command(judging_cli)
-    app.cli.add_command(notices_cli)
-    app.cli.add_command(agreements_cli)

@@ -1,4 +1,10 @@
-"""Error pages: every failure answers with a clear page in the visitor's language."""
+"""Error pages: every failure answers with a clear page in the visitor's language.
+
+This is the one place that turns a :class:`~grants.domain.errors.Refusal` into a response: a view
+that has no form to show again simply lets the refusal propagate, and the visitor gets its
+status with the reason on the error page (or as JSON). Views that re-render a form catch the
+refusal themselves to show it beside what was typed.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from grants.domain.errors import Refusal
 from grants.extensions import db
 
 
@@ -24,14 +31,18 @@ def _messages() -> dict[int, str]:
     }
 
 
-def _render(status: int, detail: str = "", headers=None):
+def _render(status: int, detail: str = "", headers=None, problems=()):
     """Render the error page for a status, keeping headers such as Retry-After."""
     message = _messages().get(status, _("请求无法完成。"))
     wants_json = request.accept_mimetypes.best == "application/json"
     if wants_json:
         body = {"error": message, "detail": detail}
+        if problems:
+            body["problems"] = [_problem_json(problem) for problem in problems]
         return body, status, headers or []
-    page = render_template("errors/error.html", status=status, message=message, detail=detail)
+    listed = [str(getattr(problem, "message", problem)) for problem in problems]
+    page = render_template("errors/error.html", status=status, message=message, detail=detail,
+                           problems=[text for text in listed if text != detail])
     return page, status, headers or []
 
 
@@ -47,6 +58,18 @@ def _custom(error: HTTPException) -> bool:
     return error.description != type(error).description
 
 
+def _problem_json(problem) -> dict:
+    """One problem of a refusal as JSON: the input it names (if any) and its message."""
+    return {"field": getattr(problem, "field", None),
+            "message": str(getattr(problem, "message", problem))}
+
+
+def _refusal(error: Refusal):
+    """A refused request: its status and reason; anything the request had started is undone."""
+    db.session.rollback()
+    return _render(error.status, str(error), problems=error.problems)
+
+
 def _csrf_error(error: CSRFError):
     """A form posted without a valid CSRF token: nothing was changed."""
     return _render(400, _("表单已过期或缺少安全令牌，请刷新页面后重新提交。"))
@@ -60,6 +83,7 @@ def _server_error(error: InternalServerError):
 
 def register_errors(app: Flask) -> None:
     """Attach the error handlers."""
+    app.register_error_handler(Refusal, _refusal)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(InternalServerError, _server_error)
     app.register_error_handler(HTTPException, _http_error)

@@ -1,0 +1,18 @@
+"""The platform's ``flask`` commands, one module per command group."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from grants.cli.agreements import agreements_cli
+from grants.cli.audit import audit_cli
+from grants.cli.demo import seed_demo
+from grants.cli.judging import judging_cli
+from grants.cli.notices import notices_cli
+from grants.cli.users import users_cli
+
+
+def register_cli(app: Flask) -> None:
+    """Add the platform's commands to ``flask``."""
+    for command in (users_cli, audit_cli, seed_demo, judging_cli, notices_cli, agreements_cli):
+        app.cli.add_command(command)

@@ -1,0 +1,27 @@
+"""``flask users …``: accounts made from the command line (the first admin starts here)."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from grants.domain.errors import Refusal
+from grants.domain.roles import ROLES
+
+users_cli = AppGroup("users", help="账号管理 / manage accounts")
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(ROLES))
+@click.option("--name", "display_name", default=None, help="显示名称")
+@click.password_option(help="初始密码 (prompted when omitted)")
+def create_user(username: str, roles: tuple[str, ...], display_name: str | None, password: str):
+    """Create an account with one or more roles (staff accounts start here)."""
+    from grants.services.accounts import create_staff_user
+
+    try:
+        user = create_staff_user(username, display_name or username, password, roles)
+    except Refusal as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"created {user.username} (id {user.id}) roles={','.join(sorted(user.roles))}")
