@@ -27,6 +27,7 @@ from grants.domain.budget import (
 )
 from grants.domain.i18n import N_, msg, source_language, tr
 from grants.domain.money import MoneyError, format_fen, parse_money
+from grants.domain.permissions import owns_proposal
 from grants.domain.permissions import proposals as perms
 from grants.domain.proposals import (
     BENEFICIARY_MAX,
@@ -202,7 +203,7 @@ def _allow(decision: tuple[bool, str], status: int = 404) -> None:
 
 def _require_owner(user, proposal: Proposal) -> None:
     """Someone else's proposal is answered as not found, never as forbidden."""
-    if not perms.is_owner(user, proposal):
+    if not owns_proposal(user, proposal):
         raise ProposalError(tr(perms.NOT_FOUND), status=404)
 
 
@@ -226,7 +227,7 @@ def _check_window(proposal: Proposal, action: str, now: datetime) -> None:
 def _transition(proposal: Proposal, user, action: str) -> str:
     """The next state from the domain table, or a 409 with the table's Chinese reason."""
     try:
-        return transition(proposal.status, action, perms.workflow_roles(user, proposal))
+        return transition(proposal.status, action, perms.roles_on(user, proposal))
     except TransitionError as error:
         raise ProposalError(str(error), status=409) from error
 

@@ -17,16 +17,11 @@ from sqlalchemy.orm import joinedload
 
 from grants.domain.band import check_amount
 from grants.domain.i18n import msg, source_language, tr
+from grants.domain.lifecycles.proposal import ACTION_LABELS, PROPOSAL, SCREEN_ACTIONS
 from grants.domain.orgs import DUPLICATE_THRESHOLD, check_uscc, is_banned, normalise_title
 from grants.domain.permissions import proposals as perms
 from grants.domain.phases import SHANGHAI, format_local
-from grants.domain.proposals import (
-    ACTION_LABELS,
-    SCREEN_ACTIONS,
-    STATES,
-    check_reason,
-    transition,
-)
+from grants.domain.proposals import check_reason, transition
 from grants.domain.workflow import TransitionError
 from grants.extensions import db
 from grants.models import FundingRound, Organisation, Proposal
@@ -36,7 +31,7 @@ from grants.services.proposals import ProposalError, link_to
 from grants.services.rounds import band_of, check_phase
 
 PER_PAGE = 20
-QUEUE_STATES: tuple[str, ...] = tuple(state for state in STATES if state != "draft")
+QUEUE_STATES: tuple[str, ...] = tuple(state for state in PROPOSAL.states if state != "draft")
 VERBS = {
     "mark_eligible": "marked_eligible",
     "return": "returned",

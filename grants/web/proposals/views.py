@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from grants.domain.budget import COST_CATEGORIES
-from grants.domain.permissions import policies
+from grants.domain.permissions import owns_proposal, policies
 from grants.domain.permissions import proposals as perms
 from grants.domain.proposals import STATE_LABELS, is_editable
 from grants.extensions import db
@@ -28,7 +28,7 @@ bp = Blueprint("proposals", __name__, url_prefix="/proposals")
 def _owned(proposal_id: int) -> Proposal:
     """The current user's own proposal, else 404 (someone else's is not revealed)."""
     proposal = db.session.get(Proposal, proposal_id)
-    if proposal is None or not perms.is_owner(current_user, proposal):
+    if proposal is None or not owns_proposal(current_user, proposal):
         abort(404)
     return proposal
 
@@ -60,7 +60,7 @@ def _detail_page(proposal: Proposal, status: int = 200):
         timeline=proposals.timeline(proposal.id),
         changes=proposals.version_changes(proposal.id),
         categories=COST_CATEGORIES,
-        is_owner=perms.is_owner(current_user, proposal),
+        is_owner=owns_proposal(current_user, proposal),
         action_form=ActionForm(formdata=None),
     ), status
 
