@@ -35,6 +35,8 @@ from grants.domain.money import format_fen
 from grants.domain.roles import APPLICANT
 from grants.domain.workflow import REASON_MAX_CHARS, next_state
 
+DRAFT = "draft"
+"""The state a proposal is created in: only its owners see it, screening does not."""
 SUBMITTED = "submitted"
 """The state every (re)submission leads to: a proposal in it has nothing left to submit."""
 

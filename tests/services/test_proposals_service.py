@@ -8,11 +8,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from grants.domain.errors import Refusal
 from grants.extensions import db
 from grants.models import AuditEntry, Notification, Proposal, ProposalVersion, User
 from grants.models.base import utcnow
 from grants.services import proposals
-from grants.services.proposals import ActivityInput, LineInput, ProposalError, ProposalInput
+from grants.services.proposals import ActivityInput, LineInput, ProposalInput
 from grants.services.screening import decide
 from tests.factories import make_community, make_org, make_round
 from tests.helpers import audit_count, create_user
@@ -74,7 +75,7 @@ def test_draft_saves_without_full_validation_and_recomputes_the_amount(resident,
 
 def test_draft_refuses_unreadable_money_and_changes_nothing(resident, draft):
     before = audit_count()
-    with pytest.raises(ProposalError) as caught:
+    with pytest.raises(Refusal) as caught:
         proposals.save_draft(
             resident,
             draft.id,
@@ -94,7 +95,7 @@ def test_submit_freezes_a_version_audits_once_and_notifies(resident, draft):
     version = db.session.scalars(select(ProposalVersion)).one()
     assert version.snapshot["budget"][0]["unit_price_fen"] == 6000
     assert audit_count() == before + 1
-    assert _entries("proposal.submitted") == 1
+    assert _entries("proposal.submit") == 1
     assert db.session.scalar(select(func.count(Notification.id))) == 1
 
 
@@ -107,14 +108,14 @@ def test_submit_freezes_a_version_audits_once_and_notifies(resident, draft):
 )
 def test_band_is_checked_on_submit(resident, draft, price, message):
     lines = (("场地", "venue", price, "1"), ("纸杯", "materials", "0.01", "1"))
-    with pytest.raises(ProposalError) as caught:
+    with pytest.raises(Refusal) as caught:
         proposals.submit(resident, draft.id, valid_input(*lines))
     assert message in [p.message for p in caught.value.problems]
     assert db.session.get(Proposal, draft.id).status == "draft"
 
 
 def test_resident_team_needs_three_members(resident, draft):
-    with pytest.raises(ProposalError) as caught:
+    with pytest.raises(Refusal) as caught:
         proposals.submit(resident, draft.id, valid_input(team=("张桂兰", "刘建国")))
     assert any("至少需要 3 名成员" in p.message for p in caught.value.problems)
 
@@ -131,7 +132,7 @@ def test_organisation_proposal_needs_no_team(app):
 def test_submission_after_the_deadline_is_refused_without_audit(resident, draft):
     late = draft.round.submit_close + timedelta(minutes=1)
     before = audit_count()
-    with pytest.raises(ProposalError, match="本轮申报已于 .* 截止") as caught:
+    with pytest.raises(Refusal, match="本轮申报已于 .* 截止") as caught:
         proposals.submit(resident, draft.id, valid_input(), now=late)
     assert caught.value.status == 409
     assert audit_count() == before
@@ -153,7 +154,7 @@ def test_another_applicant_cannot_touch_the_proposal(resident, draft):
         lambda: proposals.withdraw(other, draft.id),
         lambda: proposals.get_visible(other, draft.id),
     ):
-        with pytest.raises(ProposalError) as caught:
+        with pytest.raises(Refusal) as caught:
             call()
         assert caught.value.status == 404
 
@@ -172,7 +173,7 @@ def test_needs_must_belong_to_the_round(resident, draft):
     )
     db.session.add(need)
     db.session.commit()
-    with pytest.raises(ProposalError) as caught:
+    with pytest.raises(Refusal) as caught:
         proposals.save_draft(resident, draft.id, valid_input(need_ids=(need.id,)))
     assert caught.value.problems[0].field == "needs"
 
@@ -191,7 +192,7 @@ def test_returned_proposal_is_resubmitted_and_the_changes_are_listed(resident, d
     assert proposals.submit(resident, draft.id, changed) is True
     saved = db.session.get(Proposal, draft.id)
     assert (saved.status, saved.version, saved.requested_fen) == ("submitted", 2, 850000)
-    assert _entries("proposal.resubmitted") == 1
+    assert _entries("proposal.resubmit") == 1
     labels = [change.label for change in proposals.version_changes(draft.id)]
     assert "项目名称" in labels and "预算第 3 行（新增）" in labels and "预算合计" in labels
 
@@ -201,7 +202,7 @@ def test_resubmission_after_the_return_deadline_is_refused(resident, draft):
     proposals.submit(resident, draft.id, valid_input())
     decide(organizer, [draft.id], "return", "请补充活动安排")
     late = draft.round.return_deadline + timedelta(seconds=1)
-    with pytest.raises(ProposalError, match="退回项目重新提交已于"):
+    with pytest.raises(Refusal, match="退回项目重新提交已于"):
         proposals.submit(resident, draft.id, valid_input(), now=late)
 
 
@@ -211,7 +212,7 @@ def test_withdraw_and_timeline(resident, draft):
     assert db.session.get(Proposal, draft.id).status == "withdrawn"
     labels = [label for _entry, label in proposals.timeline(draft.id)]
     assert labels == ["创建草稿", "提交申报", "撤回申报"]
-    with pytest.raises(ProposalError) as caught:
+    with pytest.raises(Refusal) as caught:
         proposals.withdraw(resident, draft.id)
     assert caught.value.status == 409
 
@@ -219,14 +220,14 @@ def test_withdraw_and_timeline(resident, draft):
 def test_judge_cannot_apply(app):
     judge = create_user("judge1", "judge")
     funding_round = make_round("submission")
-    with pytest.raises(ProposalError) as caught:
+    with pytest.raises(Refusal) as caught:
         proposals.create_draft(judge, funding_round.id)
     assert caught.value.status == 403
 
 
 def test_draft_outside_the_window_is_refused(resident):
     funding_round = make_round("judging")
-    with pytest.raises(ProposalError, match="截止"):
+    with pytest.raises(Refusal, match="截止"):
         proposals.create_draft(resident, funding_round.id)
     inside = funding_round.submit_open + timedelta(hours=1)
     assert proposals.create_draft(resident, funding_round.id, now=inside).status == "draft"
@@ -261,6 +262,6 @@ def test_concurrent_submits_on_postgresql_land_once(pg_app):
     assert errors == []
     assert sorted(results) == [False, True]
     assert audit_count() == before + 1
-    assert _entries("proposal.submitted") == 1
+    assert _entries("proposal.submit") == 1
     assert db.session.scalar(select(func.count(ProposalVersion.id))) == 1
     assert db.session.get(Proposal, draft_id).submitted_at <= utcnow()

@@ -156,7 +156,7 @@ def test_double_clicked_submit_lands_once(signed_in, draft):
     first = _submit(signed_in, draft.id, data)
     second = _submit(signed_in, draft.id, data)
     assert first.status_code == second.status_code == 302
-    actions = select(func.count(AuditEntry.seq)).where(AuditEntry.action == "proposal.submitted")
+    actions = select(func.count(AuditEntry.seq)).where(AuditEntry.action == "proposal.submit")
     assert db.session.scalar(actions) == 1
     assert db.session.scalar(select(func.count(ProposalVersion.id))) == 1
     page = signed_in.get(second.headers["Location"]).get_data(as_text=True)

@@ -56,7 +56,7 @@ def test_single_decision_is_audited_once(organizer_client, funding_round, applic
     )
     assert response.status_code == 302
     assert _status(proposal.id) == "eligible"
-    assert audit_count() == before + 1 and _entries("proposal.marked_eligible") == 1
+    assert audit_count() == before + 1 and _entries("proposal.mark_eligible") == 1
 
 
 @pytest.mark.parametrize("action", ["return", "mark_ineligible"])
