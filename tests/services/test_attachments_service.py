@@ -7,10 +7,10 @@ from sqlalchemy import func, select
 
 from grants.domain.errors import Refusal
 from grants.extensions import db
-from grants.models import Attachment, AttachmentBlob
+from grants.models import Attachment, AttachmentBlob, AuditEntry
 from grants.services import attachments
 from grants.services.attachments import clean_filename, sniff_type
-from tests.factories import make_proposal, make_round
+from tests.factories import make_org, make_proposal, make_round
 from tests.helpers import audit_count, create_user
 
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
@@ -124,3 +124,30 @@ def test_download_follows_the_proposal_permission(owner, draft):
         with pytest.raises(Refusal) as caught:
             attachments.fetch(stranger, item.id)
         assert caught.value.status == 404
+
+
+def test_an_organisation_colleague_has_the_applicants_access_to_files(app):
+    org = make_org(1)
+    applicant = create_user("org1", "org_member", organisation_id=org.id)
+    colleague = create_user("org1b", "org_member", organisation_id=org.id)
+    stranger = create_user("org2", "org_member", organisation_id=make_org(2).id)
+    proposal = make_proposal(make_round("submission"), applicant, status="draft",
+                             organisation=org)
+    item = attachments.add(colleague, proposal.id, "a.pdf", PDF)
+    assert attachments.fetch(applicant, item.id)[1] == PDF
+    assert attachments.fetch(colleague, item.id)[1] == PDF
+    for call in (
+        lambda: attachments.fetch(stranger, item.id),
+        lambda: attachments.add(stranger, proposal.id, "b.pdf", PDF),
+        lambda: attachments.remove(stranger, item.id),
+    ):
+        with pytest.raises(Refusal) as caught:
+            call()
+        assert caught.value.status == 404
+    assert attachments.remove(colleague, item.id) == proposal.id
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.object_type == "attachment")
+                                 .order_by(AuditEntry.seq)).all()
+    assert [(e.action, e.actor_id, e.actor_role) for e in entries] == [
+        ("attachment.add", colleague.id, "applicant"),
+        ("attachment.remove", colleague.id, "applicant"),
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import timedelta
 
@@ -265,3 +266,85 @@ def test_concurrent_submits_on_postgresql_land_once(pg_app):
     assert _entries("proposal.submit") == 1
     assert db.session.scalar(select(func.count(ProposalVersion.id))) == 1
     assert db.session.get(Proposal, draft_id).submitted_at <= utcnow()
+
+
+def _last(action: str) -> AuditEntry:
+    query = select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.seq.desc())
+    return db.session.scalars(query).first()
+
+
+@pytest.fixture
+def org_draft(app):
+    """A draft of organisation 1 by its member ``org1``; ``org1b`` is a colleague."""
+    org = make_org(1)
+    applicant = create_user("org1", "org_member", organisation_id=org.id)
+    create_user("org1b", "org_member", organisation_id=org.id)
+    return proposals.create_draft(applicant, make_round("submission").id)
+
+
+def _user(username: str) -> User:
+    return db.session.scalars(select(User).where(User.username == username)).one()
+
+
+def test_an_organisation_colleague_edits_submits_and_withdraws(org_draft):
+    colleague = _user("org1b")
+    assert proposals.get_visible(colleague, org_draft.id).id == org_draft.id
+    assert [p.id for p in proposals.mine(colleague)] == [org_draft.id]
+    proposals.save_draft(colleague, org_draft.id, ProposalInput(title="四点半课堂"))
+    assert db.session.get(Proposal, org_draft.id).title == "四点半课堂"
+    assert proposals.submit(colleague, org_draft.id, valid_input(team=())) is True
+    proposals.withdraw(colleague, org_draft.id)
+    assert db.session.get(Proposal, org_draft.id).status == "withdrawn"
+    assert (_last("proposal.withdraw").actor_id, _last("proposal.withdraw").actor_role) == (
+        colleague.id, "applicant")
+
+
+def test_a_member_of_another_organisation_gets_404(org_draft):
+    stranger = create_user("org2", "org_member", organisation_id=make_org(2).id)
+    for call in (
+        lambda: proposals.get_visible(stranger, org_draft.id),
+        lambda: proposals.save_draft(stranger, org_draft.id, ProposalInput(title="x")),
+        lambda: proposals.submit(stranger, org_draft.id, valid_input(team=())),
+        lambda: proposals.withdraw(stranger, org_draft.id),
+    ):
+        with pytest.raises(Refusal) as caught:
+            call()
+        assert caught.value.status == 404
+    assert proposals.mine(stranger) == []
+    assert db.session.get(Proposal, org_draft.id).status == "draft"
+
+
+def test_every_step_is_audited_as_the_applicant_with_the_lifecycle_name(resident, draft):
+    proposals.save_draft(resident, draft.id, ProposalInput(title="四点半课堂"))
+    proposals.submit(resident, draft.id, valid_input())
+    proposals.withdraw(resident, draft.id)
+    for action, source, target in (
+        ("proposal.create", None, "draft"),
+        ("proposal.save_draft", "draft", "draft"),
+        ("proposal.submit", "draft", "submitted"),
+        ("proposal.withdraw", "submitted", "withdrawn"),
+    ):
+        entry = _last(action)
+        assert (entry.actor_id, entry.actor_role, entry.object_id) == (
+            resident.id, "applicant", draft.id)
+        facts = json.loads(entry.payload)
+        assert (facts["from"], facts["to"]) == (source, target)
+
+
+def test_unchanged_budget_lines_keep_their_ids_on_save(resident, draft):
+    rows = (
+        LineInput("教材", "materials", "12.5", "4"),
+        LineInput("场地", "venue", "300", "1"),
+        LineInput("海报", "publicity", "50", "2"),
+    )
+    proposals.save_draft(resident, draft.id, ProposalInput(budget=rows))
+    first = [line.id for line in db.session.get(Proposal, draft.id).lines]
+    changed = (rows[0], LineInput("场地", "venue", "400", "1"))
+    proposals.save_draft(resident, draft.id, ProposalInput(budget=changed))
+    saved = db.session.get(Proposal, draft.id)
+    assert [line.id for line in saved.lines] == first[:2]
+    assert [(line.position, line.unit_price_fen) for line in saved.lines] == [(0, 1250), (1, 40000)]
+    assert saved.requested_fen == 5000 + 40000
+    proposals.save_draft(resident, draft.id, ProposalInput(budget=(*changed, rows[2])))
+    again = [line.id for line in db.session.get(Proposal, draft.id).lines]
+    assert again[:2] == first[:2] and again[2] not in first[:2]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -141,3 +142,27 @@ def test_unknown_action_and_empty_selection_are_refused(organizer, funding_round
     with pytest.raises(Refusal) as caught:
         screening.decide(organizer, [proposal.id, 99999], "mark_eligible")
     assert caught.value.status == 404
+
+
+@pytest.mark.parametrize("role", ["organizer", "admin"])
+def test_a_decision_is_audited_with_the_role_that_authorised_it(funding_round, applicant, role):
+    screener = create_user("screener", role)
+    ids = [make_proposal(funding_round, applicant, title=f"项目{i}").id for i in range(2)]
+    screening.decide(screener, ids, "return", "请补充预算明细")
+    entries = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "proposal.return").order_by(AuditEntry.seq)
+    ).all()
+    assert [(e.object_id, e.actor_id, e.actor_role) for e in entries] == [
+        (pid, screener.id, role) for pid in ids
+    ]
+    facts = json.loads(entries[0].payload)
+    assert facts == {"from": "submitted", "to": "returned", "reason": "请补充预算明细",
+                     "batch_size": 2}
+
+
+def test_an_organizer_who_also_audits_is_audited_as_organizer(funding_round, applicant):
+    screener = create_user("both", "auditor", "organizer")
+    proposal = make_proposal(funding_round, applicant)
+    screening.decide(screener, [proposal.id], "mark_eligible")
+    entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+    assert (entry.action, entry.actor_role) == ("proposal.mark_eligible", "organizer")
