@@ -100,8 +100,7 @@ def _line_problems(line: BudgetLine, index: int, max_unit_fen: int) -> list[Prob
     if not item:
         problems.append(Problem(prefix + "item", msg("第 {row} 行：请填写预算项目名称", row=row)))
     elif len(item) > ITEM_MAX_CHARS:
-        text = msg("第 {row} 行：项目名称最多 {max} 个字", row=row, max=ITEM_MAX_CHARS)
-        problems.append(Problem(prefix + "item", text))
+        problems.append(_item_too_long(row, prefix))
     if line.cost_category not in COST_CATEGORIES:
         allowed = join_list(tr(label) for label in COST_CATEGORIES.values())
         text = msg("第 {row} 行：费用类别须为{allowed}之一", row=row, allowed=allowed)
@@ -222,6 +221,75 @@ def parse_quantity(text: str | None) -> int | None:
     return int(cleaned)
 
 
+def _item_too_long(row: int, prefix: str) -> Problem:
+    """The one wording for an item name longer than ``ITEM_MAX_CHARS``."""
+    text = msg("第 {row} 行：项目名称最多 {max} 个字", row=row, max=ITEM_MAX_CHARS)
+    return Problem(prefix + "item", text)
+
+
+def _fen_or_problem(text: str | None, field: str, label: str) -> tuple[int, Problem | None]:
+    """Parse money text into fen, or read it as 0 with a problem naming ``label``."""
+    try:
+        return parse_money(text), None
+    except MoneyError as err:
+        return 0, Problem(field, msg("{label}：{error}", label=label, error=err))
+
+
+def read_amount(
+    text: str | None, field: str, label: str, upper_fen: int
+) -> tuple[int, Problem | None]:
+    """Read an optional amount (blank is 0 fen) and the problem with it, if any.
+
+    Unreadable text, or more than ``upper_fen``, is a problem and reads as 0: even a draft
+    never stores an amount no submission could carry.
+    """
+    if not (text or "").strip():
+        return 0, None
+    fen, problem = _fen_or_problem(text, field, label)
+    if problem or fen <= upper_fen:
+        return fen, problem
+    return 0, Problem(field, msg("{label}不能超过 {limit}", label=label,
+                                 limit=format_fen(upper_fen)))
+
+
+def read_line(
+    item: str,
+    category: str,
+    unit_price_text: str,
+    quantity_text: str,
+    *,
+    index: int = 0,
+    max_fen: int = SITE_BAND.max_fen,
+) -> tuple[BudgetLine, list[Problem]]:
+    """Read one typed row as far as a draft needs it: the line, and what cannot be stored.
+
+    A blank price reads as 0 fen and a blank quantity as 1; an unknown category reads as
+    blank. Problems are only those no draft may keep: unreadable numbers, a price or subtotal
+    above ``max_fen`` (the most any proposal may request), an item name too long. Whether the
+    row is complete is :func:`check_lines`' question, asked at submission.
+    """
+    row, prefix = index + 1, f"budget-{index}-"
+    price, problem = read_amount(unit_price_text, prefix + "unit_price",
+                                 msg("第 {row} 行单价", row=row), max_fen)
+    problems = [problem] if problem else []
+    quantity = QUANTITY_MIN
+    if (quantity_text or "").strip():
+        typed = parse_quantity(quantity_text)
+        if typed is None or not QUANTITY_MIN <= typed <= QUANTITY_MAX:
+            problems.append(Problem(prefix + "quantity", _quantity_message(row)))
+        else:
+            quantity = typed
+    name = (item or "").strip()
+    if len(name) > ITEM_MAX_CHARS:
+        problems.append(_item_too_long(row, prefix))
+    if price * quantity > max_fen:
+        problems.append(Problem(prefix + "unit_price", msg(
+            "第 {row} 行小计 {amount} 超过单个项目上限 {limit}", row=row,
+            amount=format_fen(price * quantity), limit=format_fen(max_fen))))
+        quantity = QUANTITY_MIN
+    return BudgetLine(name, category_key(category) or "", price, quantity), problems
+
+
 def parse_line(
     item: str,
     category: str,
@@ -231,18 +299,14 @@ def parse_line(
     index: int = 0,
     max_unit_fen: int = SITE_BAND.max_fen,
 ) -> tuple[BudgetLine | None, list[Problem]]:
-    """Turn one submitted form row into a ``BudgetLine``, or ``None`` with the problems.
+    """Turn one submitted form row into a complete ``BudgetLine``, or ``None`` with the problems.
 
     ``index`` is the row's position (0-based) so problems name ``budget-<index>-<input>``.
     """
     row, prefix = index + 1, f"budget-{index}-"
-    problems: list[Problem] = []
-    try:
-        price = parse_money(unit_price_text)
-    except MoneyError as err:
-        price = 0
-        text = msg("第 {row} 行单价：{error}", row=row, error=err)
-        problems.append(Problem(prefix + "unit_price", text))
+    price, problem = _fen_or_problem(unit_price_text, prefix + "unit_price",
+                                     msg("第 {row} 行单价", row=row))
+    problems = [problem] if problem else []
     quantity = parse_quantity(quantity_text)
     if quantity is None:
         problems.append(Problem(prefix + "quantity", _quantity_message(row)))

@@ -1,15 +1,10 @@
-"""The proposal lifecycle and the checks a proposal must pass before it is submitted.
+"""The rules a proposal must pass: editing, submission checks and version differences.
 
-Lifecycle (a :mod:`grants.domain.workflow` table)::
-
-    draft ──submit──▶ submitted ──mark_eligible──▶ eligible ──close_judging──▶ scored
-                        │  ▲  ├──mark_ineligible─▶ ineligible      scored ──award──▶ awarded
-                     return│  resubmit                             scored ──not_award─▶ not_awarded
-                        ▼  │
-                      returned
-    draft | submitted | returned ──withdraw──▶ withdrawn
-
-``applicant`` is the proposal's owner: the caller adds it to the roles when the user owns it.
+The lifecycle itself (draft → submitted → eligible | returned | ineligible → scored → awarded
+| not_awarded; draft, submitted, returned → withdrawn) is the table
+:data:`grants.domain.lifecycles.proposal.PROPOSAL`; the helpers here only read it, so "which
+states may still be edited" or "which action submits from here" is never a second list.
+``applicant`` is the proposal's owner: :func:`grants.domain.permissions.acting_roles` adds it.
 The requested amount of a proposal is the total of its budget lines.
 """
 
@@ -34,76 +29,63 @@ from grants.domain.budget import (
     total,
 )
 from grants.domain.i18n import N_, join_list, msg, tr
+from grants.domain.lifecycles.proposal import ACTION_LABELS, PROPOSAL
+from grants.domain.lifecycles.proposal import STATE_LABELS as STATE_LABELS
 from grants.domain.money import format_fen
-from grants.domain.workflow import Labels, Transitions, allowed_actions, next_state
+from grants.domain.roles import APPLICANT
+from grants.domain.workflow import REASON_MAX_CHARS, next_state
 
-STATE_LABELS: dict[str, str] = {
-    "draft": N_("草稿"),
-    "submitted": N_("已提交"),
-    "eligible": N_("资格审查通过"),
-    "returned": N_("退回修改"),
-    "ineligible": N_("不符合条件"),
-    "scored": N_("已评审"),
-    "awarded": N_("已立项"),
-    "not_awarded": N_("未立项"),
-    "withdrawn": N_("已撤回"),
-}
-STATES: tuple[str, ...] = tuple(STATE_LABELS)
-
-ACTION_LABELS: dict[str, str] = {
-    "submit": N_("提交申报"),
-    "mark_eligible": N_("资格审查通过"),
-    "return": N_("退回修改"),
-    "mark_ineligible": N_("认定不符合条件"),
-    "resubmit": N_("重新提交"),
-    "close_judging": N_("结束评审"),
-    "award": N_("立项"),
-    "not_award": N_("不予立项"),
-    "withdraw": N_("撤回"),
-}
-LABELS = Labels(STATE_LABELS, ACTION_LABELS)
-
-_APPLICANT = frozenset({"applicant"})
-_ORGANIZER = frozenset({"organizer"})
-_ORGANIZER_OR_SYSTEM = frozenset({"organizer", "system"})
-
-TRANSITIONS: Transitions = {
-    ("draft", "submit"): ("submitted", _APPLICANT),
-    ("submitted", "mark_eligible"): ("eligible", _ORGANIZER),
-    ("submitted", "return"): ("returned", _ORGANIZER),
-    ("submitted", "mark_ineligible"): ("ineligible", _ORGANIZER),
-    ("returned", "resubmit"): ("submitted", _APPLICANT),
-    ("eligible", "close_judging"): ("scored", _ORGANIZER_OR_SYSTEM),
-    ("scored", "award"): ("awarded", _ORGANIZER_OR_SYSTEM),
-    ("scored", "not_award"): ("not_awarded", _ORGANIZER_OR_SYSTEM),
-    ("draft", "withdraw"): ("withdrawn", _APPLICANT),
-    ("submitted", "withdraw"): ("withdrawn", _APPLICANT),
-    ("returned", "withdraw"): ("withdrawn", _APPLICANT),
-}
-
-SCREEN_ACTIONS: tuple[str, ...] = ("mark_eligible", "return", "mark_ineligible")
-REASON_ACTIONS = frozenset({"return", "mark_ineligible"})
-EDITABLE_STATES = frozenset({"draft", "returned"})
-REASON_MAX_CHARS = 500
+DRAFT = "draft"
+"""The state a proposal is created in: only its owners see it, screening does not."""
+SUBMITTED = "submitted"
+"""The state every (re)submission leads to: a proposal in it has nothing left to submit."""
 
 
-def transition(state: str, action: str, roles: Set[str]) -> str:
-    """The proposal's state after ``action``; raises ``TransitionError`` (Chinese) if refused."""
-    return next_state(TRANSITIONS, LABELS, state, action, roles)
+def is_editable(state: str | None) -> bool:
+    """True while the applicant may still change the proposal: the table lets them save a
+    draft from ``state`` (a draft, or a proposal returned for changes)."""
+    return PROPOSAL.can(state, "save_draft", {APPLICANT})
 
 
-def available_actions(state: str, roles: Set[str]) -> list[str]:
-    """The actions these roles may take on a proposal in ``state`` (to draw its buttons)."""
-    return allowed_actions(TRANSITIONS, state, roles)
+def submission_action(state: str | None) -> str:
+    """The action that submits a proposal from ``state``: ``resubmit`` once it was returned,
+    else ``submit`` (which the table refuses, with its own reason, from any other state).
+
+    It is also the name of the round's phase window that governs editing in ``state``.
+    """
+    return "resubmit" if PROPOSAL.can(state, "resubmit", {APPLICANT}) else "submit"
+
+
+def is_submitted(state: str | None) -> bool:
+    """True when a submission has already landed, so submitting again changes nothing."""
+    return state == SUBMITTED
+
+
+def awaits_resubmission(state: str | None) -> bool:
+    """True while the applicant is asked to change and resubmit (returned for changes)."""
+    return PROPOSAL.can(state, "resubmit", {APPLICANT})
+
+
+def shows_decision_reason(state: str | None) -> bool:
+    """True in the states a screening decision with a reason leads to (returned, ineligible):
+    there the applicant and reviewers read the organizer's reason."""
+    return state in {
+        target
+        for (_source, action), (target, _roles) in PROPOSAL.table.items()
+        if action in PROPOSAL.reason_actions
+    }
 
 
 def requires_reason(action: str) -> bool:
     """True for actions the applicant must be told the reason for (return, mark ineligible)."""
-    return action in REASON_ACTIONS
+    return action in PROPOSAL.reason_actions
 
 
 def check_reason(action: str, reason: str | None) -> str | None:
-    """Say why the reason given for a screening decision is missing or too long, else ``None``."""
+    """Say why the reason given for a screening decision is missing or too long, else ``None``.
+
+    Asked before anything is locked, in words that tell the organizer the applicant reads it.
+    """
     text = (reason or "").strip()
     if requires_reason(action) and not text:
         action_name = tr(ACTION_LABELS.get(action, action))
@@ -113,11 +95,6 @@ def check_reason(action: str, reason: str | None) -> str | None:
             "原因最多 {max} 个字（当前 {count} 个字）", max=REASON_MAX_CHARS, count=len(text)
         )
     return None
-
-
-def is_editable(state: str) -> bool:
-    """True while the applicant may still edit the proposal (draft, or returned for changes)."""
-    return state in EDITABLE_STATES
 
 
 # ---------------------------------------------------------------------------------------------
@@ -494,3 +471,17 @@ def diff_versions(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Change
         if before != after:
             changes.append(Change(name, tr(FIELD_LABELS.get(name, name)), before, after))
     return changes
+
+
+# ---------------------------------------------------------------------------------------------
+# Still imported from here by other areas (services/notices.py, services/needs.py,
+# web/judging/views.py) until they read the lifecycle themselves; delete both then.
+
+
+def transition(state: str, action: str, roles: Set[str]) -> str:
+    """The proposal's state after ``action``, or ``TransitionError`` when the table refuses.
+
+    Only for callers outside this area that do not yet go through
+    :func:`grants.services.lifecycle.apply`; new code must not use it.
+    """
+    return next_state(PROPOSAL.table, PROPOSAL.labels, state, action, roles)

@@ -2,7 +2,9 @@
 
 A file's type is read from its first bytes, never from its name, so an HTML page renamed
 ``.pdf`` is refused. Each file is at most 10 MB and a proposal holds at most 10 files.
-Downloads go through the same permission check as the proposal itself.
+Downloads go through the same permission check as the proposal itself, so an organisation
+colleague of the applicant has the applicant's access. Adding and removing are audited as
+``attachment.add`` / ``attachment.remove`` with the role that authorised them (``applicant``).
 """
 
 from __future__ import annotations
@@ -14,12 +16,14 @@ from pathlib import PurePath
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from grants.domain.errors import Refusal
 from grants.domain.i18n import msg
 from grants.domain.permissions import proposals as perms
+from grants.domain.roles import APPLICANT
 from grants.extensions import db
 from grants.models import Attachment, AttachmentBlob, Proposal
 from grants.services import audit, unit_of_work
-from grants.services.proposals import ProposalError, lock_proposal, require_editable
+from grants.services.proposals import lock_editable
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES = 10
@@ -35,9 +39,8 @@ EXTENSIONS = {
     "image/png": (".png",),
 }
 
-
-class AttachmentError(ProposalError):
-    """A refused upload, download or removal; ``status`` is the HTTP answer (413 for size)."""
+CHANGED_BY = APPLICANT
+"""The role that authorises adding or removing a file: only owners of an editable proposal."""
 
 
 def sniff_type(data: bytes) -> str | None:
@@ -69,16 +72,16 @@ def _check_file(data: bytes, count: int) -> str:
     if len(data) > MAX_FILE_BYTES:
         size_mb = len(data) / (1024 * 1024)
         message = msg("文件太大（{size} MB）：每个附件不能超过 10 MB", size=f"{size_mb:.1f}")
-        raise AttachmentError(message, status=413)
+        raise Refusal(message, status=413)
     if not data:
-        raise AttachmentError(msg("文件是空的，请重新选择"), status=400)
+        raise Refusal(msg("文件是空的，请重新选择"), status=400)
     content_type = sniff_type(data)
     if content_type is None:
-        raise AttachmentError(
+        raise Refusal(
             msg("只接受 PDF、JPEG 或 PNG 文件（按文件内容识别，改扩展名无效）"), status=415
         )
     if count >= MAX_FILES:
-        raise AttachmentError(msg("每个申报最多上传 {max} 个附件", max=MAX_FILES), status=409)
+        raise Refusal(msg("每个申报最多上传 {max} 个附件", max=MAX_FILES), status=409)
     return content_type
 
 
@@ -94,10 +97,9 @@ def _store_blob(digest: str, data: bytes) -> None:
 
 
 def add(user, proposal_id: int, filename: str | None, data: bytes) -> Attachment:
-    """Attach a file to an editable proposal of ``user``; audited as ``attachment.added``."""
+    """Attach a file to an editable proposal ``user`` owns; audited as ``attachment.add``."""
     with unit_of_work():
-        proposal = lock_proposal(proposal_id)
-        require_editable(user, proposal)
+        proposal = lock_editable(user, proposal_id)
         count = db.session.scalar(
             select(func.count(Attachment.id)).where(Attachment.proposal_id == proposal.id)
         )
@@ -115,7 +117,7 @@ def add(user, proposal_id: int, filename: str | None, data: bytes) -> Attachment
         db.session.add(attachment)
         db.session.flush()
         audit.record(
-            "attachment.added",
+            "attachment.add",
             "attachment",
             attachment.id,
             {
@@ -126,6 +128,7 @@ def add(user, proposal_id: int, filename: str | None, data: bytes) -> Attachment
                 "content_type": content_type,
             },
             actor=user,
+            actor_role=CHANGED_BY,
         )
     return attachment
 
@@ -134,7 +137,7 @@ def _load(attachment_id: int) -> tuple[Attachment, Proposal]:
     """An attachment and its proposal, or a 404."""
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None:
-        raise AttachmentError(msg("找不到这个附件"), status=404)
+        raise Refusal(msg("找不到这个附件"), status=404)
     return attachment, db.session.get(Proposal, attachment.proposal_id)
 
 
@@ -142,8 +145,7 @@ def remove(user, attachment_id: int) -> int:
     """Remove an attachment while its proposal is editable; returns the proposal id."""
     with unit_of_work():
         attachment, _proposal = _load(attachment_id)
-        proposal = lock_proposal(attachment.proposal_id)
-        require_editable(user, proposal)
+        proposal = lock_editable(user, attachment.proposal_id)
         digest = attachment.sha256
         payload = {"proposal_id": proposal.id, "filename": attachment.filename, "sha256": digest}
         db.session.delete(attachment)
@@ -153,7 +155,8 @@ def remove(user, attachment_id: int) -> int:
         )
         if not others:
             db.session.delete(db.session.get(AttachmentBlob, digest))
-        audit.record("attachment.removed", "attachment", attachment_id, payload, actor=user)
+        audit.record("attachment.remove", "attachment", attachment_id, payload, actor=user,
+                     actor_role=CHANGED_BY)
     return proposal.id
 
 
@@ -162,7 +165,7 @@ def fetch(user, attachment_id: int) -> tuple[Attachment, bytes]:
     attachment, proposal = _load(attachment_id)
     allowed, _reason = perms.can_view_attachment(user, attachment, proposal)
     if not allowed:
-        raise AttachmentError(msg("找不到这个附件"), status=404)
+        raise Refusal(msg("找不到这个附件"), status=404)
     return attachment, db.session.get(AttachmentBlob, attachment.sha256).data
 
 

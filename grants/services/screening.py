@@ -3,6 +3,10 @@
 The queue is paginated and runs a fixed number of SQL statements whatever the number of
 proposals: people are joined into the page query, and the look-alike check compares the
 page's titles with every title of their rounds loaded in one query.
+
+A decision moves each chosen proposal through :func:`grants.services.lifecycle.apply`, which
+writes one ``proposal.<action>`` entry per proposal recording the role that authorised it
+(``organizer`` or ``admin``).
 """
 
 from __future__ import annotations
@@ -10,43 +14,32 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from grants.domain.band import check_amount
+from grants.domain.clock import aware, local_date, now_utc
+from grants.domain.errors import Refusal
 from grants.domain.i18n import msg, source_language, tr
+from grants.domain.lifecycles.proposal import ACTION_LABELS, PROPOSAL, SCREEN_ACTIONS
 from grants.domain.orgs import DUPLICATE_THRESHOLD, check_uscc, is_banned, normalise_title
+from grants.domain.permissions import owns_proposal
 from grants.domain.permissions import proposals as perms
-from grants.domain.phases import SHANGHAI, format_local
-from grants.domain.proposals import (
-    ACTION_LABELS,
-    SCREEN_ACTIONS,
-    STATES,
-    check_reason,
-    transition,
-)
+from grants.domain.phases import format_local
+from grants.domain.proposals import DRAFT, check_reason
 from grants.domain.workflow import TransitionError
 from grants.extensions import db
 from grants.models import FundingRound, Organisation, Proposal
-from grants.services import audit, unit_of_work
+from grants.services import locked, unit_of_work
+from grants.services.lifecycle import apply
 from grants.services.notifications import notify
-from grants.services.proposals import ProposalError, link_to
+from grants.services.proposals import link_to
 from grants.services.rounds import band_of, check_phase
 
 PER_PAGE = 20
-QUEUE_STATES: tuple[str, ...] = tuple(state for state in STATES if state != "draft")
-VERBS = {
-    "mark_eligible": "marked_eligible",
-    "return": "returned",
-    "mark_ineligible": "marked_ineligible",
-}
-
-
-class ScreeningError(ProposalError):
-    """A refused screening decision; nothing was changed. ``status`` is the HTTP answer."""
-
+QUEUE_STATES: tuple[str, ...] = tuple(state for state in PROPOSAL.states if state != DRAFT)
 
 @dataclass(frozen=True)
 class Duplicate:
@@ -93,20 +86,11 @@ class Queue:
     status: str
 
 
-def _today(now: datetime | None) -> date:
-    """The calendar date in Asia/Shanghai, the date bans are written in."""
-    moment = now or datetime.now(UTC)
-    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-    return moment.astimezone(SHANGHAI).date()
-
-
 def _ban_of(org: Organisation, today: date) -> tuple[bool, date | None]:
     """Whether the organisation's recorded ban is in force (a reason with no end = permanent)."""
     if not (org.banned_until or org.ban_reason):
         return False, None
-    until = None
-    if org.banned_until:
-        until = org.banned_until.replace(tzinfo=UTC).astimezone(SHANGHAI).date()
+    until = local_date(org.banned_until) if org.banned_until else None
     return is_banned([(org.uscc, until)], org.uscc, today)
 
 
@@ -138,7 +122,7 @@ def _round_titles(round_ids: Iterable[int]) -> tuple[dict[int, dict[int, str]], 
     """Normalised titles of every non-draft proposal in the rounds, by round; raw titles by id."""
     rows = db.session.execute(
         select(Proposal.id, Proposal.round_id, Proposal.title).where(
-            Proposal.round_id.in_(set(round_ids)), Proposal.status != "draft"
+            Proposal.round_id.in_(set(round_ids)), Proposal.status != DRAFT
         )
     )
     by_round: dict[int, dict[int, str]] = {}
@@ -151,7 +135,7 @@ def _round_titles(round_ids: Iterable[int]) -> tuple[dict[int, dict[int, str]], 
 
 def checks_for(proposals: Sequence[Proposal], now: datetime | None = None) -> dict[int, Checks]:
     """The checks of each proposal (organisation, round and people already loaded)."""
-    today = _today(now)
+    today = local_date(now)
     titles, raw = _round_titles(p.round_id for p in proposals)
     result = {}
     for proposal in proposals:
@@ -191,7 +175,7 @@ def queue(
 ) -> Queue:
     """One page of non-draft proposals (of a round, in a state) with their checks."""
     status = status if status in QUEUE_STATES or status == "all" else "submitted"
-    query = select(Proposal).where(Proposal.status != "draft")
+    query = select(Proposal).where(Proposal.status != DRAFT)
     if round_id:
         query = query.where(Proposal.round_id == round_id)
     if status != "all":
@@ -207,8 +191,8 @@ def review(proposal_id: int, now: datetime | None = None) -> QueueRow:
     """One non-draft proposal with its checks, for the screening detail page; else 404."""
     query = select(Proposal).where(Proposal.id == proposal_id).options(*_with_people())
     proposal = db.session.scalar(query)
-    if proposal is None or proposal.status == "draft":
-        raise ScreeningError(tr(perms.NOT_FOUND), status=404)
+    if proposal is None or proposal.status == DRAFT:
+        raise Refusal(tr(perms.NOT_FOUND), status=404)
     return QueueRow(proposal, checks_for([proposal], now)[proposal.id])
 
 
@@ -225,41 +209,31 @@ def _check_request(user, ids: Sequence[int], action: str, reason: str) -> None:
     """Refuse before touching anything: role, known action, reason given, something chosen."""
     allowed, message = perms.can_screen(user)
     if not allowed:
-        raise ScreeningError(message, status=403)
+        raise Refusal(message, status=403)
     if action not in SCREEN_ACTIONS:
         message = msg("请选择审查决定：资格审查通过、退回修改或认定不符合条件")
-        raise ScreeningError(message, status=400)
+        raise Refusal(message, status=400)
     if problem := check_reason(action, reason):
-        raise ScreeningError(problem, status=422)
+        raise Refusal(problem, status=422)
     if not ids:
-        raise ScreeningError(msg("请至少勾选一个申报项目"), status=400)
+        raise Refusal(msg("请至少勾选一个申报项目"), status=400)
 
 
-def _locked_many(ids: Sequence[int]) -> list[Proposal]:
+def _locked_all(ids: Sequence[int]) -> list[Proposal]:
     """Lock the chosen proposals in id order (one order for all, so no deadlocks)."""
-    query = (
-        select(Proposal)
-        .where(Proposal.id.in_(ids))
-        .order_by(Proposal.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    found = list(db.session.scalars(query))
-    if len(found) != len(ids):
-        raise ScreeningError(msg("所选申报中有不存在的项目，本次未做任何更改"), status=404)
-    return found
+    missing = msg("所选申报中有不存在的项目，本次未做任何更改")
+    return [locked(Proposal, proposal_id, missing) for proposal_id in sorted(ids)]
 
 
-def _target(proposal: Proposal, action: str, now: datetime) -> str:
-    """The state after ``action``, or a refusal that names the proposal."""
+def _check_decision(user, proposal: Proposal, action: str, reason: str, now: datetime) -> None:
+    """Refuse, naming the proposal, when the table or the screening window stops ``action``."""
     title = proposal.title or msg("（未命名）")
     try:
-        target = transition(proposal.status, action, frozenset({"organizer"}))
+        PROPOSAL.step(proposal.status, action, perms.roles_on(user, proposal), reason)
     except TransitionError as error:
-        raise ScreeningError(_refusal(title, proposal.id, str(error)), status=409) from error
+        raise Refusal(_refusal(title, proposal.id, str(error)), status=error.status) from error
     if message := check_phase(proposal.round, "screen", now):
-        raise ScreeningError(_refusal(title, proposal.id, message), status=409)
-    return target
+        raise Refusal(_refusal(title, proposal.id, message), status=409)
 
 
 def _refusal(title: str, proposal_id: int, problem: str) -> str:
@@ -281,7 +255,7 @@ def _message(proposal: Proposal, action: str, reason: str) -> str:
         if action == "mark_eligible":
             return msg("您的申报“{title}”已通过资格审查，将进入专家评审", title=proposal.title)
         if action == "return":
-            deadline = format_local(proposal.round.return_deadline.replace(tzinfo=UTC))
+            deadline = format_local(aware(proposal.round.return_deadline))
             return msg(
                 "您的申报“{title}”被退回修改：{reason}。请于 {deadline} 前修改后重新提交",
                 title=proposal.title,
@@ -296,31 +270,22 @@ def decide(
 ) -> list[Proposal]:
     """Apply one decision to one or many submitted proposals, all or nothing.
 
-    Each proposal gets its own audit entry and notification, in one transaction: if any
-    chosen proposal cannot take the decision, the refusal names it and nothing changes.
+    Every chosen proposal is checked before any changes; then each gets its own transition,
+    audit entry and notification, in one transaction. If any cannot take the decision, the
+    refusal names it and nothing changes.
     """
     ids = sorted({int(pid) for pid in proposal_ids})
     reason = (reason or "").strip()
     _check_request(user, ids, action, reason)
-    moment = now or datetime.now(UTC)
+    moment = now_utc(now)
     with unit_of_work():
-        proposals = _locked_many(ids)
-        targets = {p.id: _target(p, action, moment) for p in proposals}
+        proposals = _locked_all(ids)
         for proposal in proposals:
-            before, proposal.status = proposal.status, targets[proposal.id]
+            _check_decision(user, proposal, action, reason, moment)
+        for proposal in proposals:
             proposal.decision_reason = reason
-            audit.record(
-                f"proposal.{VERBS[action]}",
-                "proposal",
-                proposal.id,
-                {
-                    "from": before,
-                    "to": proposal.status,
-                    "reason": reason,
-                    "batch_size": len(proposals),
-                },
-                actor=user,
-            )
+            apply(PROPOSAL, proposal, action, user, owner=owns_proposal(user, proposal),
+                  reason=reason, payload={"reason": reason, "batch_size": len(proposals)})
             notify(proposal.applicant_id, _message(proposal, action, reason), link_to(proposal.id))
     return proposals
 

@@ -15,6 +15,8 @@ from grants.domain.budget import (
     check_lines,
     format_share,
     parse_line,
+    read_amount,
+    read_line,
     subtotal,
     total,
     validate_caps,
@@ -189,3 +191,31 @@ def test_parse_line_range_checks() -> None:
     assert [p.field for p in problems] == ["budget-0-unit_price", "budget-0-quantity"]
     _, problems = parse_line("场地", "venue", "9000", "1", max_unit_fen=yuan(8000))
     assert problems == [Problem("budget-0-unit_price", "第 1 行：单价须在 ¥0.01 至 ¥8,000.00 之间")]
+
+
+def test_read_line_keeps_what_a_draft_may_hold() -> None:
+    assert read_line("", "", "", "") == (BudgetLine("", "", 0, 1), [])
+    assert read_line(" 教材 ", "物资费", "12.5", "４") == (BudgetLine("教材", "materials", 1250, 4), [])
+    assert read_line("教材", "食品", "", "2")[0].cost_category == ""
+
+
+def test_read_line_refuses_what_no_submission_could_carry() -> None:
+    line, problems = read_line("x" * 101, "venue", "30000000", "2.5", index=2)
+    assert line == BudgetLine("x" * 101, "venue", 0, 1)
+    assert problems == [
+        Problem("budget-2-unit_price", "第 3 行单价不能超过 ¥15,000.00"),
+        Problem("budget-2-quantity", "第 3 行：数量须为 1 至 10,000 之间的整数"),
+        Problem("budget-2-item", "第 3 行：项目名称最多 100 个字"),
+    ]
+    line, problems = read_line("场地", "venue", "5000", "10")
+    assert line.quantity == 1
+    assert problems == [
+        Problem("budget-0-unit_price", "第 1 行小计 ¥50,000.00 超过单个项目上限 ¥15,000.00")
+    ]
+
+
+def test_read_amount() -> None:
+    assert read_amount("  ", "matching_funds", "配套资金", 100) == (0, None)
+    assert read_amount("1", "matching_funds", "配套资金", 100) == (100, None)
+    assert read_amount("1.01", "m", "配套资金", 100) == (0, Problem("m", "配套资金不能超过 ¥1.00"))
+    assert read_amount("abc", "m", "配套资金", 100)[1].message.startswith("配套资金：")

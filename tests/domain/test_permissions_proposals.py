@@ -1,4 +1,7 @@
-"""Who may see, edit, withdraw and screen proposals, and see their attachments."""
+"""Who may see, edit, withdraw and screen proposals, and see their attachments.
+
+The owner is the applicant or any member of the applying organisation: a colleague of the
+applicant gets exactly the applicant's access, a member of another organisation none."""
 
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ class Proposal:
     id: int = 10
     applicant_id: int = 1
     status: str = "draft"
+    organisation_id: int | None = None
 
 
 @dataclass
@@ -37,6 +41,10 @@ ADMIN = User(5, frozenset({"admin"}))
 AUDITOR = User(6, frozenset({"auditor"}))
 FINANCE = User(7, frozenset({"finance"}))
 ANONYMOUS = User(None, is_authenticated=False)
+APPLICANT_OF_ORG = User(11, frozenset({"org_member"}), organisation_id=30)
+COLLEAGUE = User(12, frozenset({"org_member"}), organisation_id=30)
+OTHER_ORG = User(13, frozenset({"org_member"}), organisation_id=31)
+ORG_PROPOSAL = Proposal(applicant_id=11, organisation_id=30)
 
 
 @pytest.mark.parametrize(
@@ -109,7 +117,31 @@ def test_apply_needs_a_resident_or_an_organisation_member_with_an_organisation()
     assert not perms.applies_as_org(OWNER)
 
 
-def test_workflow_roles():
-    assert perms.workflow_roles(OWNER, Proposal()) == {"applicant"}
-    assert perms.workflow_roles(ADMIN, Proposal()) == {"organizer"}
-    assert perms.workflow_roles(OTHER, Proposal()) == frozenset()
+def test_roles_on_a_proposal():
+    assert perms.roles_on(OWNER, Proposal()) == {"resident", "applicant", "public"}
+    assert perms.roles_on(ADMIN, Proposal()) == {"admin", "public"}
+    assert perms.roles_on(OTHER, Proposal()) == {"resident", "public"}
+    assert "applicant" in perms.roles_on(COLLEAGUE, ORG_PROPOSAL)
+    assert "applicant" not in perms.roles_on(OTHER_ORG, ORG_PROPOSAL)
+
+
+@pytest.mark.parametrize("user", [APPLICANT_OF_ORG, COLLEAGUE])
+@pytest.mark.parametrize("status", ["draft", "returned"])
+def test_an_organisation_colleague_has_the_applicants_access(user, status):
+    proposal = Proposal(applicant_id=11, organisation_id=30, status=status)
+    assert perms.can_view_proposal(user, proposal)[0]
+    assert perms.can_view_attachment(user, Attachment(), proposal)[0]
+    assert perms.can_edit_proposal(user, proposal)[0]
+    assert perms.can_change_attachments(user, proposal)[0]
+    assert perms.can_withdraw_proposal(user, proposal)[0]
+
+
+@pytest.mark.parametrize("user", [OTHER_ORG, OTHER, User(14, frozenset({"org_member"}))])
+def test_a_member_of_another_organisation_is_refused_as_not_found(user):
+    for decision in (
+        perms.can_view_proposal(user, ORG_PROPOSAL),
+        perms.can_view_attachment(user, Attachment(), ORG_PROPOSAL),
+        perms.can_edit_proposal(user, ORG_PROPOSAL),
+        perms.can_withdraw_proposal(user, ORG_PROPOSAL),
+    ):
+        assert decision == (False, "找不到这个申报项目")

@@ -8,27 +8,26 @@ import pytest
 
 from grants.domain.band import SITE_BAND, STANDARD_TIERS
 from grants.domain.budget import BudgetLine, CategoryCap, Problem
+from grants.domain.lifecycles.proposal import ACTION_LABELS, PROPOSAL, STATE_LABELS
 from grants.domain.money import yuan
 from grants.domain.proposals import (
-    ACTION_LABELS,
     PHONE_MESSAGE,
-    STATE_LABELS,
-    STATES,
-    TRANSITIONS,
     Change,
     ProposalDraft,
     RoundRules,
-    available_actions,
+    awaits_resubmission,
     check_phone,
     check_reason,
     check_submission,
     diff_versions,
     is_editable,
+    is_submitted,
     normalise_phone,
     requires_reason,
-    transition,
+    shows_decision_reason,
+    submission_action,
 )
-from grants.domain.workflow import TransitionError, states_of
+from grants.domain.workflow import TransitionError
 
 ROLES = (
     "resident",
@@ -42,27 +41,33 @@ ROLES = (
     "public",
     "system",
 )
+STATES = PROPOSAL.states
 
-# (state, action) → (next state, roles that may do it): the lifecycle as specified.
-EXPECTED: dict[tuple[str, str], tuple[str, set[str]]] = {
+# (state, action) → (next state, roles that may do it): the lifecycle as specified. Screening is
+# authorised by organizer or admin (each audited as itself); the applicant is the owner.
+EXPECTED: dict[tuple[str | None, str], tuple[str, set[str]]] = {
+    (None, "create"): ("draft", {"applicant"}),
+    ("draft", "save_draft"): ("draft", {"applicant"}),
+    ("returned", "save_draft"): ("returned", {"applicant"}),
     ("draft", "submit"): ("submitted", {"applicant"}),
-    ("submitted", "mark_eligible"): ("eligible", {"organizer"}),
-    ("submitted", "return"): ("returned", {"organizer"}),
-    ("submitted", "mark_ineligible"): ("ineligible", {"organizer"}),
+    ("submitted", "mark_eligible"): ("eligible", {"organizer", "admin"}),
+    ("submitted", "return"): ("returned", {"organizer", "admin"}),
+    ("submitted", "mark_ineligible"): ("ineligible", {"organizer", "admin"}),
     ("returned", "resubmit"): ("submitted", {"applicant"}),
-    ("eligible", "close_judging"): ("scored", {"organizer", "system"}),
-    ("scored", "award"): ("awarded", {"organizer", "system"}),
-    ("scored", "not_award"): ("not_awarded", {"organizer", "system"}),
+    ("eligible", "close_judging"): ("scored", {"organizer", "admin", "system"}),
+    ("scored", "award"): ("awarded", {"organizer", "admin", "system"}),
+    ("scored", "not_award"): ("not_awarded", {"organizer", "admin", "system"}),
     ("draft", "withdraw"): ("withdrawn", {"applicant"}),
     ("submitted", "withdraw"): ("withdrawn", {"applicant"}),
     ("returned", "withdraw"): ("withdrawn", {"applicant"}),
 }
 
-CASES = [(s, a, r) for s in STATES for a in ACTION_LABELS for r in ROLES]
+CASES = [(s, a, r) for s in (None, *STATES) for a in ACTION_LABELS for r in ROLES]
+REASONS = {"return": "预算明细不清", "mark_ineligible": "不在本轮范围"}
 
 
 def test_labels_cover_every_state_and_action() -> None:
-    assert tuple(STATE_LABELS) == STATES
+    assert PROPOSAL.states == tuple(STATE_LABELS)
     assert list(STATE_LABELS.values()) == [
         "草稿",
         "已提交",
@@ -74,37 +79,48 @@ def test_labels_cover_every_state_and_action() -> None:
         "未立项",
         "已撤回",
     ]
-    assert states_of(TRANSITIONS) == frozenset(STATES)
-    assert {action for _, action in TRANSITIONS} == set(ACTION_LABELS)
+    assert set(PROPOSAL.actions) == set(ACTION_LABELS)
+    assert set(PROPOSAL.table) == set(EXPECTED)
 
 
 @pytest.mark.parametrize(("state", "action", "role"), CASES)
-def test_every_state_action_role(state: str, action: str, role: str) -> None:
+def test_every_state_action_role(state: str | None, action: str, role: str) -> None:
     expected = EXPECTED.get((state, action))
+    reason = REASONS.get(action)
     if expected is not None and role in expected[1]:
-        assert transition(state, action, {role}) == expected[0]
-        assert action in available_actions(state, {role})
+        step = PROPOSAL.step(state, action, {role}, reason)
+        assert (step.target, step.role) == (expected[0], role)
+        assert PROPOSAL.can(state, action, {role})
         return
     with pytest.raises(TransitionError) as err:
-        transition(state, action, {role})
+        PROPOSAL.step(state, action, {role}, reason)
     assert err.value.kind == ("forbidden" if expected else "wrong_state")
-    assert action not in available_actions(state, {role})
+    assert not PROPOSAL.can(state, action, {role})
+
+
+def test_the_authorising_role_is_the_first_the_row_names() -> None:
+    step = PROPOSAL.step("submitted", "mark_eligible", {"admin", "organizer", "auditor"})
+    assert step.role == "organizer"
+    assert PROPOSAL.step("submitted", "mark_eligible", {"admin", "public"}).role == "admin"
+    assert PROPOSAL.audit_action("withdraw") == "proposal.withdraw"
 
 
 def test_refusal_messages() -> None:
     with pytest.raises(TransitionError, match="^当前状态“已提交”不能执行“重新提交”"):
-        transition("submitted", "resubmit", {"applicant"})
-    with pytest.raises(TransitionError, match="^您的角色无权执行“退回修改”（仅限主办方）$"):
-        transition("submitted", "return", {"applicant", "judge"})
+        PROPOSAL.step("submitted", "resubmit", {"applicant"})
+    with pytest.raises(
+        TransitionError, match="^您的角色无权执行“退回修改”（仅限主办方、系统管理员）$"
+    ):
+        PROPOSAL.step("submitted", "return", {"applicant", "judge"})
 
 
 def test_available_actions_for_organizer_screening() -> None:
-    assert available_actions("submitted", {"organizer"}) == [
+    assert PROPOSAL.available("submitted", {"organizer"}) == [
         "mark_eligible",
         "return",
         "mark_ineligible",
     ]
-    assert available_actions("submitted", {"applicant"}) == ["withdraw"]
+    assert PROPOSAL.available("submitted", {"applicant"}) == ["withdraw"]
 
 
 def test_requires_reason_and_check_reason() -> None:
@@ -117,6 +133,15 @@ def test_requires_reason_and_check_reason() -> None:
 
 def test_is_editable() -> None:
     assert [s for s in STATES if is_editable(s)] == ["draft", "returned"]
+    assert not is_editable(None)
+
+
+def test_state_questions_read_the_table() -> None:
+    assert [s for s in STATES if awaits_resubmission(s)] == ["returned"]
+    assert [s for s in STATES if shows_decision_reason(s)] == ["returned", "ineligible"]
+    assert [s for s in STATES if is_submitted(s)] == ["submitted"]
+    assert {s: submission_action(s) for s in ("draft", "returned", "withdrawn")} == {
+        "draft": "submit", "returned": "resubmit", "withdrawn": "submit"}
 
 
 # ---------------------------------------------------------------------------------------------

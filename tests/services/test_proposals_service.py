@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from grants.domain.errors import Refusal
 from grants.extensions import db
 from grants.models import AuditEntry, Notification, Proposal, ProposalVersion, User
 from grants.models.base import utcnow
 from grants.services import proposals
-from grants.services.proposals import ActivityInput, LineInput, ProposalError, ProposalInput
+from grants.services.proposals import ActivityInput, LineInput, ProposalInput
 from grants.services.screening import decide
 from tests.factories import make_community, make_org, make_round
 from tests.helpers import audit_count, create_user
@@ -74,7 +76,7 @@ def test_draft_saves_without_full_validation_and_recomputes_the_amount(resident,
 
 def test_draft_refuses_unreadable_money_and_changes_nothing(resident, draft):
     before = audit_count()
-    with pytest.raises(ProposalError) as caught:
+    with pytest.raises(Refusal) as caught:
         proposals.save_draft(
             resident,
             draft.id,
@@ -94,7 +96,7 @@ def test_submit_freezes_a_version_audits_once_and_notifies(resident, draft):
     version = db.session.scalars(select(ProposalVersion)).one()
     assert version.snapshot["budget"][0]["unit_price_fen"] == 6000
     assert audit_count() == before + 1
-    assert _entries("proposal.submitted") == 1
+    assert _entries("proposal.submit") == 1
     assert db.session.scalar(select(func.count(Notification.id))) == 1
 
 
@@ -107,14 +109,14 @@ def test_submit_freezes_a_version_audits_once_and_notifies(resident, draft):
 )
 def test_band_is_checked_on_submit(resident, draft, price, message):
     lines = (("场地", "venue", price, "1"), ("纸杯", "materials", "0.01", "1"))
-    with pytest.raises(ProposalError) as caught:
+    with pytest.raises(Refusal) as caught:
         proposals.submit(resident, draft.id, valid_input(*lines))
     assert message in [p.message for p in caught.value.problems]
     assert db.session.get(Proposal, draft.id).status == "draft"
 
 
 def test_resident_team_needs_three_members(resident, draft):
-    with pytest.raises(ProposalError) as caught:
+    with pytest.raises(Refusal) as caught:
         proposals.submit(resident, draft.id, valid_input(team=("张桂兰", "刘建国")))
     assert any("至少需要 3 名成员" in p.message for p in caught.value.problems)
 
@@ -131,7 +133,7 @@ def test_organisation_proposal_needs_no_team(app):
 def test_submission_after_the_deadline_is_refused_without_audit(resident, draft):
     late = draft.round.submit_close + timedelta(minutes=1)
     before = audit_count()
-    with pytest.raises(ProposalError, match="本轮申报已于 .* 截止") as caught:
+    with pytest.raises(Refusal, match="本轮申报已于 .* 截止") as caught:
         proposals.submit(resident, draft.id, valid_input(), now=late)
     assert caught.value.status == 409
     assert audit_count() == before
@@ -153,7 +155,7 @@ def test_another_applicant_cannot_touch_the_proposal(resident, draft):
         lambda: proposals.withdraw(other, draft.id),
         lambda: proposals.get_visible(other, draft.id),
     ):
-        with pytest.raises(ProposalError) as caught:
+        with pytest.raises(Refusal) as caught:
             call()
         assert caught.value.status == 404
 
@@ -172,7 +174,7 @@ def test_needs_must_belong_to_the_round(resident, draft):
     )
     db.session.add(need)
     db.session.commit()
-    with pytest.raises(ProposalError) as caught:
+    with pytest.raises(Refusal) as caught:
         proposals.save_draft(resident, draft.id, valid_input(need_ids=(need.id,)))
     assert caught.value.problems[0].field == "needs"
 
@@ -191,7 +193,7 @@ def test_returned_proposal_is_resubmitted_and_the_changes_are_listed(resident, d
     assert proposals.submit(resident, draft.id, changed) is True
     saved = db.session.get(Proposal, draft.id)
     assert (saved.status, saved.version, saved.requested_fen) == ("submitted", 2, 850000)
-    assert _entries("proposal.resubmitted") == 1
+    assert _entries("proposal.resubmit") == 1
     labels = [change.label for change in proposals.version_changes(draft.id)]
     assert "项目名称" in labels and "预算第 3 行（新增）" in labels and "预算合计" in labels
 
@@ -201,7 +203,7 @@ def test_resubmission_after_the_return_deadline_is_refused(resident, draft):
     proposals.submit(resident, draft.id, valid_input())
     decide(organizer, [draft.id], "return", "请补充活动安排")
     late = draft.round.return_deadline + timedelta(seconds=1)
-    with pytest.raises(ProposalError, match="退回项目重新提交已于"):
+    with pytest.raises(Refusal, match="退回项目重新提交已于"):
         proposals.submit(resident, draft.id, valid_input(), now=late)
 
 
@@ -211,7 +213,7 @@ def test_withdraw_and_timeline(resident, draft):
     assert db.session.get(Proposal, draft.id).status == "withdrawn"
     labels = [label for _entry, label in proposals.timeline(draft.id)]
     assert labels == ["创建草稿", "提交申报", "撤回申报"]
-    with pytest.raises(ProposalError) as caught:
+    with pytest.raises(Refusal) as caught:
         proposals.withdraw(resident, draft.id)
     assert caught.value.status == 409
 
@@ -219,14 +221,14 @@ def test_withdraw_and_timeline(resident, draft):
 def test_judge_cannot_apply(app):
     judge = create_user("judge1", "judge")
     funding_round = make_round("submission")
-    with pytest.raises(ProposalError) as caught:
+    with pytest.raises(Refusal) as caught:
         proposals.create_draft(judge, funding_round.id)
     assert caught.value.status == 403
 
 
 def test_draft_outside_the_window_is_refused(resident):
     funding_round = make_round("judging")
-    with pytest.raises(ProposalError, match="截止"):
+    with pytest.raises(Refusal, match="截止"):
         proposals.create_draft(resident, funding_round.id)
     inside = funding_round.submit_open + timedelta(hours=1)
     assert proposals.create_draft(resident, funding_round.id, now=inside).status == "draft"
@@ -261,6 +263,88 @@ def test_concurrent_submits_on_postgresql_land_once(pg_app):
     assert errors == []
     assert sorted(results) == [False, True]
     assert audit_count() == before + 1
-    assert _entries("proposal.submitted") == 1
+    assert _entries("proposal.submit") == 1
     assert db.session.scalar(select(func.count(ProposalVersion.id))) == 1
     assert db.session.get(Proposal, draft_id).submitted_at <= utcnow()
+
+
+def _last(action: str) -> AuditEntry:
+    query = select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.seq.desc())
+    return db.session.scalars(query).first()
+
+
+@pytest.fixture
+def org_draft(app):
+    """A draft of organisation 1 by its member ``org1``; ``org1b`` is a colleague."""
+    org = make_org(1)
+    applicant = create_user("org1", "org_member", organisation_id=org.id)
+    create_user("org1b", "org_member", organisation_id=org.id)
+    return proposals.create_draft(applicant, make_round("submission").id)
+
+
+def _user(username: str) -> User:
+    return db.session.scalars(select(User).where(User.username == username)).one()
+
+
+def test_an_organisation_colleague_edits_submits_and_withdraws(org_draft):
+    colleague = _user("org1b")
+    assert proposals.get_visible(colleague, org_draft.id).id == org_draft.id
+    assert [p.id for p in proposals.mine(colleague)] == [org_draft.id]
+    proposals.save_draft(colleague, org_draft.id, ProposalInput(title="四点半课堂"))
+    assert db.session.get(Proposal, org_draft.id).title == "四点半课堂"
+    assert proposals.submit(colleague, org_draft.id, valid_input(team=())) is True
+    proposals.withdraw(colleague, org_draft.id)
+    assert db.session.get(Proposal, org_draft.id).status == "withdrawn"
+    assert (_last("proposal.withdraw").actor_id, _last("proposal.withdraw").actor_role) == (
+        colleague.id, "applicant")
+
+
+def test_a_member_of_another_organisation_gets_404(org_draft):
+    stranger = create_user("org2", "org_member", organisation_id=make_org(2).id)
+    for call in (
+        lambda: proposals.get_visible(stranger, org_draft.id),
+        lambda: proposals.save_draft(stranger, org_draft.id, ProposalInput(title="x")),
+        lambda: proposals.submit(stranger, org_draft.id, valid_input(team=())),
+        lambda: proposals.withdraw(stranger, org_draft.id),
+    ):
+        with pytest.raises(Refusal) as caught:
+            call()
+        assert caught.value.status == 404
+    assert proposals.mine(stranger) == []
+    assert db.session.get(Proposal, org_draft.id).status == "draft"
+
+
+def test_every_step_is_audited_as_the_applicant_with_the_lifecycle_name(resident, draft):
+    proposals.save_draft(resident, draft.id, ProposalInput(title="四点半课堂"))
+    proposals.submit(resident, draft.id, valid_input())
+    proposals.withdraw(resident, draft.id)
+    for action, source, target in (
+        ("proposal.create", None, "draft"),
+        ("proposal.save_draft", "draft", "draft"),
+        ("proposal.submit", "draft", "submitted"),
+        ("proposal.withdraw", "submitted", "withdrawn"),
+    ):
+        entry = _last(action)
+        assert (entry.actor_id, entry.actor_role, entry.object_id) == (
+            resident.id, "applicant", draft.id)
+        facts = json.loads(entry.payload)
+        assert (facts["from"], facts["to"]) == (source, target)
+
+
+def test_unchanged_budget_lines_keep_their_ids_on_save(resident, draft):
+    rows = (
+        LineInput("教材", "materials", "12.5", "4"),
+        LineInput("场地", "venue", "300", "1"),
+        LineInput("海报", "publicity", "50", "2"),
+    )
+    proposals.save_draft(resident, draft.id, ProposalInput(budget=rows))
+    first = [line.id for line in db.session.get(Proposal, draft.id).lines]
+    changed = (rows[0], LineInput("场地", "venue", "400", "1"))
+    proposals.save_draft(resident, draft.id, ProposalInput(budget=changed))
+    saved = db.session.get(Proposal, draft.id)
+    assert [line.id for line in saved.lines] == first[:2]
+    assert [(line.position, line.unit_price_fen) for line in saved.lines] == [(0, 1250), (1, 40000)]
+    assert saved.requested_fen == 5000 + 40000
+    proposals.save_draft(resident, draft.id, ProposalInput(budget=(*changed, rows[2])))
+    again = [line.id for line in db.session.get(Proposal, draft.id).lines]
+    assert again[:2] == first[:2] and again[2] not in first[:2]

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from grants.domain.errors import Refusal
 from grants.extensions import db
 from grants.models import AuditEntry, Notification, Proposal
 from grants.models.base import utcnow
 from grants.services import screening
-from grants.services.screening import ScreeningError
 from tests.factories import make_org, make_proposal, make_round
 from tests.helpers import audit_count, create_user
 
@@ -73,7 +74,7 @@ def test_one_decision_one_audit_entry_and_a_notification(organizer, funding_roun
     assert _status(proposal.id) == "eligible"
     assert audit_count() == before + 1
     entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
-    assert (entry.action, entry.object_id) == ("proposal.marked_eligible", proposal.id)
+    assert (entry.action, entry.object_id) == ("proposal.mark_eligible", proposal.id)
     assert db.session.scalar(select(func.count(Notification.id))) == 1
 
 
@@ -81,7 +82,7 @@ def test_one_decision_one_audit_entry_and_a_notification(organizer, funding_roun
 def test_return_and_ineligible_need_a_reason(organizer, funding_round, applicant, action):
     proposal = make_proposal(funding_round, applicant)
     before = audit_count()
-    with pytest.raises(ScreeningError, match="须填写原因") as caught:
+    with pytest.raises(Refusal, match="须填写原因") as caught:
         screening.decide(organizer, [proposal.id], action, "  ")
     assert caught.value.status == 422
     assert audit_count() == before and _status(proposal.id) == "submitted"
@@ -101,7 +102,7 @@ def test_batch_is_all_or_nothing_and_names_the_blocker(organizer, funding_round,
     ids = [make_proposal(funding_round, applicant, title=f"项目{i}").id for i in range(3)]
     blocker = make_proposal(funding_round, applicant, title="已撤回的项目", status="withdrawn")
     before = audit_count()
-    with pytest.raises(ScreeningError, match="已撤回的项目") as caught:
+    with pytest.raises(Refusal, match="已撤回的项目") as caught:
         screening.decide(organizer, ids + [blocker.id], "mark_eligible")
     assert caught.value.status == 409
     assert audit_count() == before
@@ -111,7 +112,7 @@ def test_batch_is_all_or_nothing_and_names_the_blocker(organizer, funding_round,
 def test_only_screeners_decide(funding_round, applicant):
     proposal = make_proposal(funding_round, applicant)
     for user in (applicant, create_user("judge1", "judge"), create_user("aud", "auditor")):
-        with pytest.raises(ScreeningError) as caught:
+        with pytest.raises(Refusal) as caught:
             screening.decide(user, [proposal.id], "mark_eligible")
         assert caught.value.status == 403
     screening.decide(create_user("root", "admin"), [proposal.id], "mark_eligible")
@@ -121,7 +122,7 @@ def test_only_screeners_decide(funding_round, applicant):
 def test_decisions_close_with_the_screening_window(organizer, applicant):
     funding_round = make_round("judging")
     proposal = make_proposal(funding_round, applicant)
-    with pytest.raises(ScreeningError, match="资格审查已于"):
+    with pytest.raises(Refusal, match="资格审查已于"):
         screening.decide(organizer, [proposal.id], "mark_eligible")
     screening.decide(
         organizer,
@@ -134,10 +135,34 @@ def test_decisions_close_with_the_screening_window(organizer, applicant):
 
 def test_unknown_action_and_empty_selection_are_refused(organizer, funding_round, applicant):
     proposal = make_proposal(funding_round, applicant)
-    with pytest.raises(ScreeningError):
+    with pytest.raises(Refusal):
         screening.decide(organizer, [proposal.id], "award")
-    with pytest.raises(ScreeningError, match="至少勾选"):
+    with pytest.raises(Refusal, match="至少勾选"):
         screening.decide(organizer, [], "mark_eligible")
-    with pytest.raises(ScreeningError) as caught:
+    with pytest.raises(Refusal) as caught:
         screening.decide(organizer, [proposal.id, 99999], "mark_eligible")
     assert caught.value.status == 404
+
+
+@pytest.mark.parametrize("role", ["organizer", "admin"])
+def test_a_decision_is_audited_with_the_role_that_authorised_it(funding_round, applicant, role):
+    screener = create_user("screener", role)
+    ids = [make_proposal(funding_round, applicant, title=f"项目{i}").id for i in range(2)]
+    screening.decide(screener, ids, "return", "请补充预算明细")
+    entries = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "proposal.return").order_by(AuditEntry.seq)
+    ).all()
+    assert [(e.object_id, e.actor_id, e.actor_role) for e in entries] == [
+        (pid, screener.id, role) for pid in ids
+    ]
+    facts = json.loads(entries[0].payload)
+    assert facts == {"from": "submitted", "to": "returned", "reason": "请补充预算明细",
+                     "batch_size": 2}
+
+
+def test_an_organizer_who_also_audits_is_audited_as_organizer(funding_round, applicant):
+    screener = create_user("both", "auditor", "organizer")
+    proposal = make_proposal(funding_round, applicant)
+    screening.decide(screener, [proposal.id], "mark_eligible")
+    entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+    assert (entry.action, entry.actor_role) == ("proposal.mark_eligible", "organizer")

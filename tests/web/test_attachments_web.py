@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from grants.extensions import db
 from grants.models import Attachment
 from grants.services import attachments
-from tests.factories import make_proposal, make_round
+from tests.factories import make_org, make_proposal, make_round
 from tests.helpers import audit_count, create_user, login_as
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
@@ -130,3 +130,23 @@ def test_staff_download(client, owner, draft, role):
 def test_unknown_attachment_is_404(signed_in):
     assert signed_in.get("/proposals/attachments/999").status_code == 404
     assert signed_in.post("/proposals/attachments/999/delete").status_code == 404
+
+
+def test_an_organisation_colleague_uploads_downloads_and_removes(client, app):
+    org = make_org(1)
+    applicant = create_user("org1", "org_member", organisation_id=org.id)
+    create_user("org1b", "org_member", organisation_id=org.id)
+    create_user("org2", "org_member", organisation_id=make_org(2).id)
+    proposal = make_proposal(make_round("submission"), applicant, status="draft",
+                             organisation=org)
+    item = attachments.add(applicant, proposal.id, "预算.pdf", PDF)
+    login_as(client, "org2")
+    assert client.get(f"/proposals/attachments/{item.id}").status_code == 404
+    assert _upload(client, proposal.id, PNG, "a.png").status_code == 404
+    assert client.post(f"/proposals/attachments/{item.id}/delete").status_code == 404
+    login_as(client, "org1b")
+    response = client.get(f"/proposals/attachments/{item.id}")
+    assert response.status_code == 200 and response.data == PDF
+    assert _upload(client, proposal.id, PNG, "a.png").status_code == 302
+    assert client.post(f"/proposals/attachments/{item.id}/delete").status_code == 302
+    assert _count() == 1

@@ -156,7 +156,7 @@ def test_double_clicked_submit_lands_once(signed_in, draft):
     first = _submit(signed_in, draft.id, data)
     second = _submit(signed_in, draft.id, data)
     assert first.status_code == second.status_code == 302
-    actions = select(func.count(AuditEntry.seq)).where(AuditEntry.action == "proposal.submitted")
+    actions = select(func.count(AuditEntry.seq)).where(AuditEntry.action == "proposal.submit")
     assert db.session.scalar(actions) == 1
     assert db.session.scalar(select(func.count(ProposalVersion.id))) == 1
     page = signed_in.get(second.headers["Location"]).get_data(as_text=True)
@@ -329,3 +329,69 @@ def test_huge_numbers_in_a_draft_are_refused_and_nothing_is_saved(
     assert message in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Proposal, draft.id).title != "四点半课堂"
+
+
+# --------------------------------------------------------------------------------------------
+# An organisation's proposal belongs to every member of the organisation
+
+
+@pytest.fixture
+def org_draft(app):
+    """A draft of organisation 1 by ``org1``; ``org1b`` is a colleague, ``org2`` is not."""
+    org = make_org(1)
+    applicant = create_user("org1", "org_member", organisation_id=org.id)
+    create_user("org1b", "org_member", organisation_id=org.id)
+    create_user("org2", "org_member", organisation_id=make_org(2).id)
+    return proposals.create_draft(applicant, make_round("submission").id)
+
+
+def _org_form() -> dict:
+    return form_data(**{"team-0-name": "", "team-1-name": "", "team-2-name": ""})
+
+
+def test_an_organisation_colleague_views_edits_submits_and_withdraws(client, org_draft):
+    login_as(client, "org1b")
+    assert f"/proposals/{org_draft.id}/edit" in client.get("/proposals/").get_data(as_text=True)
+    page = client.get(f"/proposals/{org_draft.id}").get_data(as_text=True)
+    assert "修改并提交" in page and "撤回申报" in page
+    assert client.get(f"/proposals/{org_draft.id}/edit").status_code == 200
+    saved = client.post(f"/proposals/{org_draft.id}/edit", data={"title": "四点半课堂",
+                                                                 "save": "保存草稿"})
+    assert saved.status_code == 302
+    assert _submit(client, org_draft.id, _org_form()).status_code == 302
+    assert _status(org_draft.id) == "submitted"
+    assert client.post(f"/proposals/{org_draft.id}/withdraw").status_code == 302
+    assert _status(org_draft.id) == "withdrawn"
+    entry = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "proposal.withdraw")).one()
+    assert entry.actor_role == "applicant"
+
+
+@pytest.mark.parametrize("method, path", ROUTES)
+def test_a_member_of_another_organisation_gets_404(client, org_draft, method, path):
+    login_as(client, "org2")
+    before = audit_count()
+    response = getattr(client, method)(path.format(id=org_draft.id), data=_org_form())
+    assert response.status_code == 404
+    assert audit_count() == before and _status(org_draft.id) == "draft"
+    assert f'href="/proposals/{org_draft.id}"' not in client.get("/proposals/").get_data(
+        as_text=True)
+
+
+def test_withdraw_over_http_is_audited_as_the_applicant(signed_in, owner, draft):
+    signed_in.post(f"/proposals/{draft.id}/withdraw")
+    entry = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "proposal.withdraw")).one()
+    assert (entry.actor_id, entry.actor_role, entry.object_id) == (owner.id, "applicant", draft.id)
+
+
+def test_buttons_follow_the_lifecycle(signed_in, draft):
+    withdraw = f'action="/proposals/{draft.id}/withdraw"'
+    page = signed_in.get(f"/proposals/{draft.id}").get_data(as_text=True)
+    assert "修改并提交" in page and withdraw in page
+    assert _submit(signed_in, draft.id, form_data()).status_code == 302
+    page = signed_in.get(f"/proposals/{draft.id}").get_data(as_text=True)
+    assert "修改并提交" not in page and withdraw in page
+    signed_in.post(f"/proposals/{draft.id}/withdraw")
+    page = signed_in.get(f"/proposals/{draft.id}").get_data(as_text=True)
+    assert "修改并提交" not in page and withdraw not in page and "已撤回" in page

@@ -56,7 +56,7 @@ def test_single_decision_is_audited_once(organizer_client, funding_round, applic
     )
     assert response.status_code == 302
     assert _status(proposal.id) == "eligible"
-    assert audit_count() == before + 1 and _entries("proposal.marked_eligible") == 1
+    assert audit_count() == before + 1 and _entries("proposal.mark_eligible") == 1
 
 
 @pytest.mark.parametrize("action", ["return", "mark_ineligible"])
@@ -173,3 +173,18 @@ def test_screeners_may_use_every_page(client, funding_round, applicant, role):
     login_as(client, "staff")
     assert client.get("/screening/").status_code == 200
     assert client.get(f"/screening/{proposal.id}").status_code == 200
+
+
+@pytest.mark.parametrize("role", ["organizer", "admin"])
+def test_a_decision_is_audited_as_the_screeners_role(client, funding_round, applicant, role):
+    proposal = make_proposal(funding_round, applicant)
+    create_user("staff", role)
+    login_as(client, "staff")
+    page = client.get(f"/screening/{proposal.id}").get_data(as_text=True)
+    assert "审查决定" in page
+    client.post(f"/screening/{proposal.id}/decide", data={"action": "mark_eligible", "reason": ""})
+    entry = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "proposal.mark_eligible")).one()
+    assert (entry.object_id, entry.actor_role) == (proposal.id, role)
+    page = client.get(f"/screening/{proposal.id}").get_data(as_text=True)
+    assert f'action="/screening/{proposal.id}/decide"' not in page

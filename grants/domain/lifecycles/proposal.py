@@ -37,7 +37,7 @@ ACTION_LABELS: dict[str, str] = {
     "close_judging": N_("结束评审"),
     "award": N_("立项"),
     "not_award": N_("不予立项"),
-    "withdraw": N_("撤回"),
+    "withdraw": N_("撤回申报"),
 }
 
 PROPOSAL = Lifecycle(

@@ -1,5 +1,10 @@
 """Proposal pages: my proposals, start, edit (save draft / add a row), submit, withdraw, detail,
-and attachments (upload, download, remove). Another applicant's proposal answers 404."""
+and attachments (upload, download, remove).
+
+Owners (the applicant and their organisation colleagues) get every page; anyone else's
+proposal answers 404. Templates draw what the views pass: the actions the proposal lifecycle
+allows the current user now, and plain booleans.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +15,19 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from grants.domain.budget import COST_CATEGORIES
-from grants.domain.permissions import policies
+from grants.domain.errors import Refusal
+from grants.domain.lifecycles.proposal import PROPOSAL
+from grants.domain.permissions import owns_proposal, policies
 from grants.domain.permissions import proposals as perms
-from grants.domain.proposals import STATE_LABELS, is_editable
+from grants.domain.proposals import (
+    awaits_resubmission,
+    is_editable,
+    shows_decision_reason,
+    submission_action,
+)
 from grants.extensions import db
 from grants.models import Attachment, Proposal
 from grants.services import attachments, proposals
-from grants.services.proposals import ProposalError
 from grants.services.rounds import check_phase, rules_of
 from grants.web.access import requires
 from grants.web.proposals import binding
@@ -26,11 +37,16 @@ bp = Blueprint("proposals", __name__, url_prefix="/proposals")
 
 
 def _owned(proposal_id: int) -> Proposal:
-    """The current user's own proposal, else 404 (someone else's is not revealed)."""
-    proposal = db.session.get(Proposal, proposal_id)
-    if proposal is None or not perms.is_owner(current_user, proposal):
+    """A proposal the current user owns, else 404 (someone else's is not revealed)."""
+    try:
+        return proposals.get_owned(current_user, proposal_id)
+    except Refusal:
         abort(404)
-    return proposal
+
+
+def _actions(proposal: Proposal) -> list[str]:
+    """What the current user may do with the proposal now, as the lifecycle table says."""
+    return PROPOSAL.available(proposal.status, perms.roles_on(current_user, proposal))
 
 
 def _edit_page(proposal: Proposal, form, status: int = 200, sections=None):
@@ -45,8 +61,10 @@ def _edit_page(proposal: Proposal, form, status: int = 200, sections=None):
         upload=UploadForm(formdata=None),
         action_form=ActionForm(formdata=None),
         categories=COST_CATEGORIES,
-        labels=STATE_LABELS,
-        closed=check_phase(proposal.round, proposals.window_action(proposal.status)),
+        actions=_actions(proposal),
+        deadline=proposals.deadline_of(proposal),
+        returned=awaits_resubmission(proposal.status),
+        closed=check_phase(proposal.round, submission_action(proposal.status)),
     ), status
 
 
@@ -55,17 +73,19 @@ def _detail_page(proposal: Proposal, status: int = 200):
     return render_template(
         "proposals/detail.html",
         proposal=proposal,
-        labels=STATE_LABELS,
         attachments=attachments.of_proposal(proposal.id),
         timeline=proposals.timeline(proposal.id),
         changes=proposals.version_changes(proposal.id),
         categories=COST_CATEGORIES,
-        is_owner=perms.is_owner(current_user, proposal),
-        action_form=ActionForm(formdata=None),
+        is_owner=owns_proposal(current_user, proposal),
+        can_screen=perms.can_screen(current_user)[0],
+        actions=_actions(proposal),
+        show_reason=shows_decision_reason(proposal.status),
+        returned=awaits_resubmission(proposal.status),
     ), status
 
 
-def _back(proposal: Proposal, error: ProposalError):
+def _back(proposal: Proposal, error: Refusal):
     """After a refused action: flash why and show the proposal (its form while editable)."""
     if error.status == 404:
         abort(404)
@@ -78,7 +98,7 @@ def _back(proposal: Proposal, error: ProposalError):
     return _detail_page(proposal, error.status)
 
 
-def _refused(proposal: Proposal, data, error: ProposalError):
+def _refused(proposal: Proposal, data, error: Refusal):
     """Show the typed form again with every problem next to its input, and the status."""
     if error.status == 404:
         abort(404)
@@ -91,11 +111,12 @@ def _refused(proposal: Proposal, data, error: ProposalError):
 @bp.get("/")
 @requires(policies.SIGNED_IN)
 def mine():
-    """The applicant's own proposals with their status."""
+    """The proposals the current user owns (theirs and their organisation's), with status."""
+    owned = proposals.mine(current_user)
     return render_template(
         "proposals/mine.html",
-        proposals=proposals.mine(current_user),
-        labels=STATE_LABELS,
+        proposals=owned,
+        editable_ids={p.id for p in owned if is_editable(p.status)},
         can_apply=perms.can_apply(current_user)[0],
     )
 
@@ -109,7 +130,7 @@ def new():
     if form.validate_on_submit():
         try:
             proposal = proposals.create_draft(current_user, form.round_id.data)
-        except ProposalError as error:
+        except Refusal as error:
             flash(str(error), "danger")
             return render_template("proposals/new.html", form=form), error.status
         return redirect(url_for(".edit", proposal_id=proposal.id))
@@ -131,7 +152,7 @@ def edit(proposal_id: int):
         data = binding.to_input(form)
         try:
             proposals.save_draft(current_user, proposal_id, data)
-        except ProposalError as error:
+        except Refusal as error:
             return _refused(proposal, data, error)
         flash(_("草稿已保存"), "success")
         return redirect(url_for(".edit", proposal_id=proposal_id))
@@ -149,7 +170,7 @@ def submit(proposal_id: int):
     data = binding.to_input(form)
     try:
         done = proposals.submit(current_user, proposal_id, data)
-    except ProposalError as error:
+    except Refusal as error:
         return _refused(proposal, data, error)
     if done:
         flash(_("申报已提交，主办方将进行资格审查"), "success")
@@ -167,7 +188,7 @@ def withdraw(proposal_id: int):
     _owned(proposal_id)
     try:
         proposals.withdraw(current_user, proposal_id)
-    except ProposalError as error:
+    except Refusal as error:
         return _back(_owned(proposal_id), error)
     flash(_("申报已撤回"), "success")
     return redirect(url_for(".detail", proposal_id=proposal_id))
@@ -179,7 +200,7 @@ def detail(proposal_id: int):
     """Everything in the proposal, its attachments, status timeline and latest changes."""
     try:
         proposal = proposals.get_visible(current_user, proposal_id)
-    except ProposalError:
+    except Refusal:
         abort(404)
     return _detail_page(proposal)
 
@@ -191,7 +212,7 @@ def upload(proposal_id: int):
     proposal = _owned(proposal_id)
     form = UploadForm()
     if not form.validate_on_submit() or not form.file.data:
-        return _back(proposal, ProposalError(_("请选择要上传的文件"), status=400))
+        return _back(proposal, Refusal(_("请选择要上传的文件"), status=400))
     try:
         attachments.add(
             current_user,
@@ -199,7 +220,7 @@ def upload(proposal_id: int):
             form.file.data.filename,
             form.file.data.read(attachments.MAX_FILE_BYTES + 1),
         )
-    except ProposalError as error:
+    except Refusal as error:
         return _back(proposal, error)
     flash(_("附件已上传"), "success")
     return redirect(url_for(".edit", proposal_id=proposal_id) + "#attachments")
@@ -211,7 +232,7 @@ def download(attachment_id: int):
     """Download an attachment, under the same check as its proposal."""
     try:
         item, data = attachments.fetch(current_user, attachment_id)
-    except ProposalError:
+    except Refusal:
         abort(404)
     return send_file(
         BytesIO(data),
@@ -232,7 +253,7 @@ def remove_attachment(attachment_id: int):
     proposal = _owned(item.proposal_id)
     try:
         proposal_id = attachments.remove(current_user, attachment_id)
-    except ProposalError as error:
+    except Refusal as error:
         return _back(proposal, error)
     flash(_("附件已删除"), "success")
     return redirect(url_for(".edit", proposal_id=proposal_id) + "#attachments")

@@ -8,10 +8,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from grants.domain.budget import COST_CATEGORIES
+from grants.domain.errors import Refusal
+from grants.domain.lifecycles.proposal import PROPOSAL, SCREEN_ACTIONS
 from grants.domain.permissions import policies
-from grants.domain.proposals import STATE_LABELS
+from grants.domain.permissions import proposals as perms
 from grants.services import attachments, proposals, screening
-from grants.services.screening import ScreeningError
 from grants.web.access import requires
 from grants.web.screening.forms import DecisionForm
 
@@ -34,6 +35,12 @@ def _filters(source) -> dict:
     }
 
 
+def _status_options() -> list[tuple[str, str]]:
+    """(value, label) of the queue's status filter: each screenable state, then all states."""
+    options = [(key, _(PROPOSAL.state_label(key))) for key in screening.QUEUE_STATES]
+    return options + [("all", _("全部状态"))]
+
+
 def _queue_page(source, status: int = 200, form: DecisionForm | None = None):
     """Render one page of the queue for the filters in ``source``."""
     filters = _filters(source)
@@ -42,8 +49,7 @@ def _queue_page(source, status: int = 200, form: DecisionForm | None = None):
         "screening/queue.html",
         queue=result,
         rounds=screening.rounds(),
-        labels=STATE_LABELS,
-        states=screening.QUEUE_STATES,
+        status_options=_status_options(),
         form=form or _form(),
         filters=filters,
     ), status
@@ -53,15 +59,16 @@ def _detail_page(proposal_id: int, status: int = 200, form: DecisionForm | None 
     """Render the screening page of one proposal: checks, changes, decision, content."""
     try:
         row = screening.review(proposal_id)
-    except ScreeningError:
+    except Refusal:
         abort(404)
+    available = PROPOSAL.available(row.proposal.status, perms.roles_on(current_user, row.proposal))
     return render_template(
         "screening/detail.html",
         row=row,
         proposal=row.proposal,
         form=form or _form(),
         changes=proposals.version_changes(proposal_id),
-        labels=STATE_LABELS,
+        decisions=[action for action in available if action in SCREEN_ACTIONS],
         attachments=attachments.of_proposal(proposal_id),
         categories=COST_CATEGORIES,
         timeline=proposals.timeline(proposal_id),
@@ -85,7 +92,7 @@ def decide_many():
     ids = request.form.getlist("ids", type=int)
     try:
         screening.decide(current_user, ids, form.action.data, form.reason.data)
-    except ScreeningError as error:
+    except Refusal as error:
         flash(str(error), "danger")
         return _queue_page(request.form, error.status, form)
     flash(_("已对 %(n)s 个申报作出决定", n=len(ids)), "success")
@@ -108,7 +115,7 @@ def decide(proposal_id: int):
         abort(400)
     try:
         screening.decide(current_user, [proposal_id], form.action.data, form.reason.data)
-    except ScreeningError as error:
+    except Refusal as error:
         if error.status == 404:
             abort(404)
         flash(str(error), "danger")
