@@ -267,6 +267,47 @@ def test_submitted_sheet_is_locked_until_reopened(app):
     assert sum(judging.sheet_points(sheet).values()) == Decimal(50)
 
 
+def _last_entry() -> AuditEntry:
+    return db.session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+
+
+def test_a_judge_who_is_also_an_auditor_submits_as_judge(app):
+    setup = build(judges=0, proposals=1, assign=False)
+    judge = create_user("judgeauditor", "judge", "auditor", display_name="评审兼监督")
+    judging.add_judge(setup.round.id, judge.id, setup.organizer)
+    judging.generate_assignments(setup.round.id, setup.organizer)
+    sheet = judging.save_sheet(
+        judge, setup.proposals[0].id, form_points(setup.round, FULL), "", submit=True
+    )
+    entry = _last_entry()
+    assert (entry.action, entry.object_id, entry.actor_role) == (
+        "score_sheet.submit", sheet.id, "judge"
+    )
+    assert '"from":"draft"' in entry.payload and '"to":"submitted"' in entry.payload
+
+
+def test_an_admin_reopening_a_sheet_is_audited_as_admin(app):
+    setup = build(judges=1, proposals=1)
+    admin = create_user("siteadmin", "admin")
+    sheet = judging.save_sheet(
+        setup.judges[0], setup.proposals[0].id, form_points(setup.round, FULL), "", True
+    )
+    judging.reopen_sheet(sheet.id, "请复核预算分", admin)
+    entry = _last_entry()
+    assert (entry.action, entry.object_id, entry.actor_role) == (
+        "score_sheet.reopen", sheet.id, "admin"
+    )
+    assert '"reason":"请复核预算分"' in entry.payload
+    assert sheet.status == "draft" and sheet.submitted_at is None
+
+
+def test_a_draft_save_writes_no_entry_even_for_a_new_sheet(app):
+    setup = build(judges=1, proposals=1)
+    before = audit_count()
+    sheet = judging.save_sheet(setup.judges[0], setup.proposals[0].id, {}, "草稿", submit=False)
+    assert sheet.status == "draft" and audit_count() == before
+
+
 def test_reopening_a_draft_is_refused(app):
     setup = build(judges=1, proposals=1)
     sheet = judging.save_sheet(setup.judges[0], setup.proposals[0].id, {}, "", False)
@@ -352,6 +393,25 @@ def test_close_judging_moves_scored_proposals_with_one_entry_each(app):
     assert [p.status for p in setup.proposals] == ["scored", "scored", "eligible"]
     with pytest.raises(Refusal):
         judging.close_judging(setup.round.id, setup.organizer, now=after_deadline)
+
+
+def test_closing_writes_one_proposal_entry_per_eligible_proposal_it_moves(app):
+    setup = build(judges=2, proposals=3)
+    for proposal in setup.proposals:
+        for judge in setup.judges:
+            judging.save_sheet(judge, proposal.id, form_points(setup.round, FULL), "", True)
+    first_seq = db.session.scalar(select(func.max(AuditEntry.seq)))
+    moved = judging.close_judging(setup.round.id, setup.organizer)
+    entries = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.seq > first_seq).order_by(AuditEntry.seq)
+    ).all()
+    assert [e.action for e in entries] == ["round.close_judging"] + ["proposal.close_judging"] * 3
+    per_proposal = [e for e in entries if e.action == "proposal.close_judging"]
+    assert sorted(e.object_id for e in per_proposal) == sorted(moved)
+    assert sorted(moved) == sorted(p.id for p in setup.proposals)
+    assert {(e.object_type, e.actor_role) for e in entries[1:]} == {("proposal", "organizer")}
+    assert all('"from":"eligible"' in e.payload and '"to":"scored"' in e.payload
+               for e in per_proposal)
 
 
 def test_publish_requires_closing_and_notifies_applicants(app):

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from grants.extensions import db
+from grants.models import AuditEntry
 from grants.models.base import utcnow
 from grants.models.judging import JudgingSettings, Score, ScoreSheet, Vote
 from grants.services import judging
@@ -146,6 +147,17 @@ def test_posts_refused_to_the_wrong_roles(client, setup, name):
     client.post("/auth/logout")
     login_as(client, "resident")
     assert client.get(f"/judging/sheets/{sheet.id}").status_code == 403
+
+
+def test_admin_runs_judging_like_an_organizer_and_is_audited_as_admin(client, setup):
+    spare = create_user("judge5", "judge", display_name="替补评委")
+    login_as(client, "admin")
+    rid = setup.round.id
+    assert client.get(f"/judging/rounds/{rid}").status_code == 200
+    response = client.post(f"/judging/rounds/{rid}/panel", data={"judge_id": spare.id})
+    assert response.status_code == 302
+    entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+    assert (entry.action, entry.actor_role) == ("panel.add_judge", "admin")
 
 
 def test_anonymous_posts_go_to_login(client, setup):
