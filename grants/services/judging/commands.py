@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from grants.domain import assignment as assigning
 from grants.domain import judging_rules as rules
 from grants.domain import rubric as rubric_rules
+from grants.domain.clock import now_utc, stored
 from grants.domain.errors import Refusal
 from grants.domain.i18n import N_, msg, source_language
 from grants.domain.lifecycles.proposal import PROPOSAL
@@ -388,7 +389,7 @@ def save_sheet(
             points = _checked_points(page, entries, comment or "", submit)
             sheet = _write_sheet(page, judge, points, (comment or "").strip())
             if submit:
-                sheet.submitted_at = queries.moment(now)
+                sheet.submitted_at = stored(now_utc(now))
                 apply(SCORE_SHEET, sheet, "submit", judge,
                       payload=_sheet_payload(sheet, page.criteria, points))
     except IntegrityError as error:
@@ -499,14 +500,14 @@ def close_judging(round_id: int, actor, now: datetime | None = None) -> list[int
         _refuse_after_close(round_id)
         scored_ids = queries.scored_proposal_ids(round_id)
         moving = [p for p in queries.proposals_in_scoring(round_id) if p.id in scored_ids]
-        problem = rules.close_problem(
-            queries.moment(now), funding_round.judging_close, queries.open_sheet_count(round_id),
-            len(moving),
-        )
-        if problem:
+        closing_at = stored(now_utc(now))
+        open_sheets = queries.open_sheet_count(round_id)
+        if problem := rules.close_problem(
+            closing_at, funding_round.judging_close, open_sheets, len(moving)
+        ):
             raise Refusal(problem, status=409)
         settings = _ensure_setup(round_id)
-        settings.closed_at = queries.moment(now)
+        settings.closed_at = closing_at
         _record("round.close_judging", "funding_round", round_id,
                 {"scored": [p.id for p in moving]}, actor)
         for proposal in moving:
@@ -550,7 +551,7 @@ def cast_vote(user: User, round_id: int, proposal_id: int, now: datetime | None 
             raise Refusal(msg("找不到该项目"), status=404)
         settings = queries.settings_for(round_id)
         state = queries.vote_state(settings, user, proposal_id)
-        if problem := rules.check_vote(state, queries.moment(now)):
+        if problem := rules.check_vote(state, stored(now_utc(now))):
             raise Refusal(problem, status=409)
         vote = Vote(round_id=round_id, proposal_id=proposal_id, user_id=user.id)
         db.session.add(vote)

@@ -72,11 +72,6 @@ SETTINGS_FIELDS = (
 )
 
 
-def moment(now: datetime | None) -> datetime:
-    """``now`` (or the current time) as the naive UTC the stored judging dates are kept in."""
-    return stored(now_utc(now))
-
-
 # --------------------------------------------------------------------------- records
 
 
@@ -161,7 +156,9 @@ def sheets_exist(round_id: int) -> bool:
 def rubric_lock(round_id: int, now: datetime | None = None) -> str | None:
     """Why the round's rubric can no longer be edited, else ``None``."""
     funding_round = get_round(round_id)
-    return rules.rubric_lock_reason(moment(now), funding_round.judging_open, sheets_exist(round_id))
+    return rules.rubric_lock_reason(
+        stored(now_utc(now)), funding_round.judging_open, sheets_exist(round_id)
+    )
 
 
 def new_criterion_key(existing: Iterable[str]) -> str:
