@@ -77,10 +77,8 @@ def score(proposal_id: int):
     comment = form.comment.data or ""
     if refusal := attempt(judging.save_sheet, current_user, proposal_id, entries, comment, submit):
         return pages.score(page, form, refusal.status, typed=entries)
-    flash(_("评分已提交，评分表已锁定") if form.submit.data else _("草稿已保存"), "success")
-    return redirect(
-        url_for(".dashboard" if form.submit.data else ".score", proposal_id=proposal_id)
-    )
+    flash(_("评分已提交，评分表已锁定") if submit else _("草稿已保存"), "success")
+    return redirect(url_for(".dashboard" if submit else ".score", proposal_id=proposal_id))
 
 
 @bp.post("/proposals/<int:proposal_id>/conflict")
