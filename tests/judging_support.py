@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from grants.domain.judging_rules import SettingsInput
 from grants.extensions import db
 from grants.models import FundingRound, Proposal, User
 from grants.models.base import utcnow
@@ -55,7 +56,7 @@ def build(
             for name in judging.SETTINGS_FIELDS
         }
         values.update(settings)
-        judging.update_settings(funding_round.id, judging.rules.SettingsInput(**values), organizer)
+        judging.update_settings(funding_round.id, SettingsInput(**values), organizer)
     if assign:
         judging.generate_assignments(funding_round.id, organizer)
     return Setup(funding_round, organizer, panel, items)

@@ -24,6 +24,7 @@ from collections import deque
 from collections.abc import Collection, Mapping, Sequence
 from typing import TypeAlias
 
+from grants.domain.errors import Refusal
 from grants.domain.i18n import N_, msg, tr
 
 JudgeId: TypeAlias = int | str
@@ -32,8 +33,15 @@ Conflicts: TypeAlias = Collection[tuple[JudgeId, ProposalId]]
 Assignment: TypeAlias = dict[ProposalId, list[JudgeId]]
 
 
-class AssignmentError(ValueError):
-    """The assignment cannot be made as asked; ``str(err)`` is a Chinese explanation."""
+class AssignmentError(Refusal):
+    """The assignment cannot be made as asked; ``str(err)`` is the reason in the reader's language.
+
+    A :class:`Refusal` with status 409: the panel, the conflicts or ``k`` must change first.
+    """
+
+    def __init__(self, message: str) -> None:
+        """Refuse with ``message`` and the status of a record that does not allow it yet."""
+        super().__init__(message, status=409)
 
 
 def assign(

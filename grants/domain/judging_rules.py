@@ -14,6 +14,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from grants.domain.i18n import N_, join_list, msg, tr
+from grants.domain.lifecycles.proposal import PROPOSAL
 from grants.domain.rubric import Criterion, validate_points
 
 COMMENT_MAX_CHARS = 2000
@@ -31,6 +32,13 @@ METHOD_LABELS = {
     "median": N_("中位数"),
 }
 MODE_LABELS = {"all": N_("全体评委评审全部项目（路演）"), "k": N_("每个项目随机分配 k 位评委")}
+
+SCORING_STATES: frozenset[str] = frozenset(
+    source for (source, action) in PROPOSAL.table if action == "close_judging"
+)
+"""Proposal states judges score in: those the proposal table lets closing judging move on."""
+RANKABLE_STATES: tuple[str, ...] = ("eligible", "scored", "awarded", "not_awarded")
+"""Proposal states of the ranking: passed screening (being scored, or already further on)."""
 
 
 # --------------------------------------------------------------------------- points

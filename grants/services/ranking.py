@@ -2,7 +2,9 @@
 
 :func:`ranking_report` runs a fixed number of queries whatever the number of proposals or
 judges (settings, rubric, one query of all score rows joined to their criteria, proposals,
-vote counts, panel names), then hands the flat rows to :func:`grants.domain.scoring.compute_ranking`.
+vote counts, panel names), then hands the flat rows to
+:func:`grants.domain.scoring.compute_ranking`. Settings, rubric and vote counts come from the
+judging queries, so each is written once.
 The award area calls :func:`round_ranking`.
 """
 
@@ -13,16 +15,17 @@ import io
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from grants.domain import judging_rules as rules
 from grants.domain import scoring
 from grants.domain.i18n import msg
+from grants.domain.lifecycles.score_sheet import SUBMITTED
 from grants.domain.rubric import Criterion as RubricCriterion
 from grants.domain.scoring import JudgeProfile, OutlierFlag, RankedRow
 from grants.extensions import db
 from grants.models import Proposal, User
-from grants.models.judging import Criterion, Score, ScoreSheet, Vote
+from grants.models.judging import Criterion, Score, ScoreSheet
 from grants.services import judging
 
 CSV_HEADER = ("rank", "proposal_id", "title", "final_score", "method", "judges")
@@ -56,7 +59,7 @@ def _score_rows(round_id: int) -> list[tuple]:
         )
         .join(Criterion, Criterion.id == Score.criterion_id)
         .join(ScoreSheet, ScoreSheet.id == Score.sheet_id)
-        .where(ScoreSheet.round_id == round_id, ScoreSheet.status == "submitted")
+        .where(ScoreSheet.round_id == round_id, ScoreSheet.status == SUBMITTED)
     )
     return list(db.session.execute(query))
 
@@ -76,16 +79,6 @@ def _proposal_facts(round_id: int) -> list[scoring.ProposalFacts]:
     ]
 
 
-def _vote_counts(round_id: int) -> dict[int, int]:
-    """Resident votes per proposal: one grouped query."""
-    query = (
-        select(Vote.proposal_id, func.count(Vote.id))
-        .where(Vote.round_id == round_id)
-        .group_by(Vote.proposal_id)
-    )
-    return {pid: count for pid, count in db.session.execute(query)}
-
-
 def _judge_names(judge_ids) -> dict[int, str]:
     """Display names of the judges who scored: one query."""
     if not judge_ids:
@@ -102,7 +95,7 @@ def ranking_report(round_id: int) -> RankingReport:
     facts = _proposal_facts(round_id)
     known = {f.proposal_id for f in facts}
     rows = [(j, p, key, rules.from_half_points(half)) for j, p, key, half, _ in raw if p in known]
-    votes = _vote_counts(round_id) if settings.vote_weight_pct else {}
+    votes = judging.vote_counts(round_id) if settings.vote_weight_pct else {}
     ranking = scoring.compute_ranking(
         rows,
         facts,

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from grants.domain.errors import Refusal
 from grants.domain.judging_rules import SettingsInput
 from grants.domain.rubric import DEFAULT_RUBRIC, Criterion
 from grants.extensions import db
@@ -15,7 +16,6 @@ from grants.models import AuditEntry, User
 from grants.models.base import utcnow
 from grants.models.judging import Assignment, Conflict, JudgingSettings, ScoreSheet, Vote
 from grants.services import judging
-from grants.services.judging import JudgingError
 from tests.factories import make_org, make_proposal, make_round
 from tests.helpers import audit_count, create_user
 from tests.judging_support import build, form_points, split_total
@@ -43,10 +43,10 @@ def test_only_judge_accounts_join_a_panel_once(app):
     setup = build(judges=1, proposals=1, assign=False)
     resident = create_user("someone", "resident")
     before = audit_count()
-    with pytest.raises(JudgingError) as error:
+    with pytest.raises(Refusal) as error:
         judging.add_judge(setup.round.id, resident.id, setup.organizer)
     assert error.value.status == 400
-    with pytest.raises(JudgingError) as error:
+    with pytest.raises(Refusal) as error:
         judging.add_judge(setup.round.id, setup.judges[0].id, setup.organizer)
     assert error.value.status == 409
     assert audit_count() == before
@@ -55,7 +55,7 @@ def test_only_judge_accounts_join_a_panel_once(app):
 def test_only_organizers_manage_the_panel(app):
     setup = build(judges=1, proposals=1, assign=False)
     other = create_user("judge9", "judge")
-    with pytest.raises(JudgingError) as error:
+    with pytest.raises(Refusal) as error:
         judging.add_judge(setup.round.id, other.id, setup.judges[0])
     assert error.value.status == 403
 
@@ -63,7 +63,7 @@ def test_only_organizers_manage_the_panel(app):
 def test_removing_a_judge_drops_their_assignments(app):
     setup = build(judges=2, proposals=2)
     judging.remove_judge(setup.round.id, setup.judges[1].id, setup.organizer)
-    assert _actions()[-1] == "panel.judge_removed"
+    assert _actions()[-1] == "panel.remove_judge"
     assert all(
         ids == [setup.judges[0].id] for ids in judging.assignments_of(setup.round.id).values()
     )
@@ -73,7 +73,7 @@ def test_a_judge_with_submitted_sheets_stays_on_the_panel(app):
     setup = build(judges=1, proposals=1)
     judge, proposal = setup.judges[0], setup.proposals[0]
     judging.save_sheet(judge, proposal.id, form_points(setup.round, FULL), "", submit=True)
-    with pytest.raises(JudgingError) as error:
+    with pytest.raises(Refusal) as error:
         judging.remove_judge(setup.round.id, judge.id, setup.organizer)
     assert error.value.status == 409
 
@@ -97,7 +97,7 @@ def test_roadshow_assigns_everyone_except_detected_conflicts(app):
     assert [(c.judge_id, c.proposal_id, c.source) for c in detected] == [
         (member.id, theirs.id, "detected")
     ]
-    assert _actions()[-1] == "assignment.generated"
+    assert _actions()[-1] == "round.generate_assignments"
 
 
 def test_k_per_proposal_is_balanced_and_deterministic(app):
@@ -117,7 +117,7 @@ def test_k_per_proposal_is_balanced_and_deterministic(app):
 def test_assignment_is_refused_once_scoring_began(app):
     setup = build(judges=1, proposals=1)
     judging.save_sheet(setup.judges[0], setup.proposals[0].id, {}, "", submit=False)
-    with pytest.raises(JudgingError) as error:
+    with pytest.raises(Refusal) as error:
         judging.generate_assignments(setup.round.id, setup.organizer)
     assert error.value.status == 409
 
@@ -135,13 +135,13 @@ def test_declared_conflict_blocks_scoring_and_offers_a_replacement(app):
     judge_id = judging.assignments_of(setup.round.id)[proposal.id][0]
     judge = next(j for j in setup.judges if j.id == judge_id)
     judging.declare_conflict(judge, proposal_id=proposal.id, reason="申报人是我的亲属")
-    assert _actions()[-1] == "conflict.declared"
-    with pytest.raises(JudgingError) as error:
+    assert _actions()[-1] == "conflict.declare"
+    with pytest.raises(Refusal) as error:
         judging.open_sheet(judge, proposal.id)
     assert error.value.status == 403
     [spare] = judging.replacement_options(setup.round.id, proposal.id, judge.id)
     judging.replace_judge(setup.round.id, proposal.id, judge.id, spare.id, setup.organizer)
-    assert _actions()[-1] == "conflict.replaced"
+    assert _actions()[-1] == "conflict.replace_judge"
     assert judge.id not in judging.assignments_of(setup.round.id)[proposal.id]
     assert judging.open_sheet(spare, proposal.id).editable
 
@@ -151,7 +151,7 @@ def test_replacement_must_be_an_offered_judge(app):
     judge, other = setup.judges
     proposal = setup.proposals[0]
     before = audit_count()
-    with pytest.raises(JudgingError) as error:  # already on the proposal (roadshow)
+    with pytest.raises(Refusal) as error:  # already on the proposal (roadshow)
         judging.replace_judge(setup.round.id, proposal.id, judge.id, other.id, setup.organizer)
     assert error.value.status == 400
     assert audit_count() == before
@@ -171,12 +171,12 @@ def test_organisation_conflict_covers_every_proposal_of_that_organisation(app):
 def test_conflict_needs_a_reason_and_comes_before_submission(app):
     setup = build(judges=1, proposals=1)
     judge, proposal = setup.judges[0], setup.proposals[0]
-    with pytest.raises(JudgingError) as error:
+    with pytest.raises(Refusal) as error:
         judging.declare_conflict(judge, proposal_id=proposal.id, reason="  ")
     assert error.value.status == 400
     judging.save_sheet(judge, proposal.id, form_points(setup.round, FULL), "", submit=True)
     before = audit_count()
-    with pytest.raises(JudgingError) as error:
+    with pytest.raises(Refusal) as error:
         judging.declare_conflict(judge, proposal_id=proposal.id, reason="想起来了")
     assert error.value.status == 409
     assert audit_count() == before
@@ -185,7 +185,7 @@ def test_conflict_needs_a_reason_and_comes_before_submission(app):
 def test_judge_outside_the_panel_cannot_declare(app):
     setup = build(judges=1, proposals=1)
     outsider = create_user("outsider", "judge")
-    with pytest.raises(JudgingError) as error:
+    with pytest.raises(Refusal) as error:
         judging.declare_conflict(outsider, proposal_id=setup.proposals[0].id, reason="亲属")
     assert error.value.status == 404
 
@@ -218,7 +218,7 @@ def test_draft_is_not_audited_and_submission_is_audited_once(app):
     assert sheet.status == "submitted" and sheet.submitted_at is not None
     assert sum(judging.sheet_points(sheet).values()) == Decimal(80)
     entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
-    assert entry.action == "sheet.submitted" and '"total":"80"' in entry.payload
+    assert entry.action == "score_sheet.submit" and '"total":"80"' in entry.payload
 
 
 @pytest.mark.parametrize("value", ["-0.5", "20.5", "0.3", "abc", "1e400", "NaN"])
@@ -226,7 +226,7 @@ def test_bad_points_refused_and_nothing_saved(app, value):
     setup = build(judges=1, proposals=1)
     judge, proposal = setup.judges[0], setup.proposals[0]
     entries = form_points(setup.round, {**FULL, "need_fit": value})
-    with pytest.raises(JudgingError) as error:
+    with pytest.raises(Refusal) as error:
         judging.save_sheet(judge, proposal.id, entries, "", submit=False)
     assert error.value.status == 400 and "需求契合度" in str(error.value)
     assert db.session.scalar(select(func.count(ScoreSheet.id))) == 0
@@ -243,7 +243,7 @@ def test_submission_needs_every_criterion(app):
     setup = build(judges=1, proposals=1)
     entries = form_points(setup.round, {"need_fit": "10", "budget": ""})
     before = audit_count()
-    with pytest.raises(JudgingError) as error:
+    with pytest.raises(Refusal) as error:
         judging.save_sheet(setup.judges[0], setup.proposals[0].id, entries, "", submit=True)
     assert error.value.status == 400 and "方案可行性" in str(error.value)
     assert audit_count() == before
@@ -255,22 +255,63 @@ def test_submitted_sheet_is_locked_until_reopened(app):
     judge, proposal = setup.judges[0], setup.proposals[0]
     sheet = judging.save_sheet(judge, proposal.id, form_points(setup.round, FULL), "", True)
     before = audit_count()
-    with pytest.raises(JudgingError) as error:
+    with pytest.raises(Refusal) as error:
         judging.save_sheet(judge, proposal.id, form_points(setup.round, split_total(50)), "", True)
     assert error.value.status == 409 and audit_count() == before
-    with pytest.raises(JudgingError) as error:
+    with pytest.raises(Refusal) as error:
         judging.reopen_sheet(sheet.id, "", setup.organizer)
     assert error.value.status == 400
     judging.reopen_sheet(sheet.id, "创新性评分与评语不符，请复核", setup.organizer)
-    assert _actions()[-1] == "sheet.reopened" and sheet.status == "draft"
+    assert _actions()[-1] == "score_sheet.reopen" and sheet.status == "draft"
     judging.save_sheet(judge, proposal.id, form_points(setup.round, split_total(50)), "", True)
     assert sum(judging.sheet_points(sheet).values()) == Decimal(50)
+
+
+def _last_entry() -> AuditEntry:
+    return db.session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+
+
+def test_a_judge_who_is_also_an_auditor_submits_as_judge(app):
+    setup = build(judges=0, proposals=1, assign=False)
+    judge = create_user("judgeauditor", "judge", "auditor", display_name="评审兼监督")
+    judging.add_judge(setup.round.id, judge.id, setup.organizer)
+    judging.generate_assignments(setup.round.id, setup.organizer)
+    sheet = judging.save_sheet(
+        judge, setup.proposals[0].id, form_points(setup.round, FULL), "", submit=True
+    )
+    entry = _last_entry()
+    assert (entry.action, entry.object_id, entry.actor_role) == (
+        "score_sheet.submit", sheet.id, "judge"
+    )
+    assert '"from":"draft"' in entry.payload and '"to":"submitted"' in entry.payload
+
+
+def test_an_admin_reopening_a_sheet_is_audited_as_admin(app):
+    setup = build(judges=1, proposals=1)
+    admin = create_user("siteadmin", "admin")
+    sheet = judging.save_sheet(
+        setup.judges[0], setup.proposals[0].id, form_points(setup.round, FULL), "", True
+    )
+    judging.reopen_sheet(sheet.id, "请复核预算分", admin)
+    entry = _last_entry()
+    assert (entry.action, entry.object_id, entry.actor_role) == (
+        "score_sheet.reopen", sheet.id, "admin"
+    )
+    assert '"reason":"请复核预算分"' in entry.payload
+    assert sheet.status == "draft" and sheet.submitted_at is None
+
+
+def test_a_draft_save_writes_no_entry_even_for_a_new_sheet(app):
+    setup = build(judges=1, proposals=1)
+    before = audit_count()
+    sheet = judging.save_sheet(setup.judges[0], setup.proposals[0].id, {}, "草稿", submit=False)
+    assert sheet.status == "draft" and audit_count() == before
 
 
 def test_reopening_a_draft_is_refused(app):
     setup = build(judges=1, proposals=1)
     sheet = judging.save_sheet(setup.judges[0], setup.proposals[0].id, {}, "", False)
-    with pytest.raises(JudgingError) as error:
+    with pytest.raises(Refusal) as error:
         judging.reopen_sheet(sheet.id, "理由", setup.organizer)
     assert error.value.status == 409
 
@@ -278,7 +319,7 @@ def test_reopening_a_draft_is_refused(app):
 def test_scoring_outside_the_window_is_refused(app):
     setup = build(judges=1, proposals=1)
     later = setup.round.judging_close + timedelta(minutes=1)
-    with pytest.raises(JudgingError) as error:
+    with pytest.raises(Refusal) as error:
         judging.save_sheet(setup.judges[0], setup.proposals[0].id, {}, "", False, now=later)
     assert error.value.status == 409 and "截止" in str(error.value)
 
@@ -286,7 +327,7 @@ def test_scoring_outside_the_window_is_refused(app):
 def test_unassigned_judge_cannot_open_a_sheet(app):
     setup = build(judges=1, proposals=1)
     outsider = create_user("judge9", "judge")
-    with pytest.raises(JudgingError) as error:
+    with pytest.raises(Refusal) as error:
         judging.open_sheet(outsider, setup.proposals[0].id)
     assert error.value.status == 403
 
@@ -300,9 +341,9 @@ def test_rubric_editable_before_judging_and_locked_after(app):
     rubric = [Criterion("a", "社区需求", 50, "说明"), Criterion("b", "可行性", 50, "")]
     judging.update_rubric(funding_round.id, rubric, organizer)
     assert [c.key for c in judging.rubric_of(funding_round.id)] == ["a", "b"]
-    assert _actions()[-1] == "rubric.updated"
+    assert _actions()[-1] == "rubric.update"
     later = funding_round.judging_open + timedelta(seconds=1)
-    with pytest.raises(JudgingError) as error:
+    with pytest.raises(Refusal) as error:
         judging.update_rubric(funding_round.id, list(DEFAULT_RUBRIC), organizer, now=later)
     assert error.value.status == 409
 
@@ -311,7 +352,7 @@ def test_rubric_must_add_up_to_100(app):
     funding_round = make_round("screening")
     organizer = create_user("organizer", "organizer")
     before = audit_count()
-    with pytest.raises(JudgingError) as error:
+    with pytest.raises(Refusal) as error:
         judging.update_rubric(funding_round.id, [Criterion("a", "社区需求", 60, "")], organizer)
     assert "100" in str(error.value) and audit_count() == before
 
@@ -319,7 +360,7 @@ def test_rubric_must_add_up_to_100(app):
 def test_settings_are_checked(app):
     setup = build(judges=1, proposals=1, assign=False)
     before = audit_count()
-    with pytest.raises(JudgingError) as error:
+    with pytest.raises(Refusal) as error:
         judging.update_settings(
             setup.round.id, _settings(setup, vote_weight_pct=60), setup.organizer
         )
@@ -327,7 +368,7 @@ def test_settings_are_checked(app):
     judging.update_settings(
         setup.round.id, _settings(setup, blind=False, method="median"), setup.organizer
     )
-    assert _actions()[-1] == "settings.updated"
+    assert _actions()[-1] == "judging_settings.update"
     assert db.session.get(JudgingSettings, setup.round.id).method == "median"
 
 
@@ -340,7 +381,7 @@ def test_close_judging_moves_scored_proposals_with_one_entry_each(app):
     for proposal in scored:
         for judge in setup.judges:
             judging.save_sheet(judge, proposal.id, form_points(setup.round, FULL), "", True)
-    with pytest.raises(JudgingError) as error:  # two sheets of the third proposal are open
+    with pytest.raises(Refusal) as error:  # two sheets of the third proposal are open
         judging.close_judging(setup.round.id, setup.organizer)
     assert error.value.status == 409
     before = audit_count()
@@ -348,15 +389,34 @@ def test_close_judging_moves_scored_proposals_with_one_entry_each(app):
     moved = judging.close_judging(setup.round.id, setup.organizer, now=after_deadline)
     assert moved == [p.id for p in scored]
     assert audit_count() == before + 1 + len(scored)
-    assert _actions()[-3:] == ["judging.closed", "proposal.close_judging", "proposal.close_judging"]
+    assert _actions()[-3:] == ["round.close_judging", "proposal.close_judging", "proposal.close_judging"]
     assert [p.status for p in setup.proposals] == ["scored", "scored", "eligible"]
-    with pytest.raises(JudgingError):
+    with pytest.raises(Refusal):
         judging.close_judging(setup.round.id, setup.organizer, now=after_deadline)
+
+
+def test_closing_writes_one_proposal_entry_per_eligible_proposal_it_moves(app):
+    setup = build(judges=2, proposals=3)
+    for proposal in setup.proposals:
+        for judge in setup.judges:
+            judging.save_sheet(judge, proposal.id, form_points(setup.round, FULL), "", True)
+    first_seq = db.session.scalar(select(func.max(AuditEntry.seq)))
+    moved = judging.close_judging(setup.round.id, setup.organizer)
+    entries = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.seq > first_seq).order_by(AuditEntry.seq)
+    ).all()
+    assert [e.action for e in entries] == ["round.close_judging"] + ["proposal.close_judging"] * 3
+    per_proposal = [e for e in entries if e.action == "proposal.close_judging"]
+    assert sorted(e.object_id for e in per_proposal) == sorted(moved)
+    assert sorted(moved) == sorted(p.id for p in setup.proposals)
+    assert {(e.object_type, e.actor_role) for e in entries[1:]} == {("proposal", "organizer")}
+    assert all('"from":"eligible"' in e.payload and '"to":"scored"' in e.payload
+               for e in per_proposal)
 
 
 def test_publish_requires_closing_and_notifies_applicants(app):
     setup = build(judges=1, proposals=1)
-    with pytest.raises(JudgingError) as error:
+    with pytest.raises(Refusal) as error:
         judging.publish_results(setup.round.id, setup.organizer)
     assert error.value.status == 409
     judging.save_sheet(
@@ -364,7 +424,7 @@ def test_publish_requires_closing_and_notifies_applicants(app):
     )
     judging.close_judging(setup.round.id, setup.organizer)
     judging.publish_results(setup.round.id, setup.organizer)
-    assert _actions()[-1] == "results.published"
+    assert _actions()[-1] == "round.publish_results"
     assert judging.settings_for(setup.round.id).results_published
 
 
@@ -393,12 +453,12 @@ def test_one_vote_per_account_per_proposal_up_to_the_limit(any_app):
     resident = create_user("voter", "resident")
     first, second, third = setup.proposals
     judging.cast_vote(resident, setup.round.id, first.id, now=now)
-    with pytest.raises(JudgingError) as error:
+    with pytest.raises(Refusal) as error:
         judging.cast_vote(resident, setup.round.id, first.id, now=now)
     assert "只能支持一次" in str(error.value)
     judging.cast_vote(resident, setup.round.id, second.id, now=now)
     before = audit_count()
-    with pytest.raises(JudgingError) as error:
+    with pytest.raises(Refusal) as error:
         judging.cast_vote(resident, setup.round.id, third.id, now=now)
     assert "最多支持 2 个" in str(error.value) and audit_count() == before
     assert db.session.scalar(select(func.count(Vote.id))) == 2
@@ -411,10 +471,10 @@ def test_votes_only_inside_the_window_and_only_residents(app):
     resident = create_user("voter", "resident")
     proposal = setup.proposals[0]
     for moment in (now - timedelta(hours=2), now + timedelta(hours=1)):
-        with pytest.raises(JudgingError) as error:
+        with pytest.raises(Refusal) as error:
             judging.cast_vote(resident, setup.round.id, proposal.id, now=moment)
         assert error.value.status == 409
-    with pytest.raises(JudgingError) as error:
+    with pytest.raises(Refusal) as error:
         judging.cast_vote(setup.judges[0], setup.round.id, proposal.id, now=now)
     assert error.value.status == 403
 
@@ -422,7 +482,7 @@ def test_votes_only_inside_the_window_and_only_residents(app):
 def test_no_vote_when_the_round_has_none(app):
     setup = build(judges=1, proposals=1, assign=False)
     resident = create_user("voter", "resident")
-    with pytest.raises(JudgingError) as error:
+    with pytest.raises(Refusal) as error:
         judging.cast_vote(resident, setup.round.id, setup.proposals[0].id)
     assert "未开放" in str(error.value)
 
@@ -485,7 +545,7 @@ def test_two_tabs_submitting_one_sheet_audit_it_once(pg_app, with_draft):
             try:
                 judging.save_sheet(judge, proposal_id, entries, "", submit=True)
                 outcomes.append("ok")
-            except JudgingError as error:
+            except Refusal as error:
                 outcomes.append(str(error.status))
             finally:
                 db.session.remove()

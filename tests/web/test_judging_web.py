@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from grants.extensions import db
+from grants.models import AuditEntry
 from grants.models.base import utcnow
 from grants.models.judging import JudgingSettings, Score, ScoreSheet, Vote
 from grants.services import judging
@@ -109,7 +110,7 @@ POSTS = (
 
 
 @pytest.mark.parametrize("template", POSTS)
-@pytest.mark.parametrize("username", ["judge1", "resident", "auditor", "admin"])
+@pytest.mark.parametrize("username", ["judge1", "resident", "auditor"])
 def test_only_organizers_post_round_actions(client, setup, template, username):
     login_as(client, username)
     before = audit_count()
@@ -126,8 +127,8 @@ OTHER_POSTS = {
         "/judging/rounds/{rid}/proposals/{pid}/judges/{jid}/replace",
         ("judge1", "auditor"),
     ),
-    "rubric": ("/judging/rounds/{rid}/rubric", ("judge1", "auditor", "admin")),
-    "settings": ("/judging/rounds/{rid}/settings", ("judge1", "auditor", "admin")),
+    "rubric": ("/judging/rounds/{rid}/rubric", ("judge1", "auditor")),
+    "settings": ("/judging/rounds/{rid}/settings", ("judge1", "auditor")),
     "vote": ("/judging/rounds/{rid}/vote/{pid}", ("judge1", "organizer", "auditor")),
 }
 
@@ -146,6 +147,17 @@ def test_posts_refused_to_the_wrong_roles(client, setup, name):
     client.post("/auth/logout")
     login_as(client, "resident")
     assert client.get(f"/judging/sheets/{sheet.id}").status_code == 403
+
+
+def test_admin_runs_judging_like_an_organizer_and_is_audited_as_admin(client, setup):
+    spare = create_user("judge5", "judge", display_name="替补评委")
+    login_as(client, "admin")
+    rid = setup.round.id
+    assert client.get(f"/judging/rounds/{rid}").status_code == 200
+    response = client.post(f"/judging/rounds/{rid}/panel", data={"judge_id": spare.id})
+    assert response.status_code == 302
+    entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+    assert (entry.action, entry.actor_role) == ("panel.add_judge", "admin")
 
 
 def test_anonymous_posts_go_to_login(client, setup):

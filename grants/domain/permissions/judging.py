@@ -2,19 +2,30 @@
 
 ``user`` is anything with ``id`` and ``roles`` (or ``None`` for an anonymous visitor); the facts
 about a sheet are passed in as a :class:`SheetAccess`, so these functions stay plain Python.
+Every rule is written with the role groups of :mod:`grants.domain.permissions`: judging is run
+by the ORGANIZERS, read by the STAFF_READERS, scored by the JUDGES and voted on by RESIDENTS.
 Refusals come in two kinds the web layer answers differently: the judge may not open a sheet at
 all (``can_open_sheet``: 403) or may open it but not change it now (``can_edit_sheet``: 409).
+:func:`require` turns a "no" into the :class:`~grants.domain.errors.Refusal` services raise.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from grants.domain.errors import Refusal
 from grants.domain.i18n import msg, tr
-from grants.domain.permissions import ALLOWED, Decision, has_any_role
-
-MANAGERS = ("organizer",)
-READERS = ("organizer", "admin", "auditor")
+from grants.domain.lifecycles.score_sheet import is_locked
+from grants.domain.permissions import (
+    ALLOWED,
+    JUDGES,
+    ORGANIZERS,
+    RESIDENTS,
+    STAFF_READERS,
+    Decision,
+    has_any_role,
+    owns_proposal,
+)
 
 
 @dataclass(frozen=True)
@@ -29,23 +40,30 @@ class SheetAccess:
     closed: bool
 
 
+def require(decision: Decision, status: int = 403) -> None:
+    """Raise a :class:`Refusal` with the decision's reason and ``status`` when it says no."""
+    allowed, reason = decision
+    if not allowed:
+        raise Refusal(reason, status=status)
+
+
 def can_manage_panel(user) -> Decision:
     """Organizers set up judging: panel, rubric, settings, assignments, reopening, closing."""
-    if has_any_role(user, MANAGERS):
+    if has_any_role(user, ORGANIZERS):
         return ALLOWED
     return False, msg("只有主办方可以管理评审")
 
 
 def can_view_ranking(user) -> Decision:
     """Organizers, admins and auditors read the ranking, every sheet and the judges' names."""
-    if has_any_role(user, READERS):
+    if has_any_role(user, STAFF_READERS):
         return ALLOWED
     return False, msg("只有主办方和监督人员可以查看评审结果")
 
 
 def can_open_sheet(user, access: SheetAccess) -> Decision:
     """A judge opens a scoring form only for a proposal assigned to them and free of conflict."""
-    if not has_any_role(user, ("judge",)):
+    if not has_any_role(user, JUDGES):
         return False, msg("只有评审专家可以评分")
     if not (access.on_panel and access.assigned):
         return False, msg("该项目未分配给您评审")
@@ -55,13 +73,13 @@ def can_open_sheet(user, access: SheetAccess) -> Decision:
 
 
 def can_edit_sheet(user, access: SheetAccess) -> Decision:
-    """An opened sheet can change only while it is a draft and judging is open."""
+    """An opened sheet can change only until it is submitted (locked) and while judging is open."""
     allowed, reason = can_open_sheet(user, access)
     if not allowed:
         return allowed, reason
     if access.closed:
         return False, msg("本轮评审已结束，评分不能再修改")
-    if access.sheet_status == "submitted":
+    if is_locked(access.sheet_status):
         return False, msg("评分表已提交并锁定；如需修改，请联系主办方退回")
     if access.window_problem:
         return False, access.window_problem
@@ -75,43 +93,30 @@ def can_score(user, access: SheetAccess) -> Decision:
 
 def can_view_sheet(user, sheet_judge_id: int) -> Decision:
     """A judge sees only their own sheets; organizers and auditors see all of them."""
-    if has_any_role(user, READERS):
+    if has_any_role(user, STAFF_READERS):
         return ALLOWED
-    if has_any_role(user, ("judge",)) and getattr(user, "id", None) == sheet_judge_id:
+    if has_any_role(user, JUDGES) and getattr(user, "id", None) == sheet_judge_id:
         return ALLOWED
     return False, msg("评委只能查看自己的评分表")
 
 
 def can_declare_conflict(user, on_panel: bool) -> Decision:
     """Judges on a round's panel declare their own conflicts of interest."""
-    if has_any_role(user, ("judge",)) and on_panel:
+    if has_any_role(user, JUDGES) and on_panel:
         return ALLOWED
     return False, msg("只有本轮评审专家可以申报回避")
 
 
 def can_vote(user) -> Decision:
     """Resident accounts support proposals in the resident vote (居民评)."""
-    if has_any_role(user, ("resident",)):
+    if has_any_role(user, RESIDENTS):
         return ALLOWED
     return False, msg("只有居民账号可以参与投票")
 
 
-def owns_proposal(user, proposal) -> bool:
-    """The applicant, or a member of the applicant organisation, owns a proposal."""
-    if user is None or not getattr(user, "is_authenticated", True):
-        return False
-    if getattr(user, "id", None) == proposal.applicant_id:
-        return True
-    org_id = proposal.organisation_id
-    return (
-        org_id is not None
-        and getattr(user, "organisation_id", None) == org_id
-        and has_any_role(user, ("org_member",))
-    )
-
-
 def can_view_result(user, proposal, published: bool) -> Decision:
-    """After publication the owner of a proposal sees its total, means and comments."""
+    """After publication the owner of a proposal (its applicant, or any member of the applying
+    organisation) sees its total, means and comments."""
     if not owns_proposal(user, proposal):
         return False, msg("只能查看自己申报项目的评审结果")
     if not published:
@@ -121,7 +126,7 @@ def can_view_result(user, proposal, published: bool) -> Decision:
 
 def can_download_attachment(user, access: SheetAccess | None) -> Decision:
     """Readers download any attachment; a judge only those of proposals they may open."""
-    if has_any_role(user, READERS):
+    if has_any_role(user, STAFF_READERS):
         return ALLOWED
     if access is None:
         return False, msg("该项目未分配给您评审")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -28,6 +28,7 @@ from wtforms.validators import (
     Regexp,
 )
 
+from grants.domain.clock import BEIJING, aware, stored
 from grants.domain.judging_rules import (
     COMMENT_MAX_CHARS,
     GUIDANCE_MAX_CHARS,
@@ -37,7 +38,6 @@ from grants.domain.judging_rules import (
     REASON_MAX_CHARS,
     SettingsInput,
 )
-from grants.domain.phases import SHANGHAI
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
@@ -149,13 +149,9 @@ class SettingsForm(FlaskForm):
 
 def to_utc(local: datetime | None) -> datetime | None:
     """A Beijing wall-clock time from a form as the naive UTC the database stores."""
-    if local is None:
-        return None
-    return local.replace(tzinfo=SHANGHAI).astimezone(UTC).replace(tzinfo=None)
+    return None if local is None else stored(local.replace(tzinfo=BEIJING))
 
 
-def to_local(stored: datetime | None) -> datetime | None:
+def to_local(value: datetime | None) -> datetime | None:
     """A stored naive-UTC time as Beijing wall-clock time for a form."""
-    if stored is None:
-        return None
-    return stored.replace(tzinfo=UTC).astimezone(SHANGHAI).replace(tzinfo=None)
+    return None if value is None else aware(value).astimezone(BEIJING).replace(tzinfo=None)

@@ -161,7 +161,8 @@ def settings(round_id: int, form, status: int = 200):
 
 
 def sheet(found, form, status: int = 200):
-    """One score sheet with its points (organizer's view includes the reopen form)."""
+    """One score sheet with its points; the reopen form when the score sheet table lets the
+    reader reopen it (an organizer or admin, and the sheet is submitted)."""
     return render_template(
         "judging/sheet.html",
         sheet=found,
@@ -170,7 +171,7 @@ def sheet(found, form, status: int = 200):
         criteria=judging.criteria_rows(found.round_id),
         proposal=judging.get_proposal(found.proposal_id),
         judge=judging.get_user(found.judge_id),
-        can_reopen=perms.can_manage_panel(current_user)[0],
+        can_reopen="reopen" in judging.sheet_actions(found, current_user),
     ), status
 
 

@@ -1,7 +1,9 @@
 """Judging pages: judges score, organizers run the panel and ranking, residents vote.
 
-Every refusal from the service arrives as a ``JudgingError`` with a Chinese message and an
-HTTP status: forms are shown again with the message and that status, and nothing is changed.
+Every refusal from the service arrives as a :class:`~grants.domain.errors.Refusal` with a
+message and an HTTP status, handled by :mod:`grants.web.judging.refusals`: pages that only read
+answer with that status, forms are shown again with the reasons and that status, and nothing is
+changed.
 """
 
 from __future__ import annotations
@@ -25,9 +27,7 @@ from flask_login import current_user
 from grants.domain.judging_rules import METHOD_LABELS, MODE_LABELS
 from grants.domain.permissions import judging as perms
 from grants.domain.permissions import policies
-from grants.domain.proposals import STATE_LABELS
 from grants.services import judging, ranking
-from grants.services.judging import JudgingError
 from grants.web.access import requires
 from grants.web.judging import pages
 from grants.web.judging.forms import (
@@ -36,6 +36,7 @@ from grants.web.judging.forms import (
     ReasonForm,
     SheetForm,
 )
+from grants.web.judging.refusals import attempt, or_abort
 
 bp = Blueprint("judging", __name__, url_prefix="/judging")
 
@@ -43,17 +44,7 @@ bp = Blueprint("judging", __name__, url_prefix="/judging")
 @bp.app_context_processor
 def _labels():
     """Labels the judging templates share."""
-    return {
-        "method_labels": METHOD_LABELS,
-        "mode_labels": MODE_LABELS,
-        "state_labels": STATE_LABELS,
-    }
-
-
-def _flash_problems(error: JudgingError) -> None:
-    """Show every reason the service gave for a refusal."""
-    for problem in error.problems:
-        flash(problem, "danger")
+    return {"method_labels": METHOD_LABELS, "mode_labels": MODE_LABELS}
 
 
 def _posted(form) -> None:
@@ -61,14 +52,6 @@ def _posted(form) -> None:
     form.validate_on_submit()
     if "csrf_token" in form.errors:
         abort(400)
-
-
-def _call(function, *args, **kwargs):
-    """Run a service call; a refusal aborts with its status (for pages that only read)."""
-    try:
-        return function(*args, **kwargs)
-    except JudgingError as error:
-        abort(error.status, error.problems[0] if error.status == 400 else None)
 
 
 # --------------------------------------------------------------------------- judges
@@ -85,26 +68,17 @@ def dashboard():
 @requires(policies.JUDGE)
 def score(proposal_id: int):
     """The scoring page: the proposal beside the rubric; save a draft or submit (locks)."""
-    page = _call(judging.open_sheet, current_user, proposal_id)
+    page = or_abort(judging.open_sheet, current_user, proposal_id)
     form = SheetForm(data={"comment": page.sheet.comment if page.sheet else ""})
     if not form.validate_on_submit():
         return pages.score(page, form, 400 if form.errors else 200)
     entries = {c.id: request.form.get(f"points-{c.id}", "") for c in page.criteria}
-    try:
-        judging.save_sheet(
-            current_user,
-            proposal_id,
-            entries,
-            form.comment.data or "",
-            submit=bool(form.submit.data),
-        )
-    except JudgingError as error:
-        _flash_problems(error)
-        return pages.score(page, form, error.status, typed=entries)
-    flash(_("评分已提交，评分表已锁定") if form.submit.data else _("草稿已保存"), "success")
-    return redirect(
-        url_for(".dashboard" if form.submit.data else ".score", proposal_id=proposal_id)
-    )
+    submit = bool(form.submit.data)
+    comment = form.comment.data or ""
+    if refusal := attempt(judging.save_sheet, current_user, proposal_id, entries, comment, submit):
+        return pages.score(page, form, refusal.status, typed=entries)
+    flash(_("评分已提交，评分表已锁定") if submit else _("草稿已保存"), "success")
+    return redirect(url_for(".dashboard" if submit else ".score", proposal_id=proposal_id))
 
 
 @bp.post("/proposals/<int:proposal_id>/conflict")
@@ -113,13 +87,11 @@ def declare_conflict(proposal_id: int):
     """A judge declares a conflict with one proposal before scoring it."""
     form = ReasonForm()
     _posted(form)
-    try:
-        judging.declare_conflict(
-            current_user, proposal_id=proposal_id, reason=form.reason.data or ""
-        )
-    except JudgingError as error:
-        _flash_problems(error)
-        return pages.dashboard(error.status)
+    reason = form.reason.data or ""
+    if refusal := attempt(
+        judging.declare_conflict, current_user, proposal_id=proposal_id, reason=reason
+    ):
+        return pages.dashboard(refusal.status)
     flash(_("已申报回避，主办方会安排其他评委"), "success")
     return redirect(url_for(".dashboard"))
 
@@ -131,13 +103,13 @@ def conflicts():
     form = pages.org_conflict_form()
     if not form.validate_on_submit():
         return pages.conflicts(form, 400 if form.errors else 200)
-    try:
-        judging.declare_conflict(
-            current_user, organisation_id=form.organisation_id.data, reason=form.reason.data
-        )
-    except JudgingError as error:
-        _flash_problems(error)
-        return pages.conflicts(form, error.status)
+    if refusal := attempt(
+        judging.declare_conflict,
+        current_user,
+        organisation_id=form.organisation_id.data,
+        reason=form.reason.data,
+    ):
+        return pages.conflicts(form, refusal.status)
     flash(_("已申报回避"), "success")
     return redirect(url_for(".conflicts"))
 
@@ -146,7 +118,7 @@ def conflicts():
 @requires(policies.SIGNED_IN)
 def attachment(attachment_id: int):
     """An attachment for an assigned judge (neutral name in blind review) or an organizer."""
-    found, data, name = _call(judging.attachment_for, current_user, attachment_id)
+    found, data, name = or_abort(judging.attachment_for, current_user, attachment_id)
     return send_file(
         BytesIO(data), mimetype=found.content_type, as_attachment=True, download_name=name
     )
@@ -166,18 +138,15 @@ def rounds():
 @requires(policies.ORGANIZE)
 def manage(round_id: int):
     """A round's judging: panel, settings, rubric, assignments, conflicts, sheets, closing."""
-    return pages.manage(_call(judging.get_round, round_id))
+    return pages.manage(or_abort(judging.get_round, round_id))
 
 
 def _manage_action(round_id: int, action, *args, done: str):
     """Run an organizer action on a round; show the round page with the refusal if it fails."""
-    funding_round = _call(judging.get_round, round_id)
+    funding_round = or_abort(judging.get_round, round_id)
     _posted(ConfirmForm())
-    try:
-        action(*args)
-    except JudgingError as error:
-        _flash_problems(error)
-        return pages.manage(funding_round, error.status)
+    if refusal := attempt(action, *args):
+        return pages.manage(funding_round, refusal.status)
     flash(done, "success")
     return redirect(url_for(".manage", round_id=round_id))
 
@@ -235,16 +204,15 @@ def publish(round_id: int):
 @requires(policies.ORGANIZE)
 def replace(round_id: int, proposal_id: int, judge_id: int):
     """Swap a (conflicted) judge on a proposal for one of the offered replacements."""
-    options = _call(judging.replacement_options, round_id, proposal_id, judge_id)
+    options = or_abort(judging.replacement_options, round_id, proposal_id, judge_id)
     form = JudgePickForm()
     form.judge_id.choices = [(j.id, j.display_name) for j in options]
     if not form.validate_on_submit():
         return pages.replace(round_id, proposal_id, judge_id, form, 400 if form.errors else 200)
-    try:
-        judging.replace_judge(round_id, proposal_id, judge_id, form.judge_id.data, current_user)
-    except JudgingError as error:
-        _flash_problems(error)
-        return pages.replace(round_id, proposal_id, judge_id, form, error.status)
+    if refusal := attempt(
+        judging.replace_judge, round_id, proposal_id, judge_id, form.judge_id.data, current_user
+    ):
+        return pages.replace(round_id, proposal_id, judge_id, form, refusal.status)
     flash(_("已更换评委"), "success")
     return redirect(url_for(".manage", round_id=round_id))
 
@@ -253,15 +221,13 @@ def replace(round_id: int, proposal_id: int, judge_id: int):
 @requires(policies.ORGANIZE)
 def rubric(round_id: int):
     """Edit the round's rubric (maxima add up to 100) until judging opens."""
-    _call(judging.get_round, round_id)
+    or_abort(judging.get_round, round_id)
     form = pages.rubric_form(round_id)
     if not form.validate_on_submit():
         return pages.rubric(round_id, form, 400 if form.errors else 200)
-    try:
-        judging.update_rubric(round_id, pages.rubric_criteria(form, round_id), current_user)
-    except JudgingError as error:
-        _flash_problems(error)
-        return pages.rubric(round_id, form, error.status)
+    criteria = pages.rubric_criteria(form, round_id)
+    if refusal := attempt(judging.update_rubric, round_id, criteria, current_user):
+        return pages.rubric(round_id, form, refusal.status)
     flash(_("评分表已保存"), "success")
     return redirect(url_for(".manage", round_id=round_id))
 
@@ -270,15 +236,12 @@ def rubric(round_id: int):
 @requires(policies.ORGANIZE)
 def settings(round_id: int):
     """Edit the round's judging settings: mode, k, seed, blind, method, resident vote."""
-    _call(judging.get_round, round_id)
+    or_abort(judging.get_round, round_id)
     form = pages.settings_form(round_id)
     if not form.validate_on_submit():
         return pages.settings(round_id, form, 400 if form.errors else 200)
-    try:
-        judging.update_settings(round_id, form.values(), current_user)
-    except JudgingError as error:
-        _flash_problems(error)
-        return pages.settings(round_id, form, error.status)
+    if refusal := attempt(judging.update_settings, round_id, form.values(), current_user):
+        return pages.settings(round_id, form, refusal.status)
     flash(_("评审设置已保存"), "success")
     return redirect(url_for(".manage", round_id=round_id))
 
@@ -287,7 +250,7 @@ def settings(round_id: int):
 @requires(policies.JUDGE_OR_STAFF_READER)
 def sheet(sheet_id: int):
     """One score sheet: for its own judge, organizers and auditors (others get 404)."""
-    found = _call(judging.get_sheet, sheet_id)
+    found = or_abort(judging.get_sheet, sheet_id)
     if not perms.can_view_sheet(current_user, found.judge_id)[0]:
         abort(404)
     return pages.sheet(found, ReasonForm())
@@ -297,14 +260,11 @@ def sheet(sheet_id: int):
 @requires(policies.ORGANIZE)
 def reopen(sheet_id: int):
     """Send a submitted sheet back to its judge, with a reason (audited)."""
-    found = _call(judging.get_sheet, sheet_id)
+    found = or_abort(judging.get_sheet, sheet_id)
     form = ReasonForm()
     _posted(form)
-    try:
-        judging.reopen_sheet(sheet_id, form.reason.data or "", current_user)
-    except JudgingError as error:
-        _flash_problems(error)
-        return pages.sheet(found, form, error.status)
+    if refusal := attempt(judging.reopen_sheet, sheet_id, form.reason.data or "", current_user):
+        return pages.sheet(found, form, refusal.status)
     flash(_("评分表已退回评委"), "success")
     return redirect(url_for(".sheet", sheet_id=sheet_id))
 
@@ -313,14 +273,14 @@ def reopen(sheet_id: int):
 @requires(policies.STAFF_READ)
 def ranking_page(round_id: int):
     """The ranking with criterion breakdown, outlier flags and each judge's score chart."""
-    return pages.ranking_page(_call(judging.get_round, round_id))
+    return pages.ranking_page(or_abort(judging.get_round, round_id))
 
 
 @bp.get("/rounds/<int:round_id>/ranking.<fmt>")
 @requires(policies.STAFF_READ)
 def export(round_id: int, fmt: str):
     """Download the detailed ranking as CSV or XLSX."""
-    _call(judging.get_round, round_id)
+    or_abort(judging.get_round, round_id)
     if fmt == "csv":
         body = "\ufeff" + ranking.ranking_csv(round_id, detailed=True)
         mimetype = "text/csv; charset=utf-8"
@@ -342,20 +302,17 @@ def export(round_id: int, fmt: str):
 @requires(policies.PUBLIC)
 def vote_page(round_id: int):
     """The resident vote: a round's screened proposals (title, community, category)."""
-    return pages.vote(_call(judging.get_round, round_id))
+    return pages.vote(or_abort(judging.get_round, round_id))
 
 
 @bp.post("/rounds/<int:round_id>/vote/<int:proposal_id>")
 @requires(policies.RESIDENT)
 def vote(round_id: int, proposal_id: int):
     """A resident supports one proposal (once each, up to the round's limit, in the window)."""
-    funding_round = _call(judging.get_round, round_id)
+    funding_round = or_abort(judging.get_round, round_id)
     _posted(ConfirmForm())
-    try:
-        judging.cast_vote(current_user, round_id, proposal_id)
-    except JudgingError as error:
-        _flash_problems(error)
-        return pages.vote(funding_round, error.status)
+    if refusal := attempt(judging.cast_vote, current_user, round_id, proposal_id):
+        return pages.vote(funding_round, refusal.status)
     flash(_("感谢您的支持"), "success")
     return redirect(url_for(".vote_page", round_id=round_id))
 
@@ -364,7 +321,7 @@ def vote(round_id: int, proposal_id: int):
 @requires(policies.SIGNED_IN)
 def my_result(proposal_id: int):
     """The applicant's published result: total, criterion means, comments (评委1…n)."""
-    proposal = _call(judging.get_proposal, proposal_id)
+    proposal = or_abort(judging.get_proposal, proposal_id)
     published = judging.settings_for(proposal.round_id).results_published
     if not perms.can_view_result(current_user, proposal, published)[0]:
         abort(404)
