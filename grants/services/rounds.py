@@ -23,6 +23,7 @@ from grants.extensions import db
 from grants.models import FundingRound, Need, Proposal
 from grants.models.rounds import DEFAULT_CATEGORIES
 from grants.services import audit, unit_of_work
+from grants.services.awards import refuse_pool_below_awards
 
 PHASE_FIELDS: tuple[str, ...] = tuple(item.name for item in fields(RoundPhases))
 POOL_MAX_FEN = yuan(10_000_000)
@@ -255,6 +256,7 @@ def update_round(funding_round: FundingRound, data: RoundData, actor) -> dict:
         locked = db.session.execute(
             select(FundingRound).where(FundingRound.id == funding_round.id).with_for_update()
         ).scalar_one()
+        refuse_pool_below_awards(funding_round.id, data.pool_fen)
         for key, value in _columns(data).items():
             setattr(locked, key, value)
         audit.record("round.updated", "funding_round", locked.id, {"changes": changes}, actor=actor)
