@@ -296,7 +296,7 @@ def test_adjusting_an_award_a_solver_run_replaced_is_a_clear_404(app, organizer,
     assert audit_count() == before
 
 
-def _edit(funding_round, **changes) -> rounds.RoundData:
+def round_edit(funding_round, **changes) -> rounds.RoundData:
     """The round's stored values as the round form would send them, with ``changes``."""
     values = dict(
         name=funding_round.name, district=funding_round.district, street=funding_round.street,
@@ -318,7 +318,7 @@ def test_round_edit_cannot_cut_the_pool_below_its_live_awards(app, organizer, ap
     assert svc.pool_summary(r).committed_fen == 7_050_000
     before = audit_count()
     with pytest.raises(Refusal) as err:
-        rounds.update_round(r, _edit(r, pool_fen=500_000), organizer)
+        rounds.update_round(r, round_edit(r, pool_fen=500_000), organizer)
     message = "立项总额 ¥70,500.00 超过资金池 ¥5,000.00（超出 ¥65,500.00）"
     assert str(err.value) == message and err.value.status == 422
     assert [(p.field, p.message) for p in err.value.problems] == [("pool", message)]
@@ -331,7 +331,7 @@ def test_round_edit_may_cut_the_pool_down_to_its_live_awards(app, organizer, app
     awards = _published(r, applicant, organizer, [(1_000_000, "90"), (1_000_000, "80")])
     awards[1].status = "revoked"
     db.session.commit()
-    rounds.update_round(r, _edit(r, pool_fen=1_000_000), organizer)
+    rounds.update_round(r, round_edit(r, pool_fen=1_000_000), organizer)
     db.session.expire_all()
     assert db.session.get(type(r), r.id).pool_fen == 1_000_000
     assert svc.pool_summary(r).remaining_fen == 0
