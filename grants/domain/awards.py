@@ -1,5 +1,8 @@
-"""Awards: the solver that turns a ranking into funding decisions, the organizer's adjustment
-checks, and the award and objection lifecycles as explicit state tables.
+"""Awards: the solver that turns a ranking into funding decisions, and the organizer's
+adjustment checks.
+
+The award and objection lifecycles are tables in :mod:`grants.domain.lifecycles`; whether awards
+fit in the pool is decided by :mod:`grants.domain.pool`.
 
 Everything here is pure: the service layer loads candidates and settings, calls these functions,
 and stores what they return. Every decision carries a Chinese sentence so that the published
@@ -8,17 +11,17 @@ result explains itself ("第13名 申请 ¥12,000.00，超出剩余资金 ¥8,50
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from grants.domain.i18n import N_, join_list, msg, tr
+from grants.domain.i18n import N_, msg
 from grants.domain.money import format_fen
+from grants.domain.pool import check_pool
 
 Outcome = Literal["award", "partial", "skip", "below_threshold", "out_of_band", "pool_exhausted"]
 FUNDED_OUTCOMES: frozenset[str] = frozenset({"award", "partial"})
-REASON_MAX_CHARS = 500
 
 
 @dataclass(frozen=True)
@@ -192,189 +195,3 @@ def check_adjustment(
     if pool_error:
         errors.append(pool_error)
     return errors
-
-
-def check_pool(total_fen: int, pool_fen: int, label: str = N_("立项总额")) -> str | None:
-    """Return an error if the awards drawn from a pool add up to more than the pool holds."""
-    if total_fen <= pool_fen:
-        return None
-    excess = format_fen(total_fen - pool_fen)
-    return msg(
-        "{label} {total} 超过资金池 {pool}（超出 {excess}）",
-        label=tr(label),
-        total=format_fen(total_fen),
-        pool=format_fen(pool_fen),
-        excess=excess,
-    )
-
-
-def require_reason(reason: str | None) -> str | None:
-    """Return an error unless a reason is given, because every changed or excluded award must
-    be explainable in the public record and the audit trail."""
-    text = (reason or "").strip()
-    if not text:
-        return msg("调整金额、取消立项或处理异议时必须填写理由")
-    if len(text) > REASON_MAX_CHARS:
-        return msg(
-            "理由不能超过 {max} 字（当前 {count} 字）", max=REASON_MAX_CHARS, count=len(text)
-        )
-    return None
-
-
-# ---------------------------------------------------------------------------------------------
-# Lifecycles as state tables: (state, action) -> (next state, roles allowed to take the action).
-# "system" is the scheduled job that closes notice periods; people act as organizer or admin.
-# ---------------------------------------------------------------------------------------------
-
-Table = Mapping[tuple[str, str], tuple[str, frozenset[str]]]
-
-ROLES: frozenset[str] = frozenset({"organizer", "admin", "system"})
-_STAFF = frozenset({"organizer", "admin"})
-_STAFF_OR_SYSTEM = frozenset({"organizer", "admin", "system"})
-
-AWARD_TRANSITIONS: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
-    ("proposed", "publish_notice"): ("in_notice", _STAFF),
-    ("in_notice", "confirm"): ("confirmed", _STAFF_OR_SYSTEM),
-    ("in_notice", "revoke"): ("revoked", _STAFF),
-    ("confirmed", "sign_agreement"): ("agreement_signed", _STAFF),
-    ("agreement_signed", "start_implementation"): ("implementing", _STAFF),
-    ("implementing", "pass_midterm"): ("midterm_passed", _STAFF),
-    ("implementing", "fail_midterm"): ("suspended", _STAFF),
-    ("midterm_passed", "pass_final"): ("final_passed", _STAFF),
-    ("midterm_passed", "fail_final"): ("suspended", _STAFF),
-    ("final_passed", "close"): ("closed", _STAFF),
-}
-
-OBJECTION_TRANSITIONS: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
-    ("filed", "uphold"): ("upheld", frozenset({"organizer"})),
-    ("filed", "dismiss"): ("dismissed", frozenset({"organizer"})),
-}
-
-REASON_REQUIRED_ACTIONS: frozenset[str] = frozenset(
-    {"revoke", "fail_midterm", "fail_final", "uphold", "dismiss"}
-)
-
-AWARD_STATE_LABELS: dict[str, str] = {
-    "proposed": N_("拟立项"),
-    "in_notice": N_("公示中"),
-    "confirmed": N_("已确认立项"),
-    "revoked": N_("已撤销"),
-    "agreement_signed": N_("已签订协议"),
-    "implementing": N_("实施中"),
-    "midterm_passed": N_("中期评估通过"),
-    "final_passed": N_("结项评估通过"),
-    "closed": N_("已结项"),
-    "suspended": N_("已暂停"),
-}
-
-AWARD_ACTION_LABELS: dict[str, str] = {
-    "publish_notice": N_("发布公示"),
-    "confirm": N_("确认立项"),
-    "revoke": N_("撤销立项"),
-    "sign_agreement": N_("签订协议"),
-    "start_implementation": N_("启动实施"),
-    "pass_midterm": N_("中期评估通过"),
-    "fail_midterm": N_("中期评估未通过"),
-    "pass_final": N_("结项评估通过"),
-    "fail_final": N_("结项评估未通过"),
-    "close": N_("结项归档"),
-}
-
-OBJECTION_STATE_LABELS: dict[str, str] = {
-    "filed": N_("待处理"),
-    "upheld": N_("异议成立"),
-    "dismissed": N_("异议不成立"),
-}
-
-OBJECTION_ACTION_LABELS: dict[str, str] = {
-    "uphold": N_("认定异议成立"),
-    "dismiss": N_("驳回异议"),
-}
-
-ROLE_LABELS: dict[str, str] = {
-    "organizer": N_("主办方"),
-    "admin": N_("平台管理员"),
-    "system": N_("系统"),
-}
-
-_STATE_LABELS = {**AWARD_STATE_LABELS, **OBJECTION_STATE_LABELS}
-_ACTION_LABELS = {**AWARD_ACTION_LABELS, **OBJECTION_ACTION_LABELS}
-
-
-class TransitionError(ValueError):
-    """An action that the state table does not allow; ``str(err)`` is the Chinese reason.
-
-    ``kind`` says why: ``"wrong_state"``, ``"forbidden"`` (no allowed role) or
-    ``"missing_reason"``.
-    """
-
-    def __init__(self, message: str, *, kind: str, state: str, action: str) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.state = state
-        self.action = action
-
-
-def state_label(state: str) -> str:
-    """Chinese name of an award or objection state (the code itself if unknown)."""
-    return _STATE_LABELS.get(state, state)
-
-
-def action_label(action: str) -> str:
-    """Chinese name of an award or objection action (the code itself if unknown)."""
-    return _ACTION_LABELS.get(action, action)
-
-
-def _roles_text(roles: Iterable[str]) -> str:
-    """Chinese list of roles in ``ROLE_LABELS`` order, for error messages."""
-    wanted = set(roles)
-    ordered = [r for r in ROLE_LABELS if r in wanted] + sorted(wanted - set(ROLE_LABELS))
-    return join_list(tr(ROLE_LABELS.get(r, r)) for r in ordered)
-
-
-def transition(
-    table: Table,
-    state: str,
-    action: str,
-    roles: set[str] | frozenset[str],
-    reason: str | None = None,
-) -> str:
-    """Return the state that ``action`` leads to, or raise ``TransitionError`` saying why not.
-
-    The actor may hold several roles; one allowed role is enough. Actions listed in
-    ``REASON_REQUIRED_ACTIONS`` (revoking, failing an evaluation, ruling on an objection) also
-    need a non-empty ``reason`` so that the audit trail can explain them.
-    """
-    entry = table.get((state, action))
-    if entry is None:
-        message = msg(
-            "当前状态“{state}”不能执行“{action}”",
-            state=tr(state_label(state)),
-            action=tr(action_label(action)),
-        )
-        raise TransitionError(message, kind="wrong_state", state=state, action=action)
-    next_state, allowed = entry
-    if not allowed & set(roles):
-        message = msg(
-            "您的角色无权执行“{action}”（仅限{roles}）",
-            action=tr(action_label(action)),
-            roles=_roles_text(allowed),
-        )
-        raise TransitionError(message, kind="forbidden", state=state, action=action)
-    if action in REASON_REQUIRED_ACTIONS:
-        problem = require_reason(reason)
-        if problem:
-            message = msg(
-                "执行“{action}”：{problem}", action=tr(action_label(action)), problem=problem
-            )
-            raise TransitionError(message, kind="missing_reason", state=state, action=action)
-    return next_state
-
-
-def allowed_actions(table: Table, state: str, roles: set[str] | frozenset[str]) -> list[str]:
-    """Actions these roles may take from ``state``, in table order, for building buttons."""
-    return [
-        action
-        for (from_state, action), (_, allowed) in table.items()
-        if from_state == state and allowed & set(roles)
-    ]

@@ -1,10 +1,10 @@
 """Awards within the pool (立项): round settings, the solver's proposal, adjustments, exclusions.
 
-Every award-changing transaction locks the round row first (``SELECT … FOR UPDATE`` on
-PostgreSQL; SQLite serialises writers with ``BEGIN IMMEDIATE``) and recomputes the committed
-total inside that lock, so two organizers saving at once can never take the awards of a round
-past its pool. "Live" awards are every award that is not revoked: proposed ones count too, so
-publishing a notice can never be the step that discovers the pool is short.
+Every award-changing transaction locks the round row first (:func:`lock_round`) and recomputes
+the committed total inside that lock, so two organizers saving at once can never take the
+awards of a round past its pool. Which awards count, and whether they fit, is decided by
+:mod:`grants.domain.pool`; every state change of an award goes through
+:func:`grants.services.lifecycle.apply` with the award lifecycle, which writes its audit entry.
 """
 
 from __future__ import annotations
@@ -16,33 +16,25 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, select
 
-from grants.domain.awards import (
-    Candidate,
-    check_adjustment,
-    check_pool,
-    require_reason,
-    solve_awards,
-    state_label,
-)
+from grants.domain.awards import FUNDED_OUTCOMES, Candidate, check_adjustment, solve_awards
+from grants.domain.budget import Problem
+from grants.domain.clock import aware, now_utc
 from grants.domain.i18n import msg, source_language, tr
+from grants.domain.lifecycles import AWARD
+from grants.domain.lifecycles.award import REPLACEABLE_STATES
+from grants.domain.lifecycles.events import EVENT_LABELS
 from grants.domain.money import format_fen
+from grants.domain.permissions import ORGANIZERS, role_used
+from grants.domain.permissions.awards import can_manage_awards
+from grants.domain.pool import LIVE_STATES, check_pool, committed_total
+from grants.domain.workflow import check_reason
 from grants.extensions import db
 from grants.models import FundingRound, Proposal
 from grants.models.awards import Award, AwardExclusion, AwardSettings
-from grants.models.base import utcnow
-from grants.services import audit, unit_of_work
+from grants.services import DB_INT_MAX, Refusal, audit, locked, unit_of_work
+from grants.services.lifecycle import apply
 
 DEFAULT_MIN_SCORE = Decimal("60")
-DEAD_STATES = ("revoked",)
-
-
-class AwardError(ValueError):
-    """A refused award request; ``str(err)`` is the Chinese reason, ``status`` the HTTP code."""
-
-    def __init__(self, message: str, status: int = 409) -> None:
-        """Keep the Chinese message and the status (400/403/404/409/422) for the view."""
-        super().__init__(message)
-        self.status = status
 
 
 @dataclass(frozen=True)
@@ -61,30 +53,23 @@ class PoolSummary:
 def lock_round(round_id: int) -> FundingRound:
     """Lock the round row for the rest of the transaction and return it fresh from the database.
 
-    Every transaction that changes an award's amount or state calls this first, so they queue
-    one after another per round and each sees the totals the previous one committed.
+    Every transaction that changes an award's amount or state, or the round's pool, calls this
+    first, so they queue one after another per round and each sees the totals the previous one
+    committed.
     """
-    query = select(FundingRound).where(FundingRound.id == round_id).with_for_update()
-    found = db.session.execute(query.execution_options(populate_existing=True)).scalar_one_or_none()
-    if found is None:
-        raise AwardError(msg("找不到这个赛事"), 404)
-    return found
-
-
-def fresh(model, object_id: int):
-    """Re-read one row inside the current (locked) transaction, or None when it is gone."""
-    query = select(model).where(model.id == object_id).execution_options(populate_existing=True)
-    return db.session.execute(query).scalar_one_or_none()
+    return locked(FundingRound, round_id, msg("找不到这个赛事"))
 
 
 def live_total(round_id: int, except_award_id: int | None = None) -> int:
-    """Sum of every live (not revoked) award of a round, optionally leaving one award out."""
-    query = select(func.coalesce(func.sum(Award.amount_fen), 0)).where(
-        Award.round_id == round_id, Award.status.not_in(DEAD_STATES)
+    """What the live awards of a round take from its pool, optionally leaving one award out."""
+    query = (
+        select(Award.status, func.sum(Award.amount_fen))
+        .where(Award.round_id == round_id)
+        .group_by(Award.status)
     )
     if except_award_id is not None:
         query = query.where(Award.id != except_award_id)
-    return int(db.session.scalar(query))
+    return committed_total((state, int(total)) for state, total in db.session.execute(query))
 
 
 def pool_summary(funding_round: FundingRound) -> PoolSummary:
@@ -92,9 +77,31 @@ def pool_summary(funding_round: FundingRound) -> PoolSummary:
     return PoolSummary(funding_round.pool_fen, live_total(funding_round.id))
 
 
-def roles_of(actor) -> frozenset[str]:
-    """The roles the state tables see: the actor's, or ``system`` for scheduled jobs."""
-    return frozenset(actor.roles) if actor is not None else frozenset({"system"})
+def pool_problem(round_id: int, pool_fen: int) -> str | None:
+    """Why the round's live awards do not fit in ``pool_fen`` (None when they do).
+
+    Call it under the round lock (:func:`lock_round`), after the change, so what it sums is
+    what will be committed.
+    """
+    return check_pool(live_total(round_id), pool_fen)
+
+
+def refuse_pool_below_awards(round_id: int, pool_fen: int) -> None:
+    """Refuse a round edit whose new pool is smaller than what the round's live awards hold.
+
+    Called by the round edit under the round lock; the refusal names both sums and belongs to
+    the form's ``pool`` input (422), so the organizer sees it beside the amount they typed.
+    """
+    if problem := pool_problem(round_id, pool_fen):
+        raise Refusal(problem, problems=[Problem("pool", problem)], status=422)
+
+
+def _organizer_role(actor) -> str:
+    """The role with which ``actor`` manages awards (recorded on events), or a 403 refusal."""
+    allowed, reason = can_manage_awards(actor)
+    if not allowed:
+        raise Refusal(reason, status=403)
+    return role_used(actor, ORGANIZERS)
 
 
 # ------------------------------------------------------------------------------- settings
@@ -113,14 +120,15 @@ def parse_score(text) -> Decimal:
     try:
         value = Decimal(str(text).strip())
     except InvalidOperation:
-        raise AwardError(msg("立项分数线必须是 0 到 100 之间的数字"), 422) from None
+        raise Refusal(msg("立项分数线必须是 0 到 100 之间的数字")) from None
     if not value.is_finite() or not 0 <= value <= 100 or value != round(value, 2):
-        raise AwardError(msg("立项分数线必须是 0 到 100 之间、最多两位小数的数字"), 422)
+        raise Refusal(msg("立项分数线必须是 0 到 100 之间、最多两位小数的数字"))
     return value
 
 
 def save_settings(round_id: int, min_score, partial: bool, actor) -> AwardSettings:
-    """Store the round's score line and partial-award rule (audited as ``award.settings``)."""
+    """Store the round's score line and partial-award rule (event ``round.save_award_settings``)."""
+    role = _organizer_role(actor)
     score = parse_score(min_score)
     with unit_of_work():
         lock_round(round_id)
@@ -131,11 +139,12 @@ def save_settings(round_id: int, min_score, partial: bool, actor) -> AwardSettin
         db.session.flush()
         after = {"min_score": str(score), "partial": bool(partial)}
         audit.record(
-            "award.settings",
+            "round.save_award_settings",
             "funding_round",
             round_id,
             {"before": before, "after": after},
             actor=actor,
+            actor_role=role,
         )
     return settings
 
@@ -161,8 +170,12 @@ def ranking_candidates(round_id: int) -> list[Candidate]:
     return candidates_from_ranking(round_ranking(round_id))
 
 
-def _row(c: Candidate, outcome: str, amount_fen: int, sentence: str) -> dict:
-    """One decision as stored and shown (JSON-able: score as text)."""
+def _row(c: Candidate, outcome: str, amount_fen: int, sentence: str, offered: bool = True) -> dict:
+    """One decision as stored and shown (JSON-able: score as text).
+
+    ``funded`` marks a full or partial award; ``offered`` is false for a row decided before the
+    solver ran (excluded, or holding a published award), which cannot be excluded again.
+    """
     return {
         "rank": c.rank,
         "proposal_id": c.proposal_id,
@@ -172,6 +185,8 @@ def _row(c: Candidate, outcome: str, amount_fen: int, sentence: str) -> dict:
         "outcome": outcome,
         "amount_fen": amount_fen,
         "sentence": sentence,
+        "funded": outcome in FUNDED_OUTCOMES,
+        "offered": offered,
     }
 
 
@@ -180,7 +195,7 @@ def _held_sentence(c: Candidate, award: Award) -> str:
     return msg(
         "第{rank}名 已有立项（{state}，{amount}）",
         rank=c.rank,
-        state=tr(state_label(award.status)),
+        state=tr(AWARD.state_label(award.status)),
         amount=format_fen(award.amount_fen),
     )
 
@@ -195,18 +210,21 @@ def _fixed_rows(round_id: int, candidates: Sequence[Candidate]) -> tuple[dict, l
             )
         ).all()
     )
-    query = select(Award).where(Award.round_id == round_id, Award.status != "proposed")
+    query = select(Award).where(
+        Award.round_id == round_id, Award.status.not_in(REPLACEABLE_STATES)
+    )
     held = {a.proposal_id: a for a in db.session.scalars(query)}
-    committed = sum(a.amount_fen for a in held.values() if a.status not in DEAD_STATES)
+    committed = committed_total((a.status, a.amount_fen) for a in held.values())
     fixed, offered = {}, []
     for c in candidates:
         if c.proposal_id in excluded:
             reason = excluded[c.proposal_id]
             sentence = msg("第{rank}名 已由主办方排除：{reason}", rank=c.rank, reason=reason)
-            fixed[c.rank] = _row(c, "excluded", 0, sentence)
+            fixed[c.rank] = _row(c, "excluded", 0, sentence, offered=False)
         elif c.proposal_id in held:
             award = held[c.proposal_id]
-            fixed[c.rank] = _row(c, "held", award.amount_fen, _held_sentence(c, award))
+            sentence = _held_sentence(c, award)
+            fixed[c.rank] = _row(c, "held", award.amount_fen, sentence, offered=False)
         else:
             offered.append(c)
     return fixed, offered, committed
@@ -246,8 +264,8 @@ def _check_judging_closed(funding_round: FundingRound, now: datetime | None) -> 
     judging = db.session.get(JudgingSettings, funding_round.id)
     if judging is not None and judging.closed_at is not None:
         return
-    if (now or utcnow()) < funding_round.judging_close:
-        raise AwardError(msg("评审尚未结束，评审截止后才能计算立项名单"), 409)
+    if now_utc(now) < aware(funding_round.judging_close):
+        raise Refusal(msg("评审尚未结束，评审截止后才能计算立项名单"), status=409)
 
 
 def propose_awards(
@@ -255,19 +273,20 @@ def propose_awards(
 ) -> list[Award]:
     """Run the solver on the ranking and store its awards as ``proposed``.
 
-    Proposed awards from an earlier run (and the organizer's adjustments to them) are replaced;
-    published, confirmed and revoked awards stay as they are. One audit entry
-    (``award.proposed``) lists the new awards and every decision sentence.
+    Proposed awards from an earlier run (and the organizer's adjustments to them) are replaced:
+    each is discarded (``award.discard``) and deleted; published, confirmed and revoked awards
+    stay as they are. Each new award is audited as ``award.propose``, and the run itself as
+    ``round.solve_awards`` with every decision sentence.
     """
+    role = _organizer_role(actor)
     with unit_of_work():
         funding_round = lock_round(round_id)
         _check_judging_closed(funding_round, now)
         settings = settings_of(round_id)
         with source_language():  # the stored sentences are the record, kept in Chinese
             rows = preview(funding_round, candidates, settings)
-        replaced = _drop_proposed(round_id)
-        awards = [_new_award(round_id, r) for r in rows if r["outcome"] in ("award", "partial")]
-        db.session.add_all(awards)
+        replaced = _discard_replaceable(round_id, actor, "round.solve_awards")
+        awards = [_propose(round_id, row, actor) for row in rows if row["funded"]]
         settings.decisions = rows
         db.session.add(settings)
         db.session.flush()
@@ -279,21 +298,33 @@ def propose_awards(
             "partial": bool(settings.partial),
             "decisions": [r["sentence"] for r in rows],
         }
-        audit.record("award.proposed", "funding_round", round_id, payload, actor=actor)
+        audit.record(
+            "round.solve_awards", "funding_round", round_id, payload, actor=actor, actor_role=role
+        )
     return awards
 
 
-def _drop_proposed(round_id: int) -> list[int]:
-    """Delete the round's unpublished awards (a new solver run replaces them); their ids."""
-    old = list(
-        db.session.scalars(
-            select(Award).where(Award.round_id == round_id, Award.status == "proposed")
-        )
+def _discard(award: Award, actor, cause: str) -> dict:
+    """Discard a not yet published award (audited ``award.discard``) and delete its row.
+
+    Nothing was published or promised, so the row goes (it is marked for deletion first, so
+    the flush deletes it instead of storing the ``discarded`` state); the audit entry keeps
+    what it was. Returns the award's facts for the caller's own entry.
+    """
+    facts = award_facts(award)
+    db.session.delete(award)
+    apply(AWARD, award, "discard", actor, payload={**facts, "cause": cause})
+    return facts
+
+
+def _discard_replaceable(round_id: int, actor, cause: str) -> list[int]:
+    """Discard every replaceable (proposed) award of the round; their ids."""
+    query = select(Award).where(
+        Award.round_id == round_id, Award.status.in_(REPLACEABLE_STATES)
     )
-    for award in old:
-        db.session.delete(award)
+    replaced = [_discard(award, actor, cause)["award_id"] for award in db.session.scalars(query).all()]
     db.session.flush()
-    return [a.id for a in old]
+    return replaced
 
 
 def award_facts(award: Award) -> dict:
@@ -306,42 +337,56 @@ def award_facts(award: Award) -> dict:
     }
 
 
-def _new_award(round_id: int, row: dict) -> Award:
-    """An award built from one funded decision."""
-    return Award(
+def _propose(round_id: int, row: dict, actor) -> Award:
+    """A new award from one funded decision, created by ``award.propose`` (audited)."""
+    award = Award(
         round_id=round_id,
         proposal_id=row["proposal_id"],
         rank=row["rank"],
         amount_fen=row["amount_fen"],
         requested_fen=row["requested_fen"],
-        status="proposed",
         score=Decimal(row["score"]),
         sentence=row["sentence"],
     )
+    payload = {"proposal_id": award.proposal_id, "rank": award.rank, "amount_fen": award.amount_fen}
+    apply(AWARD, award, "propose", actor, payload=payload)
+    return award
 
 
 def _refuse_over_pool(funding_round: FundingRound) -> None:
     """Last line of defence inside the lock: the live awards must fit in the pool."""
-    if problem := check_pool(live_total(funding_round.id), funding_round.pool_fen):
-        raise AwardError(problem, 409)
+    if problem := pool_problem(funding_round.id, funding_round.pool_fen):
+        raise Refusal(problem, status=409)
 
 
 # ------------------------------------------------------------------------ organizer edits
 
 
 def _locked_award(award_id: int) -> tuple[FundingRound, Award]:
-    """Lock the award's round, then re-read the award inside the lock."""
-    round_id = db.session.scalar(select(Award.round_id).where(Award.id == award_id))
+    """Lock the award's round, then the award itself: the order every award change keeps.
+
+    A solver re-run holding the round lock may have replaced (deleted) the award meanwhile;
+    the award is then gone once the lock is ours, and the request is refused with a 404 that
+    says why instead of failing.
+    """
+    missing = msg("找不到这项立项：拟立项名单可能已重新生成，请刷新页面后再试")
+    round_id = None
+    if isinstance(award_id, int) and 0 < award_id <= DB_INT_MAX:
+        round_id = db.session.scalar(select(Award.round_id).where(Award.id == award_id))
     if round_id is None:
-        raise AwardError(msg("找不到这项立项"), 404)
+        raise Refusal(missing, status=404)
     funding_round = lock_round(round_id)
-    return funding_round, fresh(Award, award_id)
+    return funding_round, locked(Award, award_id, missing)
 
 
 def change_amount(funding_round: FundingRound, award: Award, amount_fen: int) -> None:
-    """Set an award's amount after checking the band and the pool inside the round lock."""
+    """Set an award's amount after checking the band and the pool inside the round lock.
+
+    The one way an award's amount changes: the organizer's adjustment and an upheld objection
+    that changes the amount both call it; the caller applies the lifecycle action.
+    """
     if isinstance(amount_fen, bool) or not isinstance(amount_fen, int):
-        raise AwardError(msg("金额必须是整数分"), 422)
+        raise Refusal(msg("金额必须是整数分"))
     others = live_total(funding_round.id, except_award_id=award.id)
     problems = check_adjustment(
         amount_fen,
@@ -351,72 +396,49 @@ def change_amount(funding_round: FundingRound, award: Award, amount_fen: int) ->
         others,
     )
     if problems:
-        raise AwardError(msg("；").join(problems), 409)
+        raise Refusal(msg("；").join(problems), status=409)
     award.amount_fen = amount_fen
-
-
-def _reason(reason: str | None) -> str:
-    """The stripped reason, or an error saying one is required."""
-    if problem := require_reason(reason):
-        raise AwardError(problem, 422)
-    return reason.strip()
 
 
 def adjust_award(award_id: int, amount_fen: int, reason: str, actor) -> Award:
     """Change a proposed award's amount within the band and the pool, with a reason.
 
-    Published awards change only through an upheld objection (see the notices service).
+    Audited as ``award.adjust``. Published awards change only through an upheld objection
+    (see the notices service); the lifecycle refuses the adjustment for them.
     """
-    text = _reason(reason)
     with unit_of_work():
         funding_round, award = _locked_award(award_id)
-        if award.status != "proposed":
-            message = msg(
-                "“{state}”的立项不能直接调整金额，公示期间请通过处理异议调整",
-                state=tr(state_label(award.status)),
-            )
-            raise AwardError(message, 409)
-        before = award.amount_fen
+        payload = {"proposal_id": award.proposal_id, "from_fen": award.amount_fen,
+                   "to_fen": amount_fen}
+        apply(AWARD, award, "adjust", actor, reason=reason, payload=payload)
         change_amount(funding_round, award, amount_fen)
-        award.reason = text
-        audit.record(
-            "award.adjusted",
-            "award",
-            award.id,
-            {
-                "proposal_id": award.proposal_id,
-                "from_fen": before,
-                "to_fen": amount_fen,
-                "reason": text,
-            },
-            actor=actor,
-        )
+        award.reason = reason.strip()
     return award
 
 
+def _exclusion_reason(reason: str | None) -> str:
+    """The stripped reason for an exclusion, or a 422 saying one is required."""
+    if problem := check_reason(tr(EVENT_LABELS["exclusion.create"]), reason):
+        raise Refusal(problem)
+    return reason.strip()
+
+
 def exclude_proposal(round_id: int, proposal_id: int, reason: str, actor) -> AwardExclusion:
-    """Take a proposal out of the award list with a reason; its proposed award is removed and
-    the solver will not offer it again."""
-    text = _reason(reason)
+    """Take a proposal out of the award list with a reason; its proposed award is discarded
+    and the solver will not offer it again (event ``exclusion.create``)."""
+    role = _organizer_role(actor)
+    text = _exclusion_reason(reason)
     with unit_of_work():
         lock_round(round_id)
-        proposal = db.session.get(Proposal, proposal_id)
-        if proposal is None or proposal.round_id != round_id:
-            raise AwardError(msg("找不到这个项目"), 404)
+        proposal = locked(Proposal, proposal_id, msg("找不到这个项目"))
+        if proposal.round_id != round_id:
+            raise Refusal(msg("找不到这个项目"), status=404)
         if db.session.scalar(
             select(AwardExclusion.id).where(AwardExclusion.proposal_id == proposal_id)
         ):
-            raise AwardError(msg("这个项目已被排除"), 409)
+            raise Refusal(msg("这个项目已被排除"), status=409)
         award = db.session.scalar(select(Award).where(Award.proposal_id == proposal_id))
-        if award is not None and award.status != "proposed":
-            message = msg(
-                "“{state}”的立项不能排除，公示期间请通过处理异议撤销",
-                state=tr(state_label(award.status)),
-            )
-            raise AwardError(message, 409)
-        removed = {"award_id": award.id, "amount_fen": award.amount_fen} if award else None
-        if award is not None:
-            db.session.delete(award)
+        removed = _discard(award, actor, "exclusion.create") if award is not None else None
         exclusion = AwardExclusion(
             round_id=round_id,
             proposal_id=proposal_id,
@@ -426,11 +448,13 @@ def exclude_proposal(round_id: int, proposal_id: int, reason: str, actor) -> Awa
         db.session.add(exclusion)
         db.session.flush()
         audit.record(
-            "award.excluded",
-            "proposal",
-            proposal_id,
-            {"round_id": round_id, "reason": text, "removed": removed},
+            "exclusion.create",
+            "award_exclusion",
+            exclusion.id,
+            {"round_id": round_id, "proposal_id": proposal_id, "reason": text,
+             "removed": removed},
             actor=actor,
+            actor_role=role,
         )
     return exclusion
 
@@ -457,16 +481,25 @@ def exclusions_of_round(round_id: int) -> list[AwardExclusion]:
 
 
 def rounds_overview() -> list[tuple[FundingRound, PoolSummary, int]]:
-    """Every round, newest first, with its pool summary and number of live awards."""
+    """Every round, newest first, with its pool summary and number of live awards.
+
+    One grouped query gives every round's totals per award state, so the page costs two
+    queries however many rounds there are.
+    """
     rounds = db.session.scalars(select(FundingRound).order_by(FundingRound.id.desc()))
-    counts = dict(
-        db.session.execute(
-            select(Award.round_id, func.count(Award.id))
-            .where(Award.status.not_in(DEAD_STATES))
-            .group_by(Award.round_id)
-        ).all()
-    )
-    return [(r, pool_summary(r), counts.get(r.id, 0)) for r in rounds]
+    totals: dict[int, list[tuple[str, int]]] = {}
+    counts: dict[int, int] = {}
+    query = select(
+        Award.round_id, Award.status, func.sum(Award.amount_fen), func.count(Award.id)
+    ).group_by(Award.round_id, Award.status)
+    for round_id, state, total, count in db.session.execute(query):
+        totals.setdefault(round_id, []).append((state, int(total)))
+        if state in LIVE_STATES:
+            counts[round_id] = counts.get(round_id, 0) + count
+    return [
+        (r, PoolSummary(r.pool_fen, committed_total(totals.get(r.id, ()))), counts.get(r.id, 0))
+        for r in rounds
+    ]
 
 
 # ---------------------------------------------------------------------------- score sheet
@@ -522,7 +555,7 @@ def score_sheet_context(proposal_id: int) -> dict:
 
     proposal = db.session.get(Proposal, proposal_id)
     if proposal is None:
-        raise AwardError(msg("找不到这个项目"), 404)
+        raise Refusal(msg("找不到这个项目"), status=404)
     criteria = list(
         db.session.scalars(
             select(Criterion)

@@ -32,6 +32,7 @@ from grants.extensions import db
 from grants.models import FundingRound, Need, Proposal
 from grants.models.rounds import DEFAULT_CATEGORIES
 from grants.services import Refusal, audit, locked, unit_of_work
+from grants.services.awards import refuse_pool_below_awards
 
 PHASE_FIELDS: tuple[str, ...] = tuple(item.name for item in fields(RoundPhases))
 POOL_MAX_FEN = yuan(10_000_000)
@@ -250,6 +251,7 @@ def update_round(funding_round: FundingRound, data: RoundData, actor) -> dict:
         return changes
     with unit_of_work():
         row = locked(FundingRound, funding_round.id, msg("找不到该赛事"))
+        refuse_pool_below_awards(funding_round.id, data.pool_fen)
         for key, value in _columns(data).items():
             setattr(row, key, value)
         audit.record("round.update", "funding_round", row.id, {"changes": changes},

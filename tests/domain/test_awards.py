@@ -1,4 +1,5 @@
-"""Award solver, adjustment checks and lifecycle tables: pure domain, no app."""
+"""Award solver, adjustment checks, and the award and objection lifecycle tables as the one
+engine runs them: pure domain, no app."""
 
 from __future__ import annotations
 
@@ -8,23 +9,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grants.domain.awards import (
-    AWARD_ACTION_LABELS,
-    AWARD_STATE_LABELS,
-    AWARD_TRANSITIONS,
-    OBJECTION_TRANSITIONS,
-    REASON_REQUIRED_ACTIONS,
-    ROLES,
-    Candidate,
-    TransitionError,
-    allowed_actions,
-    check_adjustment,
-    check_pool,
-    require_reason,
-    solve_awards,
-    transition,
-)
+from grants.domain.awards import Candidate, check_adjustment, solve_awards
+from grants.domain.lifecycles import AWARD, OBJECTION
+from grants.domain.lifecycles.award import REPLACEABLE_STATES
 from grants.domain.money import yuan
+from grants.domain.roles import ROLE_LABELS
+from grants.domain.workflow import TransitionError
 
 BAND_MIN = yuan(5000)
 BAND_MAX = yuan(15000)
@@ -224,36 +214,27 @@ def test_adjustment_reports_band_and_pool_together():
     assert len(errors) == 2
 
 
-def test_check_pool():
-    assert check_pool(yuan(100000), yuan(100000)) is None
-    assert check_pool(yuan(100000) + 1, yuan(100000)) == (
-        "立项总额 ¥100,000.01 超过资金池 ¥100,000.00（超出 ¥0.01）"
-    )
-
-
-@pytest.mark.parametrize("reason", [None, "", "   ", "\n"])
-def test_reason_is_required(reason):
-    assert require_reason(reason) is not None
-
-
-def test_reason_given_and_reason_too_long():
-    assert require_reason("申请书预算重复计列，核减 2,000 元") is None
-    assert require_reason("理" * 501) is not None
-
-
 # --- lifecycle tables -------------------------------------------------------------------------
 
 
+def transition(lifecycle, state, action, roles, reason=None):
+    """The state ``action`` leads to, through the one engine."""
+    return lifecycle.step(state, action, set(roles), reason).target
+
+
 def test_every_state_and_action_has_a_label():
-    for (state, action), (next_state, roles) in AWARD_TRANSITIONS.items():
-        assert state in AWARD_STATE_LABELS and next_state in AWARD_STATE_LABELS
-        assert action in AWARD_ACTION_LABELS
-        assert roles and roles <= ROLES
+    for (state, action), (next_state, roles) in AWARD.table.items():
+        assert state is None or state in AWARD.labels.states
+        assert next_state in AWARD.labels.states
+        assert action in AWARD.labels.actions
+        assert roles and set(roles) <= set(ROLE_LABELS)
 
 
 @pytest.mark.parametrize(
     ("state", "action", "roles", "expected"),
     [
+        (None, "propose", {"organizer"}, "proposed"),
+        ("proposed", "discard", {"admin"}, "discarded"),
         ("proposed", "publish_notice", {"organizer"}, "in_notice"),
         ("in_notice", "confirm", {"system"}, "confirmed"),
         ("in_notice", "confirm", {"admin"}, "confirmed"),
@@ -265,36 +246,47 @@ def test_every_state_and_action_has_a_label():
     ],
 )
 def test_award_allowed_transitions(state, action, roles, expected):
-    assert transition(AWARD_TRANSITIONS, state, action, roles) == expected
+    assert transition(AWARD, state, action, roles) == expected
 
 
 @pytest.mark.parametrize(
     ("state", "action"),
-    [("implementing", "fail_midterm"), ("midterm_passed", "fail_final"), ("in_notice", "revoke")],
+    [
+        ("implementing", "fail_midterm"),
+        ("midterm_passed", "fail_final"),
+        ("in_notice", "revoke"),
+        ("proposed", "adjust"),
+        ("in_notice", "change_amount"),
+    ],
 )
-def test_failing_and_revoking_need_a_reason(state, action):
+def test_failing_revoking_and_changing_amounts_need_a_reason(state, action):
     with pytest.raises(TransitionError) as err:
-        transition(AWARD_TRANSITIONS, state, action, {"organizer"})
-    assert err.value.kind == "missing_reason"
-    next_state = transition(
-        AWARD_TRANSITIONS, state, action, {"organizer"}, reason="中期评估未达标"
-    )
-    assert next_state in {"suspended", "revoked"}
+        transition(AWARD, state, action, {"organizer"})
+    assert err.value.kind == "missing_reason" and err.value.status == 422
+    next_state = transition(AWARD, state, action, {"organizer"}, reason="中期评估未达标")
+    assert next_state in {"suspended", "revoked", "proposed", "in_notice"}
 
 
-def test_refused_transition_names_the_state():
+def test_refused_transition_names_the_state_and_what_is_possible():
     with pytest.raises(TransitionError) as err:
-        transition(AWARD_TRANSITIONS, "in_notice", "sign_agreement", {"admin"})
-    assert str(err.value) == "当前状态“公示中”不能执行“签订协议”"
+        transition(AWARD, "in_notice", "sign_agreement", {"admin"})
+    assert str(err.value).startswith("当前状态“公示中”不能执行“签订协议”")
+    assert "“确认立项”" in str(err.value)
     assert err.value.state == "in_notice"
-    assert err.value.kind == "wrong_state"
+    assert err.value.kind == "wrong_state" and err.value.status == 409
 
 
 def test_forbidden_message_lists_allowed_roles():
     with pytest.raises(TransitionError) as err:
-        transition(AWARD_TRANSITIONS, "proposed", "publish_notice", {"system"})
-    assert str(err.value) == "您的角色无权执行“发布公示”（仅限主办方、平台管理员）"
-    assert err.value.kind == "forbidden"
+        transition(AWARD, "proposed", "publish_notice", {"system"})
+    assert str(err.value) == "您的角色无权执行“发布公示”（仅限主办方、系统管理员）"
+    assert err.value.kind == "forbidden" and err.value.status == 403
+
+
+def test_the_authorising_role_is_the_first_of_the_row_the_actor_holds():
+    step = AWARD.step("proposed", "adjust", {"admin", "organizer", "auditor"}, "核减")
+    assert (step.role, step.target) == ("organizer", "proposed")
+    assert AWARD.step("in_notice", "confirm", {"system"}).role == "system"
 
 
 @pytest.mark.parametrize(
@@ -304,11 +296,13 @@ def test_forbidden_message_lists_allowed_roles():
         ("in_notice", "revoke", {"system"}),
         ("final_passed", "close", {"system"}),
         ("proposed", "publish_notice", set()),
+        ("proposed", "adjust", {"finance", "auditor"}),
+        (None, "propose", {"judge"}),
     ],
 )
 def test_role_refused(state, action, roles):
     with pytest.raises(TransitionError, match="无权执行"):
-        transition(AWARD_TRANSITIONS, state, action, roles, reason="理由")
+        transition(AWARD, state, action, roles, reason="理由")
 
 
 @pytest.mark.parametrize(
@@ -319,32 +313,40 @@ def test_role_refused(state, action, roles):
         ("closed", "close"),
         ("suspended", "pass_final"),
         ("confirmed", "start_implementation"),
+        ("in_notice", "adjust"),
+        ("in_notice", "discard"),
+        ("discarded", "propose"),
     ],
 )
 def test_award_refused_transitions(state, action):
     with pytest.raises(TransitionError, match="不能执行"):
-        transition(AWARD_TRANSITIONS, state, action, {"organizer", "admin"}, reason="理由")
+        transition(AWARD, state, action, {"organizer", "admin"}, reason="理由")
 
 
 def test_objection_ruling_by_organizer_with_reason():
-    ok = transition(OBJECTION_TRANSITIONS, "filed", "uphold", {"organizer"}, reason="预算重复")
+    ok = transition(OBJECTION, "filed", "uphold", {"organizer"}, reason="预算重复")
     assert ok == "upheld"
-    assert (
-        transition(OBJECTION_TRANSITIONS, "filed", "dismiss", {"organizer"}, "不实") == "dismissed"
-    )
+    assert transition(OBJECTION, "filed", "dismiss", {"organizer"}, "不实") == "dismissed"
+    assert transition(OBJECTION, None, "file", {"public"}) == "filed"
 
 
 def test_objection_ruling_refusals():
     with pytest.raises(TransitionError, match="理由"):
-        transition(OBJECTION_TRANSITIONS, "filed", "dismiss", {"organizer"}, reason=" ")
+        transition(OBJECTION, "filed", "dismiss", {"organizer"}, reason=" ")
     with pytest.raises(TransitionError, match="无权执行"):
-        transition(OBJECTION_TRANSITIONS, "filed", "dismiss", {"system"}, reason="不实")
+        transition(OBJECTION, "filed", "dismiss", {"system"}, reason="不实")
     with pytest.raises(TransitionError, match="不能执行"):
-        transition(OBJECTION_TRANSITIONS, "upheld", "dismiss", {"organizer"}, reason="不实")
-    assert {"uphold", "dismiss"} <= REASON_REQUIRED_ACTIONS
+        transition(OBJECTION, "upheld", "dismiss", {"organizer"}, reason="不实")
+    assert {"uphold", "dismiss"} <= OBJECTION.reason_actions
 
 
-def test_allowed_actions_per_role():
-    assert allowed_actions(AWARD_TRANSITIONS, "in_notice", {"system"}) == ["confirm"]
-    assert allowed_actions(AWARD_TRANSITIONS, "in_notice", {"organizer"}) == ["confirm", "revoke"]
-    assert allowed_actions(AWARD_TRANSITIONS, "closed", {"admin"}) == []
+def test_available_actions_per_role():
+    assert AWARD.available("in_notice", {"system"}) == ["confirm"]
+    assert AWARD.available("in_notice", {"organizer"}) == ["change_amount", "confirm", "revoke"]
+    assert AWARD.available("proposed", {"organizer"}) == ["adjust", "discard", "publish_notice"]
+    assert AWARD.available("proposed", {"auditor", "finance"}) == []
+    assert AWARD.available("closed", {"admin"}) == []
+
+
+def test_only_unpublished_awards_are_replaceable():
+    assert sorted(REPLACEABLE_STATES) == ["proposed"]

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from grants.extensions import db
-from grants.models import AuditEntry
+from grants.models import AuditEntry, FundingRound
 from grants.models.awards import Agreement, Award, Notice, Objection
 from grants.models.base import utcnow
 from grants.services import notices as notice_svc
@@ -226,3 +226,66 @@ def test_round_page_without_a_ranking_explains_why(app, client):
     assert _post(client, f"/awards/rounds/{r.id}/propose").status_code == 409
     assert client.get("/awards/rounds/999").status_code == 404
     assert client.get(f"/awards/rounds/{r.id}/agreements.zip").status_code == 404
+
+
+def test_round_page_draws_what_the_lifecycles_allow(ranked, client):
+    _as(client, "jorganizer")
+    rid = ranked.round.id
+    assert _post(client, f"/awards/rounds/{rid}/propose").status_code == 302
+    awards = db.session.scalars(select(Award).order_by(Award.rank)).all()
+    page = client.get(f"/awards/rounds/{rid}").get_data(as_text=True)
+    assert all(f"/awards/{a.id}/adjust" in page for a in awards)
+    assert f"/awards/rounds/{rid}/publish" in page and "拟立项" in page
+    assert _post(client, f"/awards/rounds/{rid}/publish").status_code == 302
+    notice = db.session.scalar(select(Notice))
+    objection = notice_svc.file_objection(awards[0].id, "预算偏高", name="李四", phone="13912345678")
+    page = client.get(f"/awards/rounds/{rid}").get_data(as_text=True)
+    assert "/adjust" not in page and f"/awards/rounds/{rid}/publish" not in page
+    assert f"/awards/notices/{notice.id}/confirm" in page
+    assert f"/awards/objections/{objection.id}/decide" in page
+    url = f"/awards/objections/{objection.id}/decide"
+    assert _post(client, url, decision="dismiss", reason="经核实不成立").status_code == 302
+    page = client.get(f"/awards/rounds/{rid}").get_data(as_text=True)
+    assert url not in page and "异议不成立" in page and "经核实不成立" in page
+    _as(client, "root")
+    page = client.get(f"/awards/rounds/{rid}").get_data(as_text=True)
+    assert f"/awards/notices/{notice.id}/confirm" in page  # admins organize too
+
+
+def _round_with_confirmed_awards(applicant) -> FundingRound:
+    """The round created through the form (pool ¥150,000), given confirmed awards that total
+    ¥70,500 (written directly, as the factories do)."""
+    from tests.factories import make_proposal
+
+    funding_round = db.session.scalar(select(FundingRound))
+    for rank, amount in enumerate((1_500_000,) * 4 + (1_050_000,), start=1):
+        proposal = make_proposal(funding_round, applicant, status="awarded", amount_fen=amount,
+                                 title=f"项目{rank}")
+        db.session.add(Award(round_id=funding_round.id, proposal_id=proposal.id, rank=rank,
+                             amount_fen=amount, requested_fen=amount, status="confirmed",
+                             score=90 - rank))
+    db.session.commit()
+    return funding_round
+
+
+def test_round_edit_refuses_a_pool_below_the_confirmed_awards(app, client):
+    from tests.web.test_rounds_web import round_form
+
+    create_user("wangmin", "organizer")
+    applicant = create_user("zhangguilan", "resident")
+    _as(client, "wangmin")
+    assert client.post("/rounds/new", data=round_form()).status_code == 302
+    funding_round = _round_with_confirmed_awards(applicant)
+    url = f"/rounds/{funding_round.id}/edit"
+    before = audit_count()
+    response = client.post(url, data=round_form(pool="5000"))
+    page = response.get_data(as_text=True)
+    message = "立项总额 ¥70,500.00 超过资金池 ¥5,000.00（超出 ¥65,500.00）"
+    assert response.status_code == 422
+    beside_pool = page[page.index('name="pool"'):page.index('name="band_min"')]
+    assert message in beside_pool and "is-invalid" in page
+    db.session.expire_all()
+    assert db.session.get(FundingRound, funding_round.id).pool_fen == 15_000_000
+    assert audit_count() == before
+    assert client.post(url, data=round_form(pool="70500")).status_code == 302
+    assert db.session.get(FundingRound, funding_round.id).pool_fen == 7_050_000

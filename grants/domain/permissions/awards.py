@@ -12,10 +12,17 @@ from __future__ import annotations
 import re
 
 from grants.domain.i18n import msg
-from grants.domain.permissions import ALLOWED, Decision, has_any_role
+from grants.domain.permissions import (
+    ALLOWED,
+    AWARD_READERS,
+    ORGANIZERS,
+    STAFF_READERS,
+    Decision,
+    has_any_role,
+    owns_proposal,
+)
+from grants.domain.roles import ORGANIZER
 
-STAFF = ("organizer", "admin")
-READERS = ("organizer", "admin", "auditor", "finance")
 OBJECTION_MAX_CHARS = 2000
 NAME_MAX_CHARS = 30
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -24,52 +31,42 @@ _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 
 def can_manage_awards(user) -> Decision:
     """Organizers (and admins) decide awards, publish notices and rule on objections."""
-    if has_any_role(user, STAFF):
+    if has_any_role(user, ORGANIZERS):
         return ALLOWED
     return False, msg("只有主办方可以管理立项、公示和异议")
 
 
-def _owns(user, proposal) -> bool:
-    """True when the user applied for the proposal, or belongs to the applying organisation."""
-    if user is None or not getattr(user, "is_authenticated", True):
-        return False
-    if proposal.applicant_id == user.id:
-        return True
-    org_id = getattr(proposal, "organisation_id", None)
-    return org_id is not None and getattr(user, "organisation_id", None) == org_id
-
-
 def can_view_agreement(user, proposal) -> Decision:
     """The applicant side and the staff who run or check the round may read an agreement."""
-    if has_any_role(user, READERS) or _owns(user, proposal):
+    if has_any_role(user, AWARD_READERS) or owns_proposal(user, proposal):
         return ALLOWED
     return False, msg("您无权查看这份协议书")
 
 
 def can_sign_agreement(user, proposal) -> Decision:
     """Only the applicant (or a member of the applying organisation) signs as party B."""
-    if _owns(user, proposal):
+    if owns_proposal(user, proposal):
         return ALLOWED
     return False, msg("只有申报方本人可以签署这份协议书")
 
 
 def can_countersign_agreement(user) -> Decision:
     """The organizer countersigns as party A (admins do not sign contracts)."""
-    if has_any_role(user, ("organizer",)):
+    if has_any_role(user, (ORGANIZER,)):
         return ALLOWED
     return False, msg("只有主办方可以签署协议书（甲方）")
 
 
 def can_view_score_sheet(user, proposal) -> Decision:
     """The applicant sees their own score sheet; organizers and auditors see every one."""
-    if has_any_role(user, ("organizer", "admin", "auditor")) or _owns(user, proposal):
+    if has_any_role(user, STAFF_READERS) or owns_proposal(user, proposal):
         return ALLOWED
     return False, msg("您无权查看这份评分表")
 
 
 def can_view_objection(user, objection) -> Decision:
     """The logged-in objector and the organizers read an objection (anonymous: by receipt)."""
-    if has_any_role(user, STAFF):
+    if has_any_role(user, ORGANIZERS):
         return ALLOWED
     if user is not None and objection.user_id is not None and objection.user_id == user.id:
         return ALLOWED

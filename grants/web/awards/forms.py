@@ -7,8 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, SubmitField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, ValidationError
 
-from grants.domain.awards import REASON_MAX_CHARS
 from grants.domain.money import MoneyError, parse_money
+from grants.domain.workflow import REASON_MAX_CHARS
 
 REASON = [
     DataRequired(_l("请填写理由")),

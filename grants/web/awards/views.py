@@ -8,8 +8,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from grants.documents import document_language, pdf_response, render_pdf
-from grants.domain.awards import state_label
-from grants.domain.permissions import policies
+from grants.domain.errors import Refusal
+from grants.domain.lifecycles import AWARD, NOTICE, OBJECTION
+from grants.domain.permissions import acting_roles, policies
 from grants.domain.permissions.awards import (
     can_countersign_agreement,
     can_sign_agreement,
@@ -19,7 +20,6 @@ from grants.extensions import db
 from grants.models import FundingRound, Proposal
 from grants.models.awards import Award, Notice, Objection
 from grants.services import agreements, awards, notices
-from grants.services.awards import AwardError
 from grants.web.access import requires
 from grants.web.awards.forms import (
     DECISIONS,
@@ -50,6 +50,28 @@ def _ranking(funding_round: FundingRound) -> tuple[list[dict], str]:
     return awards.preview(funding_round, candidates), ""
 
 
+def _actions(round_id: int, preview: list[dict]) -> dict:
+    """What the organizer may do on the round page, as the lifecycles allow it: the actions
+    of each award, notice and objection, and whether the round's two buttons apply."""
+    roles = acting_roles(current_user)
+    round_awards = awards.awards_of_round(round_id)
+    round_notices = notices.notices_of_round(round_id)
+    round_objections = notices.objections_of_round(round_id)
+    award_actions = {a.id: AWARD.available(a.status, roles) for a in round_awards}
+    return {
+        "awards": round_awards,
+        "notices": round_notices,
+        "objections": round_objections,
+        "award_actions": award_actions,
+        "notice_actions": {n.id: NOTICE.available(n.status, roles) for n in round_notices},
+        "objection_actions": {o.id: OBJECTION.available(o.status, roles)
+                              for o in round_objections},
+        "can_propose": any(row["funded"] for row in preview)
+        or any("discard" in actions for actions in award_actions.values()),
+        "can_publish": any("publish_notice" in actions for actions in award_actions.values()),
+    }
+
+
 def _round_page(round_id: int, status: int = 200, **forms):
     """The organizer's page for one round (also re-shown with a 4xx after a refusal)."""
     funding_round = _round_or_404(round_id)
@@ -66,13 +88,10 @@ def _round_page(round_id: int, status: int = 200, **forms):
         settings=settings,
         preview=preview,
         ranking_message=ranking_message,
-        awards=awards.awards_of_round(round_id),
         exclusions=awards.exclusions_of_round(round_id),
-        notices=notices.notices_of_round(round_id),
-        objections=notices.objections_of_round(round_id),
         agreements=agreements.agreements_of_round(round_id),
-        state_label=state_label,
         decisions=DECISIONS,
+        **_actions(round_id, preview),
         action_form=ActionForm(),
         adjust_form=forms.pop("adjust_form", AdjustForm(formdata=None)),
         exclude_form=forms.pop("exclude_form", ExcludeForm(formdata=None)),
@@ -82,7 +101,7 @@ def _round_page(round_id: int, status: int = 200, **forms):
     return page, status
 
 
-def _refused(round_id: int, error: AwardError, **forms):
+def _refused(round_id: int, error: Refusal, **forms):
     """Show a refused request's reason on the round page with its 4xx status."""
     flash(str(error), "danger")
     return _round_page(round_id, error.status, **forms)
@@ -124,7 +143,7 @@ def save_settings(round_id: int):
         return _form_errors(round_id, settings_form=form)
     try:
         awards.save_settings(round_id, form.min_score.data, form.partial.data, current_user)
-    except AwardError as error:
+    except Refusal as error:
         return _refused(round_id, error, settings_form=form)
     return _back(round_id, _("立项设置已保存"))
 
@@ -139,12 +158,12 @@ def propose(round_id: int):
     try:
         candidates = awards.ranking_candidates(round_id)
     except ValueError as error:
-        return _refused(round_id, AwardError(str(error), 409))
+        return _refused(round_id, Refusal(str(error), status=409))
     if not candidates:
-        return _refused(round_id, AwardError(_("本轮尚无评审排名，不能计算立项名单"), 409))
+        return _refused(round_id, Refusal(_("本轮尚无评审排名，不能计算立项名单"), status=409))
     try:
         made = awards.propose_awards(round_id, candidates, current_user)
-    except AwardError as error:
+    except Refusal as error:
         return _refused(round_id, error)
     return _back(round_id, _("已生成拟立项名单：%(n)s 个项目", n=len(made)))
 
@@ -159,7 +178,7 @@ def adjust(award_id: int):
         return _form_errors(award.round_id, adjust_form=form)
     try:
         awards.adjust_award(award_id, form.amount.fen, form.reason.data, current_user)
-    except AwardError as error:
+    except Refusal as error:
         return _refused(award.round_id, error, adjust_form=form)
     return _back(award.round_id, _("立项金额已调整"))
 
@@ -174,7 +193,7 @@ def exclude(round_id: int, proposal_id: int):
         return _form_errors(round_id, exclude_form=form)
     try:
         awards.exclude_proposal(round_id, proposal_id, form.reason.data, current_user)
-    except AwardError as error:
+    except Refusal as error:
         return _refused(round_id, error, exclude_form=form)
     return _back(round_id, _("已排除该项目"))
 
@@ -188,7 +207,7 @@ def publish(round_id: int):
         abort(400)
     try:
         notice = notices.publish_notice(round_id, current_user)
-    except AwardError as error:
+    except Refusal as error:
         return _refused(round_id, error)
     return _back(round_id, _("公示已发布，公示期至 %(d)s", d=notice.ends_on.isoformat()))
 
@@ -202,7 +221,7 @@ def confirm(notice_id: int):
         abort(400)
     try:
         count = notices.confirm_notice(notice_id, current_user)
-    except AwardError as error:
+    except Refusal as error:
         return _refused(notice.round_id, error)
     return _back(notice.round_id, _("已确认 %(n)s 个立项，协议书已生成", n=count))
 
@@ -218,7 +237,7 @@ def decide(objection_id: int):
         return _form_errors(round_id, decide_form=form)
     try:
         _rule(objection_id, form)
-    except AwardError as error:
+    except Refusal as error:
         return _refused(round_id, error, decide_form=form)
     return _back(round_id, _("异议已处理，已通知异议人"))
 

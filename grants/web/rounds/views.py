@@ -74,14 +74,26 @@ def _save(form: RoundForm, funding_round=None):
     return funding_round
 
 
+def _refused_form(form: RoundForm, funding_round, refusal: Refusal):
+    """Show a refusal on the form with its status: each problem beside the input it names
+    (a pool cut below the round's awards, beside the pool), any other as a message."""
+    for problem in refusal.problems:
+        if problem.field in form:
+            form[problem.field].errors = [*form[problem.field].errors, problem.message]
+        else:
+            flash(problem.message, "danger")
+    if not refusal.problems:
+        flash(str(refusal), "danger")
+    return render_template("rounds/form.html", form=form, r=funding_round), refusal.status
+
+
 def _form_page(form: RoundForm, funding_round=None):
     """Handle a round form post: save and go to the round, or show the refusal with 400."""
     if form.validate_on_submit():
         try:
             saved = _save(form, funding_round)
-        except Refusal as error:
-            flash(str(error), "danger")
-            return render_template("rounds/form.html", form=form, r=funding_round), 400
+        except Refusal as refusal:
+            return _refused_form(form, funding_round, refusal)
         flash(_("赛事已保存"), "success")
         return redirect(url_for("rounds.detail", round_id=saved.id))
     status = 400 if form.errors else 200
