@@ -52,11 +52,12 @@ def _make_app(url: str, instance: Path):
     return app
 
 
-def _app_on_copy(template: Path, folder: Path):
+def _app_on_copy(template: Path, folder: Path, **settings):
     """An app (inside its context) on a private copy of the SQLite database ``template``."""
     path = folder / "grants.db"
     shutil.copyfile(template, path)
     application = _make_app(f"sqlite:///{path}", folder)
+    application.config.update(settings)
     with application.app_context():
         yield application
         db.session.remove()
@@ -92,10 +93,8 @@ def demo_app(demo_template, tmp_path, tmp_path_factory):
     Its PDF cache is the session's (as ``tests/web/test_pdf_documents.py`` shares it), so the
     core font is derived once rather than once per test: the cache is content-addressed.
     """
-    for application in _app_on_copy(demo_template, tmp_path):
-        application.config["PDF_CACHE_DIR"] = application.config.get("PDF_CACHE_DIR") or str(
-            tmp_path_factory.getbasetemp() / "pdf-cache")
-        yield application
+    cache = os.environ.get("PDF_CACHE_DIR") or str(tmp_path_factory.getbasetemp() / "pdf-cache")
+    yield from _app_on_copy(demo_template, tmp_path, PDF_CACHE_DIR=cache)
 
 
 def _pg_admin():

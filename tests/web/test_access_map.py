@@ -44,7 +44,8 @@ def _path(rule) -> str:
 
 
 def _methods(rule) -> list[str]:
-    return [method for method in ("GET", "POST") if method in rule.methods]
+    """Every method the route accepts (HEAD and OPTIONS are Flask's own)."""
+    return sorted(rule.methods - {"HEAD", "OPTIONS"})
 
 
 def _sent_to_login(response) -> bool:
