@@ -30,7 +30,7 @@ from grants.domain.budget import (
 )
 from grants.domain.i18n import N_, join_list, msg, tr
 from grants.domain.lifecycles.proposal import ACTION_LABELS, PROPOSAL
-from grants.domain.lifecycles.proposal import STATE_LABELS as STATE_LABELS
+from grants.domain.lifecycles.proposal import STATE_LABELS as STATE_LABELS  # see the end
 from grants.domain.money import format_fen
 from grants.domain.roles import APPLICANT
 from grants.domain.workflow import REASON_MAX_CHARS, next_state
@@ -474,8 +474,9 @@ def diff_versions(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Change
 
 
 # ---------------------------------------------------------------------------------------------
-# Still imported from here by other areas (services/notices.py, services/needs.py,
-# web/judging/views.py) until they read the lifecycle themselves; delete both then.
+# Still imported from here by other areas until they read the lifecycle themselves:
+# ``transition`` by services/notices.py, the re-exported ``STATE_LABELS`` by services/needs.py
+# and web/judging/views.py. Delete both once they do.
 
 
 def transition(state: str, action: str, roles: Set[str]) -> str:
