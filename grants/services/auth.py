@@ -3,9 +3,7 @@
 Audit roles: no role authorises a sign-in (any account may sign in, whatever it holds), so a
 failed attempt, where no account was proven, is recorded as ``public`` with no actor. A
 successful login and a logout are the account's own: the actor is the account and the role is
-:func:`session_role` (the first role it holds in the platform's role order, ``public`` for an
-account left without roles), while the payload lists every role the account holds, so nobody
-reads the one role as the only thing the session could do.
+``public`` too (:func:`session_role`), while the payload lists every role the account holds.
 """
 
 from __future__ import annotations
@@ -17,8 +15,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from grants.domain.clock import now_utc, stored
-from grants.domain.permissions import role_used
-from grants.domain.roles import PUBLIC, ROLES
+from grants.domain.roles import PUBLIC
 from grants.extensions import db
 from grants.models import LoginAttempt, User
 from grants.services import audit, unit_of_work
@@ -60,12 +57,9 @@ def retry_after(username: str, address: str) -> int:
 
 
 def session_role(user: User) -> str:
-    """The role a login or logout entry names: the account's first role in ``ROLES`` order.
-
-    A session is not authorised by any one role; this only keeps the entry tied to a role the
-    account really holds (``public`` when it holds none). The payload carries all of them.
-    """
-    return role_used(user, ROLES) or PUBLIC
+    """The role a login or logout entry names: ``public``, since anyone may sign in and no
+    role authorises it. The payload lists every role the account holds."""
+    return PUBLIC
 
 
 def login(username: str, password: str, address: str) -> User | None:
