@@ -322,7 +322,8 @@ def _discard_replaceable(round_id: int, actor, cause: str) -> list[int]:
     query = select(Award).where(
         Award.round_id == round_id, Award.status.in_(REPLACEABLE_STATES)
     )
-    replaced = [_discard(award, actor, cause)["award_id"] for award in db.session.scalars(query).all()]
+    replaceable = db.session.scalars(query).all()
+    replaced = [_discard(award, actor, cause)["award_id"] for award in replaceable]
     db.session.flush()
     return replaced
 
