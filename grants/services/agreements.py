@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import func, select
 
-from grants.domain.agreement import SUPERVISION_CLAUSES, agreement_number, tranche_schedule
+from grants.domain.agreement import SUPERVISION_CLAUSES, agreement_number
 from grants.domain.awards import AWARD_TRANSITIONS, TransitionError, state_label, transition
 from grants.domain.i18n import N_, msg, source_language, tr
 from grants.domain.money import format_fen
@@ -20,6 +20,7 @@ from grants.domain.permissions.awards import (
     can_sign_agreement,
     can_view_agreement,
 )
+from grants.domain.tranches import schedule
 from grants.extensions import db
 from grants.models import FundingRound, Proposal
 from grants.models.awards import Agreement, Award
@@ -238,7 +239,7 @@ def agreement_context(agreement: Agreement) -> dict:
         "amount_text": format_fen(award.amount_fen),
         "amount_capitals": capital_numerals(award.amount_fen),
         "clauses": SUPERVISION_CLAUSES,
-        "tranches": tranche_schedule(award.amount_fen),
+        "tranches": schedule(award.amount_fen),
         "applicant_signature": _signature(
             agreement.applicant_signer, agreement.applicant_signed_at
         ),
