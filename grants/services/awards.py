@@ -30,19 +30,18 @@ from grants.extensions import db
 from grants.models import FundingRound, Proposal
 from grants.models.awards import Award, AwardExclusion, AwardSettings
 from grants.models.base import utcnow
-from grants.services import audit, unit_of_work
+from grants.services import Refusal, audit, unit_of_work
 
 DEFAULT_MIN_SCORE = Decimal("60")
 DEAD_STATES = ("revoked",)
 
 
-class AwardError(ValueError):
+class AwardError(Refusal):
     """A refused award request; ``str(err)`` is the Chinese reason, ``status`` the HTTP code."""
 
     def __init__(self, message: str, status: int = 409) -> None:
         """Keep the Chinese message and the status (400/403/404/409/422) for the view."""
-        super().__init__(message)
-        self.status = status
+        super().__init__(message, status=status)
 
 
 @dataclass(frozen=True)

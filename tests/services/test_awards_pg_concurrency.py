@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from grants.domain.awards import Candidate
+from grants.domain.errors import Refusal
 from grants.extensions import db
 from grants.models import AuditEntry, User
 from grants.models.awards import Award
@@ -31,7 +32,7 @@ def _run_together(app, work, count):
             try:
                 work(i)
                 results[i] = "ok"
-            except svc.AwardError as error:
+            except Refusal as error:
                 results[i] = str(error)
             finally:
                 db.session.remove()
