@@ -3,23 +3,21 @@ objections and countersigns agreements; applicants read and sign their own agree
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from functools import partial
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from grants.documents import document_language, pdf_response, render_pdf
 from grants.domain.awards import state_label
-from grants.domain.permissions import policies
-from grants.domain.permissions.awards import (
-    can_countersign_agreement,
-    can_sign_agreement,
-    can_view_score_sheet,
-)
+from grants.domain.errors import Refusal
+from grants.domain.lifecycles import AGREEMENT
+from grants.domain.permissions import acting_roles, owns_proposal, policies
+from grants.domain.permissions.awards import can_view_score_sheet
 from grants.extensions import db
 from grants.models import FundingRound, Proposal
 from grants.models.awards import Award, Notice, Objection
 from grants.services import agreements, awards, notices
-from grants.services.awards import AwardError
 from grants.web.access import requires
 from grants.web.awards.forms import (
     DECISIONS,
@@ -29,6 +27,14 @@ from grants.web.awards.forms import (
     ExcludeForm,
     SettingsForm,
     SignForm,
+)
+from grants.web.documents import (
+    document_language,
+    document_pdf,
+    pdf_response,
+    render_pdf,
+    zip_of,
+    zip_response,
 )
 
 bp = Blueprint("awards", __name__, url_prefix="/awards")
@@ -82,7 +88,7 @@ def _round_page(round_id: int, status: int = 200, **forms):
     return page, status
 
 
-def _refused(round_id: int, error: AwardError, **forms):
+def _refused(round_id: int, error: Refusal, **forms):
     """Show a refused request's reason on the round page with its 4xx status."""
     flash(str(error), "danger")
     return _round_page(round_id, error.status, **forms)
@@ -124,7 +130,7 @@ def save_settings(round_id: int):
         return _form_errors(round_id, settings_form=form)
     try:
         awards.save_settings(round_id, form.min_score.data, form.partial.data, current_user)
-    except AwardError as error:
+    except Refusal as error:
         return _refused(round_id, error, settings_form=form)
     return _back(round_id, _("立项设置已保存"))
 
@@ -139,12 +145,12 @@ def propose(round_id: int):
     try:
         candidates = awards.ranking_candidates(round_id)
     except ValueError as error:
-        return _refused(round_id, AwardError(str(error), 409))
+        return _refused(round_id, Refusal(str(error), status=409))
     if not candidates:
-        return _refused(round_id, AwardError(_("本轮尚无评审排名，不能计算立项名单"), 409))
+        return _refused(round_id, Refusal(_("本轮尚无评审排名，不能计算立项名单"), status=409))
     try:
         made = awards.propose_awards(round_id, candidates, current_user)
-    except AwardError as error:
+    except Refusal as error:
         return _refused(round_id, error)
     return _back(round_id, _("已生成拟立项名单：%(n)s 个项目", n=len(made)))
 
@@ -159,7 +165,7 @@ def adjust(award_id: int):
         return _form_errors(award.round_id, adjust_form=form)
     try:
         awards.adjust_award(award_id, form.amount.fen, form.reason.data, current_user)
-    except AwardError as error:
+    except Refusal as error:
         return _refused(award.round_id, error, adjust_form=form)
     return _back(award.round_id, _("立项金额已调整"))
 
@@ -174,7 +180,7 @@ def exclude(round_id: int, proposal_id: int):
         return _form_errors(round_id, exclude_form=form)
     try:
         awards.exclude_proposal(round_id, proposal_id, form.reason.data, current_user)
-    except AwardError as error:
+    except Refusal as error:
         return _refused(round_id, error, exclude_form=form)
     return _back(round_id, _("已排除该项目"))
 
@@ -188,7 +194,7 @@ def publish(round_id: int):
         abort(400)
     try:
         notice = notices.publish_notice(round_id, current_user)
-    except AwardError as error:
+    except Refusal as error:
         return _refused(round_id, error)
     return _back(round_id, _("公示已发布，公示期至 %(d)s", d=notice.ends_on.isoformat()))
 
@@ -202,7 +208,7 @@ def confirm(notice_id: int):
         abort(400)
     try:
         count = notices.confirm_notice(notice_id, current_user)
-    except AwardError as error:
+    except Refusal as error:
         return _refused(notice.round_id, error)
     return _back(notice.round_id, _("已确认 %(n)s 个立项，协议书已生成", n=count))
 
@@ -218,7 +224,7 @@ def decide(objection_id: int):
         return _form_errors(round_id, decide_form=form)
     try:
         _rule(objection_id, form)
-    except AwardError as error:
+    except Refusal as error:
         return _refused(round_id, error, decide_form=form)
     return _back(round_id, _("异议已处理，已通知异议人"))
 
@@ -232,18 +238,23 @@ def _rule(objection_id: int, form: DecideForm) -> None:
     notices.uphold_objection(objection_id, current_user, form.reason.data, amount)
 
 
+def _agreement_pdf(agreement) -> bytes:
+    """One agreement as a PDF, from the data the agreements service hands over."""
+    return document_pdf("agreement", partial(agreements.agreement_context, agreement))
+
+
 @bp.get("/rounds/<int:round_id>/agreements.zip")
 @requires(policies.ORGANIZE)
 def agreements_zip(round_id: int):
     """Download every agreement of the round as one ZIP (file names = agreement numbers)."""
     funding_round = _round_or_404(round_id)
-    data, count = agreements.agreements_zip(round_id)
-    if not count:
+    items = agreements.agreements_of_round(round_id)
+    if not items:
         flash(_("本轮还没有协议书"), "warning")
         return _round_page(round_id, 404)
+    data, _count = zip_of((f"{item.number}.pdf", _agreement_pdf(item)) for item in items)
     name = f"agreements-{funding_round.district_code}-{funding_round.round_no:02d}.zip"
-    disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
-    return Response(data, mimetype="application/zip", headers=disposition)
+    return zip_response(data, name)
 
 
 # ------------------------------------------------------------------------------ agreements
@@ -253,7 +264,7 @@ def _agreement_or_404(agreement_id: int):
     """The agreement if the current user may read it; anyone else gets a 404."""
     try:
         return agreements.get_agreement(agreement_id, current_user)
-    except AwardError:
+    except Refusal:
         abort(404)
 
 
@@ -265,15 +276,17 @@ def mine():
 
 
 def _agreement_page(agreement, status: int = 200, sign_form: SignForm | None = None):
-    """The agreement as a web page, with the signing buttons the user may press."""
+    """The agreement as a web page, with the signing step the agreement lifecycle offers the
+    current user (the owner signs, the organizer countersigns)."""
     context = agreements.agreement_context(agreement)
+    owner = owns_proposal(current_user, context["proposal"])
+    actions = AGREEMENT.available(agreement.status, acting_roles(current_user, owner=owner))
     page = render_template(
         "awards/agreement.html",
         sign_form=sign_form or SignForm(formdata=None),
         action_form=ActionForm(),
-        perm_sign=can_sign_agreement(current_user, context["proposal"])[0],
-        perm_countersign=can_countersign_agreement(current_user)[0],
-        state_label=state_label,
+        can_sign="sign" in actions,
+        can_countersign="countersign" in actions,
         **context,
     )
     return page, status
@@ -291,7 +304,7 @@ def agreement(agreement_id: int):
 def agreement_pdf(agreement_id: int):
     """The agreement as a PDF, showing both signatures once made."""
     item = _agreement_or_404(agreement_id)
-    return pdf_response(agreements.agreement_pdf(item), f"{item.number}.pdf")
+    return pdf_response(_agreement_pdf(item), f"{item.number}.pdf")
 
 
 @bp.post("/agreements/<int:agreement_id>/sign")
@@ -305,7 +318,7 @@ def sign(agreement_id: int):
         return _agreement_page(item, 422, form)
     try:
         agreements.sign_as_applicant(agreement_id, current_user)
-    except AwardError as error:
+    except Refusal as error:
         flash(str(error), "danger")
         return _agreement_page(item, error.status, form)
     flash(_("您已签署协议书，等待主办方签署"), "success")
@@ -321,7 +334,7 @@ def countersign(agreement_id: int):
         abort(400)
     try:
         agreements.countersign(agreement_id, current_user)
-    except AwardError as error:
+    except Refusal as error:
         flash(str(error), "danger")
         return _agreement_page(item, error.status)
     flash(_("协议书已签署生效"), "success")
