@@ -11,6 +11,7 @@ import multiprocessing
 import os
 import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from functools import partial
 from pathlib import Path
 
 import click
@@ -35,10 +36,12 @@ def render_file(html: str, cache_dir: str, path: str) -> str:
 
 def _jobs(round_id: int, out: Path) -> list[tuple[str, str]]:
     """(HTML, output path) for every agreement of the round, rendered in this process."""
-    from grants.services.agreements import agreement_html, agreements_of_round
+    from grants.services.agreements import agreement_context, agreements_of_round
+    from grants.web.documents import document_html
 
     return [
-        (agreement_html(a), str(out / f"{a.number}.pdf")) for a in agreements_of_round(round_id)
+        (document_html("agreement", partial(agreement_context, a)), str(out / f"{a.number}.pdf"))
+        for a in agreements_of_round(round_id)
     ]
 
 
@@ -53,7 +56,7 @@ def _jobs(round_id: int, out: Path) -> list[tuple[str, str]]:
 @click.option("--workers", type=click.IntRange(1, 16), default=2, show_default=True)
 def render(round_id: int, out: Path | None, workers: int) -> None:
     """Render every agreement of a round to <number>.pdf, with a progress bar."""
-    from grants.documents import pdf_cache_dir
+    from grants.web.documents import pdf_cache_dir
 
     out = out or Path(current_app.instance_path) / "agreements" / f"round-{round_id}"
     out.mkdir(parents=True, exist_ok=True)

@@ -1,24 +1,28 @@
-"""The grant agreement (资助协议): its number, its supervision clauses and its payment tranches.
+"""The grant agreement (资助协议): its number, its supervision clauses, and the digest that
+seals what was approved.
 
-Money is paid in tranches, each released by a gate in the award lifecycle (signing, the midterm
-evaluation, the final evaluation). Tranche amounts are integer fen and always add up to the
-award exactly: any fen left over by the percentage split goes on the first tranche.
+The payment tranches it prints are the schedule of :mod:`grants.domain.tranches`. What the
+agreement rests on — the approved budget lines, the stored tranches — is frozen when it is
+made, and the audit entry of that moment carries :func:`frozen_digest` of those rows, so anyone
+can later check that the rows still say what was approved.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from typing import Any
 
+from grants.domain.audit import canonical_json
 from grants.domain.i18n import N_, msg
+from grants.domain.lifecycles import AWARD
+from grants.domain.notice import sources
 
 _DISTRICT = re.compile(r"^[A-Z][A-Z0-9]{1,7}$")
 
-TRANCHE_GATES: dict[int, tuple[str, ...]] = {
-    1: (N_("协议签订后"),),
-    2: (N_("协议签订后"), N_("结项评估通过后")),
-    3: (N_("协议签订后"), N_("中期评估通过后"), N_("结项评估通过后")),
-}
+SIGNABLE_AWARDS = sources(AWARD, "sign_agreement")
+"""Awards whose agreement may be signed (confirmed ones): the countersignature signs the award."""
 
 SUPERVISION_CLAUSES: tuple[str, ...] = (
     N_(
@@ -56,16 +60,6 @@ SUPERVISION_CLAUSES: tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Tranche:
-    """One payment instalment: its number, its share of the award, its amount and its gate."""
-
-    no: int
-    share_pct: int
-    amount_fen: int
-    gate: str
-
-
 def agreement_number(district_code: str, year: int, round_no: int, seq: int) -> str:
     """Build the agreement number printed on the contract, e.g. ``JN-2026-07-003``.
 
@@ -84,32 +78,19 @@ def agreement_number(district_code: str, year: int, round_no: int, seq: int) -> 
     return f"{code}-{year}-{round_no:02d}-{seq:03d}"
 
 
-def _check_shares(shares: tuple[int, ...]) -> None:
-    """Refuse tranche shares that are not 1–3 positive whole percentages adding up to 100."""
-    if len(shares) not in TRANCHE_GATES:
-        raise ValueError(msg("拨付批次应为 1 至 3 批"))
-    if any(isinstance(s, bool) or not isinstance(s, int) or s <= 0 for s in shares):
-        raise ValueError(msg("每批拨付比例必须是正整数百分比"))
-    if sum(shares) != 100:
-        raise ValueError(msg("各批拨付比例之和应为 100%，当前为 {total}%", total=sum(shares)))
+BUDGET_LINE_FIELDS: tuple[str, ...] = (
+    "id", "position", "item", "cost_category", "unit_price_fen", "quantity", "subtotal_fen",
+)
+TRANCHE_FIELDS: tuple[str, ...] = ("id", "sequence", "share_bp", "amount_fen", "gate")
 
 
-def tranche_schedule(amount_fen: int, shares: tuple[int, ...] = (50, 40, 10)) -> list[Tranche]:
-    """Split an award into payment tranches whose amounts add up to the award to the fen.
+def row_facts(row: Any, fields: Iterable[str]) -> dict[str, Any]:
+    """The named attributes of a frozen row as a plain dict (for digests and audit payloads)."""
+    return {name: getattr(row, name) for name in fields}
 
-    Each tranche gets ``amount × share ÷ 100`` rounded down; the fen left over go on the first
-    tranche, which is paid soonest. Gates follow the number of tranches (see ``TRANCHE_GATES``).
-    """
-    if isinstance(amount_fen, bool) or not isinstance(amount_fen, int):
-        raise TypeError(f"money must be integer fen, got {type(amount_fen).__name__}")
-    if amount_fen < 0:
-        raise ValueError(msg("金额不能为负数"))
-    shares = tuple(shares)
-    _check_shares(shares)
-    amounts = [amount_fen * share // 100 for share in shares]
-    amounts[0] += amount_fen - sum(amounts)
-    gates = TRANCHE_GATES[len(shares)]
-    return [
-        Tranche(no, share, amount, gate)
-        for no, (share, amount, gate) in enumerate(zip(shares, amounts, gates, strict=True), 1)
-    ]
+
+def frozen_digest(rows: Iterable[Mapping[str, Any]]) -> str:
+    """The hex sha256 of frozen rows: ``sha256(canonical_json({"rows": [...]}))`` in the given
+    order, the same canonical JSON the audit chain hashes (sorted keys, no floats, UTF-8)."""
+    text = canonical_json({"rows": [dict(row) for row in rows]})
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

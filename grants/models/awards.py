@@ -1,16 +1,19 @@
-"""Awards (立项), their round settings and exclusions, public notices (公示), objections and
-grant agreements (协议书)."""
+"""Awards (立项), their round settings and exclusions, public notices (公示), objections, grant
+agreements (协议书), and the frozen record of what was approved: the award's budget lines
+(copied at confirmation) and its payment tranches (stored at countersignature)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Numeric, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.domain.band import SITE_BAND
-from grants.domain.lifecycles import AWARD, NOTICE, OBJECTION
+from grants.domain.lifecycles import AGREEMENT, AWARD, NOTICE, OBJECTION
+from grants.domain.lifecycles.tranche import PENDING, TRANCHE
+from grants.domain.tranches import FULL_BP, GATES
 from grants.extensions import db
 from grants.models.base import sql_in, utcnow
 
@@ -87,6 +90,12 @@ class Award(db.Model):
         back_populates="award", order_by="Objection.id"
     )
     agreement: Mapped[Agreement | None] = relationship(back_populates="award")
+    budget_lines: Mapped[list[AwardBudgetLine]] = relationship(
+        back_populates="award", order_by="AwardBudgetLine.position"
+    )
+    tranches: Mapped[list[Tranche]] = relationship(
+        back_populates="award", order_by="Tranche.sequence"
+    )
     __table_args__ = (
         CheckConstraint(
             f"amount_fen BETWEEN {SITE_BAND.min_fen} AND {SITE_BAND.max_fen}",
@@ -127,12 +136,17 @@ class Objection(db.Model):
 
 
 class Agreement(db.Model):
-    """The grant agreement of a confirmed award, signed by the applicant then the organizer."""
+    """The grant agreement of a confirmed award, signed by the applicant then the organizer.
+
+    ``status`` follows :data:`~grants.domain.lifecycles.AGREEMENT`; the signature columns keep
+    who signed and when.
+    """
 
     __tablename__ = "agreement"
     id: Mapped[int] = mapped_column(primary_key=True)
     award_id: Mapped[int] = mapped_column(ForeignKey("award.id"), unique=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
+    status: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     applicant_signed_at: Mapped[datetime | None]
     applicant_signer_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
@@ -146,4 +160,58 @@ class Agreement(db.Model):
             "organizer_signed_at IS NULL OR applicant_signed_at IS NOT NULL",
             name="applicant_signs_first",
         ),
+        CheckConstraint(sql_in("status", AGREEMENT.states), name="known_status"),
+    )
+
+
+class AwardBudgetLine(db.Model):
+    """One approved budget line, copied from the proposal when the award is confirmed.
+
+    The frozen record expenses are checked against: editing the proposal afterwards changes
+    nothing here, and the ids stay stable (the confirmation's audit entry carries their digest).
+    """
+
+    __tablename__ = "award_budget_line"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    award_id: Mapped[int] = mapped_column(ForeignKey("award.id"), index=True)
+    position: Mapped[int]
+    item: Mapped[str] = mapped_column(String(100))
+    cost_category: Mapped[str] = mapped_column(String(20))
+    unit_price_fen: Mapped[int]
+    quantity: Mapped[int]
+    subtotal_fen: Mapped[int]
+    award: Mapped[Award] = relationship(back_populates="budget_lines")
+    __table_args__ = (
+        CheckConstraint("unit_price_fen >= 0", name="price_non_negative"),
+        CheckConstraint("quantity >= 1", name="quantity_positive"),
+        CheckConstraint("subtotal_fen = unit_price_fen * quantity", name="subtotal_is_product"),
+        UniqueConstraint("award_id", "position", name="uq_award_budget_line_position"),
+    )
+
+
+class Tranche(db.Model):
+    """One payment instalment of a signed agreement: its share, amount and gate, as stored at
+    countersignature from the schedule of :mod:`grants.domain.tranches`.
+
+    ``status`` follows :data:`~grants.domain.lifecycles.tranche.TRANCHE`, starting ``pending``;
+    payments hang on these rows. The award's ``amount_fen`` stays the truth for the total.
+    """
+
+    __tablename__ = "tranche"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    award_id: Mapped[int] = mapped_column(ForeignKey("award.id"), index=True)
+    sequence: Mapped[int]
+    share_bp: Mapped[int]
+    amount_fen: Mapped[int]
+    gate: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(10), default=PENDING)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    award: Mapped[Award] = relationship(back_populates="tranches")
+    __table_args__ = (
+        UniqueConstraint("award_id", "sequence", name="uq_tranche_sequence"),
+        CheckConstraint("sequence >= 1", name="sequence_positive"),
+        CheckConstraint(f"share_bp BETWEEN 1 AND {FULL_BP}", name="share_in_range"),
+        CheckConstraint("amount_fen >= 0", name="amount_non_negative"),
+        CheckConstraint(sql_in("gate", GATES), name="known_gate"),
+        CheckConstraint(sql_in("status", TRANCHE.states), name="known_status"),
     )

@@ -1,34 +1,98 @@
-"""Grant agreements (资助协议书): created for every confirmed award, signed online by the
-applicant (乙方) and countersigned by the organizer (甲方), rendered to PDF one by one or as a
-ZIP of a whole round."""
+"""Grant agreements (资助协议书) and the frozen record of what was approved.
+
+An agreement is drawn for every award the notice confirms, signed online by the applicant side
+(乙方: the proposal's owner) and countersigned by the organizer (甲方), which signs the award.
+Two records are frozen on the way, each with the sha256 of its rows in the audit entry of that
+moment: the award's budget lines, copied from the proposal at confirmation, and its payment
+tranches, stored from the schedule at countersignature. Payments and expenses hang on those
+rows; the agreement prints them. Documents are the web layer's: this module hands over their
+data (:func:`agreement_context`).
+"""
 
 from __future__ import annotations
 
-import io
-import zipfile
 from collections.abc import Iterable
 
 from sqlalchemy import func, select
 
-from grants.domain.agreement import SUPERVISION_CLAUSES, agreement_number, tranche_schedule
-from grants.domain.awards import AWARD_TRANSITIONS, TransitionError, state_label, transition
+from grants.domain.agreement import (
+    BUDGET_LINE_FIELDS,
+    SIGNABLE_AWARDS,
+    SUPERVISION_CLAUSES,
+    TRANCHE_FIELDS,
+    agreement_number,
+    frozen_digest,
+    row_facts,
+)
+from grants.domain.budget import category_label
+from grants.domain.clock import now_utc, stored
 from grants.domain.i18n import N_, msg, source_language, tr
+from grants.domain.lifecycles import AGREEMENT, AWARD
 from grants.domain.money import format_fen
 from grants.domain.numerals import capital_numerals
-from grants.domain.permissions.awards import (
-    can_countersign_agreement,
-    can_sign_agreement,
-    can_view_agreement,
-)
+from grants.domain.permissions import owns_proposal
+from grants.domain.permissions.awards import can_view_agreement
+from grants.domain.tranches import PlannedTranche, schedule
 from grants.extensions import db
 from grants.models import FundingRound, Proposal
-from grants.models.awards import Agreement, Award
-from grants.models.base import utcnow
-from grants.services import audit, unit_of_work
-from grants.services.awards import AwardError, fresh, lock_round
+from grants.models.awards import Agreement, Award, AwardBudgetLine, Tranche
+from grants.services import Refusal, locked, unit_of_work
+from grants.services.awards import lock_round
+from grants.services.lifecycle import apply
 from grants.services.notifications import notify
 
-SIGNABLE_STATES = ("confirmed",)
+NOT_FOUND = N_("找不到这份协议书")
+
+
+# ------------------------------------------------------------------------ frozen records
+
+
+def freeze_budget(award: Award) -> dict:
+    """Copy the proposal's budget lines onto the award (positions 0…n-1, in the proposal's
+    order) and return the facts the confirmation's audit entry carries: ids and digest."""
+    source = sorted(award.proposal.lines, key=lambda line: (line.position, line.id))
+    lines = [
+        AwardBudgetLine(
+            award_id=award.id, position=position, item=line.item,
+            cost_category=line.cost_category, unit_price_fen=line.unit_price_fen,
+            quantity=line.quantity, subtotal_fen=line.subtotal_fen,
+        )
+        for position, line in enumerate(source)
+    ]
+    db.session.add_all(lines)
+    db.session.flush()
+    facts = [row_facts(line, BUDGET_LINE_FIELDS) for line in lines]
+    return {
+        "budget_line_ids": [line.id for line in lines],
+        "budget_total_fen": sum(line.subtotal_fen for line in lines),
+        "budget_sha256": frozen_digest(facts),
+    }
+
+
+def store_tranches(award: Award) -> dict:
+    """Store the award's payment schedule as ``tranche`` rows (``pending``) and return the
+    facts the countersignature's audit entry carries: the rows and their digest."""
+    rows = [
+        Tranche(award_id=award.id, sequence=t.sequence, share_bp=t.share_bp,
+                amount_fen=t.amount_fen, gate=t.gate)
+        for t in schedule(award.amount_fen)
+    ]
+    db.session.add_all(rows)
+    db.session.flush()
+    facts = [row_facts(row, TRANCHE_FIELDS) for row in rows]
+    return {"tranches": facts, "tranches_sha256": frozen_digest(facts)}
+
+
+def tranche_plan(award: Award) -> list[PlannedTranche]:
+    """The tranches an agreement prints: the stored rows once countersigned, before that the
+    schedule they will be stored from."""
+    if award.tranches:
+        return [PlannedTranche(t.sequence, t.share_bp, t.amount_fen, t.gate)
+                for t in award.tranches]
+    return schedule(award.amount_fen)
+
+
+# ------------------------------------------------------------------------------ drawing
 
 
 def _next_number(funding_round: FundingRound, year: int) -> str:
@@ -45,8 +109,8 @@ def _next_number(funding_round: FundingRound, year: int) -> str:
     return agreement_number(code, year, funding_round.round_no, (taken or 0) + 1)
 
 
-def create_agreements(awards: Iterable[Award], year: int, actor) -> list[Agreement]:
-    """Create the agreement of each newly confirmed award, numbered in rank order.
+def draw_agreements(awards: Iterable[Award], year: int, actor) -> list[Agreement]:
+    """Draw the agreement of each newly confirmed award, numbered in rank order.
 
     Runs inside the caller's transaction (the confirmation), with the round already locked, so
     sequence numbers are handed out one caller at a time.
@@ -54,109 +118,101 @@ def create_agreements(awards: Iterable[Award], year: int, actor) -> list[Agreeme
     made = []
     for award in sorted(awards, key=lambda a: a.rank):
         funding_round = db.session.get(FundingRound, award.round_id)
-        number = _next_number(funding_round, year)
-        agreement = Agreement(award_id=award.id, number=number)
-        db.session.add(agreement)
-        db.session.flush()
+        agreement = Agreement(award_id=award.id, number=_next_number(funding_round, year))
+        apply(AGREEMENT, agreement, "draw", actor, payload={
+            "award_id": award.id, "number": agreement.number, "amount_fen": award.amount_fen,
+        })
         with source_language():
             message = msg(
                 "“{title}”已确认立项，请签署资助协议书 {number}",
                 title=award.proposal.title,
-                number=number,
+                number=agreement.number,
             )
         notify(award.proposal.applicant_id, message, f"/awards/agreements/{agreement.id}")
-        audit.record(
-            "agreement.created",
-            "agreement",
-            agreement.id,
-            {"award_id": award.id, "number": number, "amount_fen": award.amount_fen},
-            actor=actor,
-        )
         made.append(agreement)
     return made
+
+
+# ------------------------------------------------------------------------------ signing
 
 
 def get_agreement(agreement_id: int, user) -> Agreement:
     """The agreement if this user may read it; otherwise "not found" (never reveal others')."""
     agreement = db.session.get(Agreement, agreement_id)
     if agreement is None or not can_view_agreement(user, agreement.award.proposal)[0]:
-        raise AwardError(msg("找不到这份协议书"), 404)
+        raise Refusal(msg(NOT_FOUND), status=404)
     return agreement
 
 
 def _locked_agreement(agreement_id: int) -> Agreement:
-    """Lock the agreement's round, then re-read the agreement and its award inside the lock."""
+    """Lock the agreement's round, then the agreement and its award (read afresh)."""
     round_id = db.session.scalar(
         select(Award.round_id).join(Agreement).where(Agreement.id == agreement_id)
     )
     if round_id is None:
-        raise AwardError(msg("找不到这份协议书"), 404)
+        raise Refusal(msg(NOT_FOUND), status=404)
     lock_round(round_id)
-    agreement = fresh(Agreement, agreement_id)
-    fresh(Award, agreement.award_id)
+    agreement = locked(Agreement, agreement_id, msg(NOT_FOUND))
+    locked(Award, agreement.award_id, msg(NOT_FOUND))
     return agreement
 
 
+def _signed_at(moment) -> str:
+    """A signing time as the audit payload keeps it: ISO UTC with a trailing Z."""
+    return moment.isoformat() + "Z"
+
+
 def sign_as_applicant(agreement_id: int, user) -> Agreement:
-    """The applicant signs the agreement online (audited with the time)."""
+    """The proposal's owner signs the agreement online (audited with the time).
+
+    Anyone else is told the agreement does not exist, as when reading it.
+    """
     with unit_of_work():
         agreement = _locked_agreement(agreement_id)
         award = agreement.award
-        if not can_sign_agreement(user, award.proposal)[0]:
-            raise AwardError(msg("找不到这份协议书"), 404)
+        if not owns_proposal(user, award.proposal):
+            raise Refusal(msg(NOT_FOUND), status=404)
         if agreement.applicant_signed_at is not None:
-            raise AwardError(msg("您已签署过这份协议书"), 409)
-        if award.status not in SIGNABLE_STATES:
-            label = tr(state_label(award.status))
-            raise AwardError(msg("立项状态为“{state}”，不能签署协议书", state=label), 409)
-        agreement.applicant_signed_at, agreement.applicant_signer_id = utcnow(), user.id
-        audit.record(
-            "agreement.signed_applicant",
-            "agreement",
-            agreement.id,
-            {
-                "number": agreement.number,
-                "signed_at": agreement.applicant_signed_at.isoformat() + "Z",
-            },
-            actor=user,
-        )
+            raise Refusal(msg("您已签署过这份协议书"), status=409)
+        if award.status not in SIGNABLE_AWARDS:
+            label = tr(AWARD.state_label(award.status))
+            raise Refusal(msg("立项状态为“{state}”，不能签署协议书", state=label), status=409)
+        agreement.applicant_signed_at = stored(now_utc())
+        agreement.applicant_signer_id = user.id
+        apply(AGREEMENT, agreement, "sign", user, owner=True, payload={
+            "number": agreement.number, "signed_at": _signed_at(agreement.applicant_signed_at),
+        })
     return agreement
 
 
 def countersign(agreement_id: int, user) -> Agreement:
-    """The organizer countersigns after the applicant; the award becomes ``agreement_signed``."""
-    allowed, reason = can_countersign_agreement(user)
-    if not allowed:
-        raise AwardError(reason, 403)
+    """The organizer countersigns after the applicant: the tranches are stored and the award
+    becomes ``agreement_signed`` — one entry on the agreement (with the tranches' digest) and
+    one on the award."""
     with unit_of_work():
         agreement = _locked_agreement(agreement_id)
         award = agreement.award
         if agreement.organizer_signed_at is not None:
-            raise AwardError(msg("这份协议书已经签署完毕"), 409)
+            raise Refusal(msg("这份协议书已经签署完毕"), status=409)
         if agreement.applicant_signed_at is None:
-            raise AwardError(msg("申报方签署后，主办方才能签署"), 409)
-        try:
-            award.status = transition(
-                AWARD_TRANSITIONS, award.status, "sign_agreement", frozenset(user.roles)
-            )
-        except TransitionError as error:
-            raise AwardError(str(error), 409) from error
-        agreement.organizer_signed_at, agreement.organizer_signer_id = utcnow(), user.id
+            raise Refusal(msg("申报方签署后，主办方才能签署"), status=409)
+        agreement.organizer_signed_at = stored(now_utc())
+        agreement.organizer_signer_id = user.id
+        frozen = store_tranches(award)
+        apply(AGREEMENT, agreement, "countersign", user, payload={
+            "number": agreement.number, "signed_at": _signed_at(agreement.organizer_signed_at),
+            **frozen,
+        })
+        apply(AWARD, award, "sign_agreement", user, payload={
+            "agreement_id": agreement.id, "number": agreement.number,
+        })
         with source_language():
             message = msg("资助协议书 {number} 已由主办方签署生效", number=agreement.number)
         notify(award.proposal.applicant_id, message, f"/awards/agreements/{agreement.id}")
-        audit.record(
-            "agreement.signed_organizer",
-            "agreement",
-            agreement.id,
-            {
-                "number": agreement.number,
-                "award_status": award.status,
-                "signed_at": agreement.organizer_signed_at.isoformat() + "Z",
-            },
-            actor=user,
-        )
     return agreement
+
+
+# ------------------------------------------------------------------------------ reading
 
 
 def agreements_of_round(round_id: int) -> list[Agreement]:
@@ -172,7 +228,7 @@ def agreements_of_round(round_id: int) -> list[Agreement]:
 
 
 def agreements_of_user(user) -> list[Agreement]:
-    """The agreements of the proposals this user (or their organisation) applied for."""
+    """The agreements of the proposals this user owns (applicant or organisation member)."""
     owner = Proposal.applicant_id == user.id
     if getattr(user, "organisation_id", None):
         owner = owner | (Proposal.organisation_id == user.organisation_id)
@@ -184,9 +240,6 @@ def agreements_of_user(user) -> list[Agreement]:
         .order_by(Agreement.id.desc())
     )
     return list(db.session.scalars(query))
-
-
-# ------------------------------------------------------------------------------ documents
 
 
 def _party_b(proposal: Proposal) -> dict:
@@ -218,9 +271,19 @@ def _signature(signer, signed_at) -> dict | None:
     return {"name": signer.display_name, "at": signed_at}
 
 
+def _budget(award: Award) -> list[dict]:
+    """The approved budget lines as printed (empty before confirmation froze them)."""
+    return [
+        {"item": line.item, "category": category_label(line.cost_category),
+         "unit_price_fen": line.unit_price_fen, "quantity": line.quantity,
+         "subtotal_fen": line.subtotal_fen}
+        for line in award.budget_lines
+    ]
+
+
 def agreement_context(agreement: Agreement) -> dict:
     """Everything the agreement page and PDF print: parties, project, amount in figures and
-    capitals, supervision clauses, tranches and both signatures."""
+    capitals, the approved budget, supervision clauses, tranches and both signatures."""
     award = agreement.award
     proposal = award.proposal
     funding_round = db.session.get(FundingRound, award.round_id)
@@ -237,8 +300,9 @@ def agreement_context(agreement: Agreement) -> dict:
         "party_b": _party_b(proposal),
         "amount_text": format_fen(award.amount_fen),
         "amount_capitals": capital_numerals(award.amount_fen),
+        "budget": _budget(award),
         "clauses": SUPERVISION_CLAUSES,
-        "tranches": tranche_schedule(award.amount_fen),
+        "tranches": tranche_plan(award),
         "applicant_signature": _signature(
             agreement.applicant_signer, agreement.applicant_signed_at
         ),
@@ -246,28 +310,3 @@ def agreement_context(agreement: Agreement) -> dict:
             agreement.organizer_signer, agreement.organizer_signed_at
         ),
     }
-
-
-def agreement_html(agreement: Agreement) -> str:
-    """The agreement as the HTML the PDF is made from."""
-    from grants.documents import document_language, render_html
-
-    with document_language():
-        return render_html("agreement", **agreement_context(agreement))
-
-
-def agreement_pdf(agreement: Agreement) -> bytes:
-    """The agreement as a PDF (served from the document cache when unchanged)."""
-    from grants.documents import html_pdf
-
-    return html_pdf(agreement_html(agreement))
-
-
-def agreements_zip(round_id: int) -> tuple[bytes, int]:
-    """Every agreement of a round as one ZIP (``<number>.pdf`` each) and how many it holds."""
-    agreements = agreements_of_round(round_id)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for agreement in agreements:
-            archive.writestr(f"{agreement.number}.pdf", agreement_pdf(agreement))
-    return buffer.getvalue(), len(agreements)

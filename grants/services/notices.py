@@ -10,46 +10,39 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import func, select
 
-from grants.domain.awards import (
-    AWARD_TRANSITIONS,
-    OBJECTION_TRANSITIONS,
-    TransitionError,
-    state_label,
-    transition,
-)
+from grants.domain.clock import local_date, now_utc, stored
 from grants.domain.i18n import msg, source_language, tr
-from grants.domain.notice import can_confirm, is_notice_open, notice_end
+from grants.domain.lifecycles import AWARD, NOTICE, OBJECTION, PROPOSAL
+from grants.domain.lifecycles.award import LIVE_STATES
+from grants.domain.notice import (
+    AWAITING_RULING,
+    NOTICED_AWARDS,
+    OPEN_NOTICES,
+    PUBLISHABLE_AWARDS,
+    can_confirm,
+    is_notice_open,
+    notice_end,
+    sources,
+)
 from grants.domain.permissions.awards import objection_problems, public_applicant
-from grants.domain.phases import SHANGHAI, format_date
-from grants.domain.proposals import transition as proposal_transition
+from grants.domain.phases import format_date
 from grants.extensions import db
 from grants.models import FundingRound, Proposal, User, UserRole
 from grants.models.awards import Award, Notice, Objection
-from grants.models.base import utcnow
-from grants.services import audit, unit_of_work
-from grants.services.agreements import create_agreements
-from grants.services.awards import (
-    DEAD_STATES,
-    AwardError,
-    award_facts,
-    change_amount,
-    fresh,
-    live_total,
-    lock_round,
-    roles_of,
-)
+from grants.services import Refusal, locked, unit_of_work
+from grants.services.agreements import draw_agreements, freeze_budget
+from grants.services.awards import award_facts, change_amount, live_total, lock_round
+from grants.services.lifecycle import apply
 from grants.services.notifications import notify
 
-
-def today_local() -> date:
-    """Today's date in Beijing time, the calendar notices are counted in."""
-    return datetime.now(SHANGHAI).date()
+SETTLEABLE_PROPOSALS = sources(PROPOSAL, "award", "not_award")
+"""Proposals a confirmation settles (scored ones)."""
 
 
 def _calendar() -> tuple[frozenset[date], frozenset[date]]:
@@ -60,15 +53,6 @@ def _calendar() -> tuple[frozenset[date], frozenset[date]]:
     return holidays, extra
 
 
-def _transition(table, state: str, action: str, actor, reason: str | None = None) -> str:
-    """Apply a state table; a refusal becomes an :class:`AwardError` with the table's words."""
-    try:
-        return transition(table, state, action, roles_of(actor), reason)
-    except TransitionError as error:
-        status = {"forbidden": 403, "missing_reason": 422}.get(error.kind, 409)
-        raise AwardError(str(error), status) from error
-
-
 # ------------------------------------------------------------------------------- publish
 
 
@@ -76,33 +60,32 @@ def publish_notice(round_id: int, actor, today: date | None = None) -> Notice:
     """Put every proposed award of a round into a new public notice period.
 
     The period starts today and runs ``round.notice_days`` working days. Refused when there is
-    nothing to publish or when the live awards would exceed the pool.
+    nothing to publish or when the live awards would exceed the pool. One entry on the notice
+    (with the period and the awards) and one per award.
     """
-    today = today or today_local()
+    today = today or local_date()
     with unit_of_work():
         funding_round = lock_round(round_id)
-        query = select(Award).where(Award.round_id == round_id, Award.status == "proposed")
+        query = select(Award).where(Award.round_id == round_id,
+                                    Award.status.in_(PUBLISHABLE_AWARDS))
         awards = list(db.session.scalars(query.order_by(Award.rank)))
         if not awards:
-            raise AwardError(msg("没有待公示的拟立项项目"), 409)
+            raise Refusal(msg("没有待公示的拟立项项目"), status=409)
         if live_total(round_id) > funding_round.pool_fen:
-            raise AwardError(msg("立项总额超过资金池，不能发布公示"), 409)
+            raise Refusal(msg("立项总额超过资金池，不能发布公示"), status=409)
         holidays, extra = _calendar()
         ends = notice_end(today, funding_round.notice_days, holidays, extra)
-        notice = Notice(round_id=round_id, starts_on=today, ends_on=ends, status="open")
-        db.session.add(notice)
-        db.session.flush()
-        for award in awards:
-            award.status = _transition(AWARD_TRANSITIONS, award.status, "publish_notice", actor)
-            award.notice_id = notice.id
-        payload = {
+        notice = Notice(round_id=round_id, starts_on=today, ends_on=ends)
+        apply(NOTICE, notice, "publish", actor, payload={
             "round_id": round_id,
             "starts_on": today.isoformat(),
             "ends_on": ends.isoformat(),
             "notice_days": funding_round.notice_days,
             "awards": [award_facts(a) for a in awards],
-        }
-        audit.record("notice.published", "notice", notice.id, payload, actor=actor)
+        })
+        for award in awards:
+            award.notice_id = notice.id
+            apply(AWARD, award, "publish_notice", actor, payload={"notice_id": notice.id})
     return notice
 
 
@@ -111,7 +94,10 @@ def publish_notice(round_id: int, actor, today: date | None = None) -> Notice:
 
 @dataclass(frozen=True)
 class PublicRow:
-    """One award as the public notice shows it: nothing private (no phones, accounts, names)."""
+    """One award as the public notice shows it: nothing private (no phones, accounts, names).
+
+    ``objectable`` is true while the award stands in the notice (objections may target it).
+    """
 
     award_id: int
     rank: int
@@ -123,6 +109,7 @@ class PublicRow:
     status: str
     status_label: str
     objections: int
+    objectable: bool
 
 
 def public_rows(notice: Notice) -> list[PublicRow]:
@@ -149,8 +136,9 @@ def public_rows(notice: Notice) -> list[PublicRow]:
                 award.score,
                 award.amount_fen,
                 award.status,
-                state_label(award.status),
+                AWARD.state_label(award.status),
                 counts.get(award.id, 0),
+                award.status in NOTICED_AWARDS,
             )
         )
     return rows
@@ -158,13 +146,37 @@ def public_rows(notice: Notice) -> list[PublicRow]:
 
 def is_open(notice: Notice, today: date | None = None) -> bool:
     """True while objections may be filed against the notice's awards."""
-    today = today or today_local()
-    return notice.status == "open" and is_notice_open(today, notice.starts_on, notice.ends_on)
+    today = today or local_date()
+    return notice.status in OPEN_NOTICES and is_notice_open(
+        today, notice.starts_on, notice.ends_on
+    )
+
+
+def awaits_confirmation(notice: Notice, today: date | None = None) -> bool:
+    """True once the period has ended but the notice is not confirmed yet."""
+    today = today or local_date()
+    return notice.status in OPEN_NOTICES and today > notice.ends_on
+
+
+@dataclass(frozen=True)
+class NoticeListing:
+    """A notice on the public index, with where it stands today."""
+
+    notice: Notice
+    running: bool
+    awaiting_confirmation: bool
 
 
 def list_notices() -> list[Notice]:
-    """Every notice, newest first (the public index)."""
+    """Every notice, newest first."""
     return list(db.session.scalars(select(Notice).order_by(Notice.id.desc())))
+
+
+def notice_listings(today: date | None = None) -> list[NoticeListing]:
+    """Every notice, newest first, each saying whether it runs or waits for confirmation."""
+    today = today or local_date()
+    return [NoticeListing(n, is_open(n, today), awaits_confirmation(n, today))
+            for n in list_notices()]
 
 
 def notices_of_round(round_id: int) -> list[Notice]:
@@ -191,13 +203,14 @@ def file_objection(
 ) -> Objection:
     """File an objection against an award during its notice period.
 
-    Logged-in visitors are known by their account; anonymous ones leave a name and phone. The
-    objector receives a secret token: the receipt with which they can see the outcome.
+    Logged-in visitors are known by their account; anonymous ones leave a name and phone and
+    act as the public. The objector receives a secret token: the receipt with which they can
+    see the outcome.
     """
     anonymous = user is None
     problems = objection_problems(text or "", name or "", phone or "", anonymous)
     if problems:
-        raise AwardError(msg("；").join(problems), 422)
+        raise Refusal(msg("；").join(problems), status=422)
     with unit_of_work():
         award = _award_open_to_objections(award_id, today)
         objection = Objection(
@@ -206,22 +219,13 @@ def file_objection(
             text=text.strip(),
             name="" if user else name.strip(),
             phone="" if user else phone.strip(),
-            status="filed",
             token=secrets.token_urlsafe(18),
         )
-        db.session.add(objection)
-        db.session.flush()
+        apply(OBJECTION, objection, "file", user, roles={"public"} if anonymous else None,
+              payload={"award_id": award.id, "by_account": not anonymous})
         with source_language():
             message = msg("收到对“{title}”的异议，请及时处理", title=award.proposal.title)
         _notify_organizers(message, f"/awards/rounds/{award.round_id}")
-        audit.record(
-            "objection.filed",
-            "objection",
-            objection.id,
-            {"award_id": award.id, "by_account": not anonymous},
-            actor=user,
-            actor_role=None if user else "public",
-        )
     return objection
 
 
@@ -230,19 +234,27 @@ def _award_open_to_objections(award_id: int, today: date | None) -> Award:
 
     The round is locked first, so an objection and the notice's confirmation never cross.
     """
+    missing = msg("找不到这项公示的立项")
     round_id = db.session.scalar(select(Award.round_id).where(Award.id == award_id))
     if round_id is None:
-        raise AwardError(msg("找不到这项公示的立项"), 404)
+        raise Refusal(missing, status=404)
     lock_round(round_id)
-    award = fresh(Award, award_id)
+    award = locked(Award, award_id, missing)
     if award.notice is None:
-        raise AwardError(msg("找不到这项公示的立项"), 404)
-    if award.status != "in_notice" or not is_open(award.notice, today):
+        raise Refusal(missing, status=404)
+    if not accepts_objections(award, today):
         period = period_text(award.notice)
-        raise AwardError(
-            msg("只能在公示期内（{period}）对公示中的项目提出异议", period=period), 409
+        raise Refusal(
+            msg("只能在公示期内（{period}）对公示中的项目提出异议", period=period), status=409
         )
     return award
+
+
+def accepts_objections(award: Award, today: date | None = None) -> bool:
+    """True when objections may be filed against the award today: it stands in its notice
+    and the notice's period is running."""
+    return (award.notice is not None and award.status in NOTICED_AWARDS
+            and is_open(award.notice, today))
 
 
 def _notify_organizers(message: str, link: str) -> None:
@@ -257,15 +269,16 @@ def _notify_organizers(message: str, link: str) -> None:
 
 
 def _locked_objection(objection_id: int) -> tuple[FundingRound, Objection]:
-    """Lock the round of an objection's award, then re-read the objection and its award."""
+    """Lock the round of an objection's award, then the objection and its award."""
+    missing = msg("找不到这件异议")
     round_id = db.session.scalar(
         select(Award.round_id).join(Objection).where(Objection.id == objection_id)
     )
     if round_id is None:
-        raise AwardError(msg("找不到这件异议"), 404)
+        raise Refusal(missing, status=404)
     funding_round = lock_round(round_id)
-    objection = fresh(Objection, objection_id)
-    fresh(Award, objection.award_id)
+    objection = locked(Objection, objection_id, missing)
+    locked(Award, objection.award_id, missing)
     return funding_round, objection
 
 
@@ -276,7 +289,7 @@ def _tell_objector(objection: Objection) -> None:
             message = msg(
                 "您对“{title}”提出的异议已处理：{outcome}",
                 title=objection.award.proposal.title,
-                outcome=tr(state_label(objection.status)),
+                outcome=tr(OBJECTION.state_label(objection.status)),
             )
         notify(objection.user_id, message, f"/notices/objections/{objection.token}")
 
@@ -285,46 +298,56 @@ def uphold_objection(
     objection_id: int, actor, reason: str, new_amount_fen: int | None = None
 ) -> Objection:
     """Rule an objection well-founded: the award is revoked, or its amount changed when
-    ``new_amount_fen`` is given (within the band and the pool). Audited as
-    ``objection.upheld`` with what happened to the award."""
+    ``new_amount_fen`` is given (within the band and the pool).
+
+    One entry on the objection (``objection.uphold``, saying what happened to the award) and
+    one on the award (``award.revoke`` or ``award.change_amount``) when it still stood in the
+    notice.
+    """
     with unit_of_work():
         funding_round, objection = _locked_objection(objection_id)
-        objection.status = _transition(
-            OBJECTION_TRANSITIONS, objection.status, "uphold", actor, reason
-        )
         award = objection.award
-        effect = _apply_upheld(funding_round, award, actor, reason, new_amount_fen)
+        effect = _award_effect(award, new_amount_fen)
+        apply(OBJECTION, objection, "uphold", actor, reason=reason,
+              payload={"award_id": award.id, **effect})
+        _apply_upheld(funding_round, award, objection, actor, reason, new_amount_fen)
         _decide(objection, actor, reason)
-        audit.record(
-            "objection.upheld",
-            "objection",
-            objection.id,
-            {"award_id": award.id, "reason": reason.strip(), **effect},
-            actor=actor,
-        )
     return objection
 
 
-def _apply_upheld(
-    funding_round, award: Award, actor, reason: str, new_amount_fen: int | None
-) -> dict:
-    """Revoke the award or change its amount; say which for the audit payload."""
-    if award.status != "in_notice":
+def _award_effect(award: Award, new_amount_fen: int | None) -> dict:
+    """What upholding does to the award, for the objection's entry."""
+    if award.status not in NOTICED_AWARDS:
         return {"award_effect": "none", "award_status": award.status}
     if new_amount_fen is None:
-        award.status = _transition(AWARD_TRANSITIONS, award.status, "revoke", actor, reason)
-        award.reason = reason.strip()
         return {"award_effect": "revoked", "amount_fen": award.amount_fen}
+    return {"award_effect": "amount_changed", "from_fen": award.amount_fen,
+            "to_fen": new_amount_fen}
+
+
+def _apply_upheld(funding_round, award: Award, objection: Objection, actor, reason: str,
+                  new_amount_fen: int | None) -> None:
+    """Revoke the award or change its amount (each its own award entry); nothing when the
+    award no longer stands in the notice."""
+    if award.status not in NOTICED_AWARDS:
+        return
+    facts = {"objection_id": objection.id}
+    if new_amount_fen is None:
+        award.reason = reason.strip()
+        apply(AWARD, award, "revoke", actor, reason=reason,
+              payload={**facts, "amount_fen": award.amount_fen})
+        return
     before = award.amount_fen
     change_amount(funding_round, award, new_amount_fen)
     award.reason = reason.strip()
-    return {"award_effect": "amount_changed", "from_fen": before, "to_fen": new_amount_fen}
+    apply(AWARD, award, "change_amount", actor, reason=reason,
+          payload={**facts, "from_fen": before, "to_fen": new_amount_fen})
 
 
 def _decide(objection: Objection, actor, reason: str) -> None:
     """Record the ruling on the objection and tell the objector."""
     objection.outcome_reason = reason.strip()
-    objection.decided_at = utcnow()
+    objection.decided_at = stored(now_utc())
     objection.decided_by_id = getattr(actor, "id", None)
     _tell_objector(objection)
 
@@ -333,17 +356,9 @@ def dismiss_objection(objection_id: int, actor, reason: str) -> Objection:
     """Rule an objection unfounded, with the reason the objector will read."""
     with unit_of_work():
         _funding_round, objection = _locked_objection(objection_id)
-        objection.status = _transition(
-            OBJECTION_TRANSITIONS, objection.status, "dismiss", actor, reason
-        )
+        apply(OBJECTION, objection, "dismiss", actor, reason=reason,
+              payload={"award_id": objection.award_id})
         _decide(objection, actor, reason)
-        audit.record(
-            "objection.dismissed",
-            "objection",
-            objection.id,
-            {"award_id": objection.award_id, "reason": reason.strip()},
-            actor=actor,
-        )
     return objection
 
 
@@ -364,12 +379,12 @@ def objections_of_user(user) -> list[Objection]:
 
 
 def objections_of_round(round_id: int) -> list[Objection]:
-    """Every objection against a round's awards, open ones first, for the organizer."""
+    """Every objection against a round's awards, those awaiting a ruling first."""
     query = (
         select(Objection)
         .join(Award)
         .where(Award.round_id == round_id)
-        .order_by((Objection.status != "filed"), Objection.id)
+        .order_by(Objection.status.not_in(AWAITING_RULING), Objection.id)
     )
     return list(db.session.scalars(query))
 
@@ -388,42 +403,38 @@ def _open_objections(notice_id: int) -> int:
         db.session.scalar(
             select(func.count(Objection.id))
             .join(Award)
-            .where(Award.notice_id == notice_id, Objection.status == "filed")
+            .where(Award.notice_id == notice_id, Objection.status.in_(AWAITING_RULING))
         )
         or 0
     )
 
 
 def confirm_notice(notice_id: int, actor=None, today: date | None = None) -> int:
-    """Close an ended notice with no open objection: confirm its awards and create their
-    agreements. Returns how many awards were confirmed; refused (nothing written) otherwise."""
-    today = today or today_local()
+    """Close an ended notice with no open objection: confirm its awards (freezing their
+    budget lines), draw their agreements and settle the round's proposals. Returns how many
+    awards were confirmed; refused (nothing written) otherwise."""
+    today = today or local_date()
+    missing = msg("找不到这次公示")
     round_id = db.session.scalar(select(Notice.round_id).where(Notice.id == notice_id))
     if round_id is None:
-        raise AwardError(msg("找不到这次公示"), 404)
+        raise Refusal(missing, status=404)
     with unit_of_work():
         lock_round(round_id)
-        notice = fresh(Notice, notice_id)
-        if notice.status != "open":
-            raise AwardError(msg("这次公示已经结束"), 409)
+        notice = locked(Notice, notice_id, missing)
+        if notice.status not in OPEN_NOTICES:
+            raise Refusal(msg("这次公示已经结束"), status=409)
         check = can_confirm(notice.ends_on, today, _open_objections(notice_id))
         if not check.ok:
-            raise AwardError(check.reason, 409)
-        awards = [a for a in notice.awards if a.status == "in_notice"]
+            raise Refusal(check.reason, status=409)
+        awards = [a for a in notice.awards if a.status in NOTICED_AWARDS]
+        notice.closed_at = stored(now_utc())
+        apply(NOTICE, notice, "confirm", actor, payload={"confirmed": [a.id for a in awards]})
         for award in awards:
-            award.status = _transition(AWARD_TRANSITIONS, award.status, "confirm", actor)
-            audit.record(
-                "award.confirmed",
-                "award",
-                award.id,
-                {"notice_id": notice_id, "amount_fen": award.amount_fen},
-                actor=actor,
-            )
-        notice.status, notice.closed_at = "closed", utcnow()
-        audit.record(
-            "notice.closed", "notice", notice_id, {"confirmed": [a.id for a in awards]}, actor=actor
-        )
-        create_agreements(awards, notice.starts_on.year, actor)
+            frozen = freeze_budget(award)
+            apply(AWARD, award, "confirm", actor, payload={
+                "notice_id": notice_id, "amount_fen": award.amount_fen, **frozen,
+            })
+        draw_agreements(awards, notice.starts_on.year, actor)
         _settle_proposals(round_id, {award.proposal_id for award in awards}, actor)
     return len(awards)
 
@@ -431,34 +442,29 @@ def confirm_notice(notice_id: int, actor=None, today: date | None = None) -> int
 def _settle_proposals(round_id: int, awarded_ids: set[int], actor) -> None:
     """Move the round's scored proposals to awarded / not awarded, telling each applicant.
 
-    A consequence of the confirmation, so the system role makes it; runs inside the
-    confirmation's transaction with one audit entry per proposal that changes. A proposal
+    Runs inside the confirmation's transaction with one audit entry per proposal. A proposal
     whose award is still waiting for another notice stays scored until that one closes.
     """
     pending = set(db.session.scalars(select(Award.proposal_id).where(
-        Award.round_id == round_id, Award.status.not_in(DEAD_STATES),
+        Award.round_id == round_id, Award.status.in_(LIVE_STATES),
         Award.proposal_id.not_in(awarded_ids))))
     scored = db.session.scalars(
-        select(Proposal).where(Proposal.round_id == round_id, Proposal.status == "scored",
+        select(Proposal).where(Proposal.round_id == round_id,
+                               Proposal.status.in_(SETTLEABLE_PROPOSALS),
                                Proposal.id.not_in(pending))
     ).all()
     for proposal in scored:
-        action = "award" if proposal.id in awarded_ids else "not_award"
-        proposal.status = proposal_transition(proposal.status, action, {"system"})
-        audit.record(
-            f"proposal.{proposal.status}",
-            "proposal",
-            proposal.id,
-            {"round_id": round_id},
-            actor=actor,
-        )
-        notify(proposal.applicant_id, _settled_message(proposal), f"/proposals/{proposal.id}")
+        awarded = proposal.id in awarded_ids
+        apply(PROPOSAL, proposal, "award" if awarded else "not_award", actor,
+              payload={"round_id": round_id})
+        notify(proposal.applicant_id, _settled_message(proposal, awarded),
+               f"/proposals/{proposal.id}")
 
 
-def _settled_message(proposal: Proposal) -> str:
+def _settled_message(proposal: Proposal, awarded: bool) -> str:
     """The applicant's notification when the notice confirms the round's awards."""
     with source_language():
-        if proposal.status == "awarded":
+        if awarded:
             return msg(
                 "恭喜！您的项目“{title}”经公示已正式立项，请在线签订资助协议。",
                 title=proposal.title,
@@ -475,15 +481,17 @@ def close_due(today: date | None = None) -> list[str]:
     Returns one line per notice looked at. Safe to run again: closed notices are not touched,
     and notices still waiting for rulings are only reported.
     """
-    today = today or today_local()
+    today = today or local_date()
     due = db.session.scalars(
-        select(Notice.id).where(Notice.status == "open", Notice.ends_on < today).order_by(Notice.id)
+        select(Notice.id)
+        .where(Notice.status.in_(OPEN_NOTICES), Notice.ends_on < today)
+        .order_by(Notice.id)
     ).all()
     lines = []
     for notice_id in due:
         try:
             count = confirm_notice(notice_id, None, today)
-        except AwardError as error:
+        except Refusal as error:
             lines.append(f"公示 #{notice_id}：未确认（{error}）")
             continue
         except Exception as error:  # noqa: BLE001 - one bad notice must not stop the others
@@ -498,7 +506,7 @@ def notice_context(notice: Notice, url: str) -> dict:
     """What the public notice page and PDF show: the round, the public rows, the live total,
     the period and where to object (``url``)."""
     rows = public_rows(notice)
-    live = [row for row in rows if row.status != "revoked"]
+    live = [row for row in rows if row.status in LIVE_STATES]
     return {
         "notice": notice,
         "round": notice.round,
@@ -509,11 +517,3 @@ def notice_context(notice: Notice, url: str) -> dict:
         "published_on": format_date(notice.starts_on),
         "url": url,
     }
-
-
-def notice_pdf(notice: Notice, url: str) -> bytes:
-    """The notice as a PDF, with the audit chain's head printed on it."""
-    from grants.documents import document_language, render_pdf
-
-    with document_language():
-        return render_pdf("notice", **notice_context(notice, url))

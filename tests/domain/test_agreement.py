@@ -1,18 +1,19 @@
-"""Agreement number, supervision clauses and tranche schedule."""
+"""Agreement number, supervision clauses and the digest of frozen rows."""
 
 from __future__ import annotations
 
+import hashlib
+from types import SimpleNamespace
+
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from grants.domain.agreement import (
+    BUDGET_LINE_FIELDS,
     SUPERVISION_CLAUSES,
-    Tranche,
     agreement_number,
-    tranche_schedule,
+    frozen_digest,
+    row_facts,
 )
-from grants.domain.money import yuan
 
 
 def test_agreement_number():
@@ -42,55 +43,26 @@ def test_supervision_clauses_cover_the_essentials():
         assert topic in text
 
 
-def test_default_schedule():
-    assert tranche_schedule(yuan(12000)) == [
-        Tranche(1, 50, yuan(6000), "协议签订后"),
-        Tranche(2, 40, yuan(4800), "中期评估通过后"),
-        Tranche(3, 10, yuan(1200), "结项评估通过后"),
-    ]
+LINE = SimpleNamespace(id=7, position=0, item="食材", cost_category="materials",
+                       unit_price_fen=1500, quantity=4, subtotal_fen=6000, proposal_id=3)
 
 
-def test_remainder_goes_on_the_first_tranche():
-    tranches = tranche_schedule(1_000_001)
-    assert [t.amount_fen for t in tranches] == [500_001, 400_000, 100_000]
-    assert [t.amount_fen for t in tranche_schedule(7, (34, 33, 33))] == [3, 2, 2]
+def test_row_facts_keep_only_the_named_fields():
+    facts = row_facts(LINE, BUDGET_LINE_FIELDS)
+    assert set(facts) == set(BUDGET_LINE_FIELDS) and facts["subtotal_fen"] == 6000
 
 
-def test_two_and_one_tranches():
-    assert [t.gate for t in tranche_schedule(yuan(5000), (70, 30))] == [
-        "协议签订后",
-        "结项评估通过后",
-    ]
-    assert tranche_schedule(yuan(5000), (100,)) == [Tranche(1, 100, yuan(5000), "协议签订后")]
+def test_frozen_digest_is_the_sha256_of_canonical_json():
+    facts = row_facts(LINE, BUDGET_LINE_FIELDS)
+    text = (
+        '{"rows":[{"cost_category":"materials","id":7,"item":"食材","position":0,'
+        '"quantity":4,"subtotal_fen":6000,"unit_price_fen":1500}]}'
+    )
+    assert frozen_digest([facts]) == hashlib.sha256(text.encode()).hexdigest()
 
 
-@pytest.mark.parametrize("shares", [(50, 40), (50, 50, 0), (60, 50, -10), (25, 25, 25, 25), ()])
-def test_bad_shares_are_refused(shares):
-    with pytest.raises(ValueError):
-        tranche_schedule(yuan(5000), shares)
-
-
-def test_bad_amounts_are_refused():
-    with pytest.raises(ValueError):
-        tranche_schedule(-1)
-    with pytest.raises(TypeError):
-        tranche_schedule(5000.0)
-
-
-@st.composite
-def share_splits(draw):
-    """One to three positive whole percentages adding up to 100."""
-    n = draw(st.integers(min_value=1, max_value=3))
-    cuts = sorted(draw(st.lists(st.integers(1, 99), min_size=n - 1, max_size=n - 1, unique=True)))
-    bounds = [0, *cuts, 100]
-    return tuple(b - a for a, b in zip(bounds, bounds[1:], strict=False))
-
-
-@given(st.integers(min_value=0, max_value=10**12), share_splits())
-def test_split_sums_exactly(amount, shares):
-    tranches = tranche_schedule(amount, shares)
-    assert sum(t.amount_fen for t in tranches) == amount
-    assert [t.no for t in tranches] == list(range(1, len(shares) + 1))
-    assert all(t.amount_fen >= 0 for t in tranches)
-    for t, share in zip(tranches[1:], shares[1:], strict=True):
-        assert t.amount_fen == amount * share // 100
+def test_frozen_digest_changes_with_any_field_and_with_the_order():
+    first = row_facts(LINE, BUDGET_LINE_FIELDS)
+    second = {**first, "id": 8, "position": 1}
+    assert frozen_digest([first, second]) != frozen_digest([second, first])
+    assert frozen_digest([first]) != frozen_digest([{**first, "quantity": 5}])

@@ -3,15 +3,18 @@ and the idempotent close-due job."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
+from grants.domain.agreement import BUDGET_LINE_FIELDS, frozen_digest, row_facts
 from grants.domain.awards import Candidate
+from grants.domain.errors import Refusal
 from grants.extensions import db
-from grants.models import Notification
+from grants.models import AuditEntry, BudgetLine, Notification
 from grants.models.awards import Agreement, Award, Notice
 from grants.services import awards as award_svc
 from grants.services import notices as svc
@@ -42,6 +45,19 @@ def published(app, organizer, make_user):
     return notice
 
 
+def _entries_since(before):
+    """(action, object type, object id, role) of the audit entries written after ``before``."""
+    query = select(AuditEntry).where(AuditEntry.seq > before).order_by(AuditEntry.seq)
+    return [(e.action, e.object_type, e.object_id, e.actor_role)
+            for e in db.session.scalars(query)]
+
+
+def _payload(action):
+    """The payload of the latest entry with this action."""
+    query = select(AuditEntry.payload).where(AuditEntry.action == action)
+    return json.loads(db.session.scalar(query.order_by(AuditEntry.seq.desc())))
+
+
 def _award(notice, rank):
     return db.session.scalar(select(Award).where(Award.notice_id == notice.id, Award.rank == rank))
 
@@ -53,7 +69,7 @@ def test_publish_opens_five_working_days(published):
 
 def test_publish_with_nothing_proposed_is_refused(published, organizer):
     before = audit_count()
-    with pytest.raises(award_svc.AwardError, match="没有待公示"):
+    with pytest.raises(Refusal, match="没有待公示"):
         svc.publish_notice(published.round_id, organizer, today=MONDAY)
     assert audit_count() == before
 
@@ -85,7 +101,7 @@ def test_anonymous_and_logged_in_objections(published, make_user):
 def test_bad_objection_input_is_refused(published, kwargs, message):
     fields = {"text": "有异议", "name": "王五", "phone": "025-52345678", **kwargs}
     before = audit_count()
-    with pytest.raises(award_svc.AwardError, match=message) as err:
+    with pytest.raises(Refusal, match=message) as err:
         svc.file_objection(_award(published, 1).id, today=MONDAY, **fields)
     assert err.value.status == 422 and audit_count() == before
 
@@ -93,7 +109,7 @@ def test_bad_objection_input_is_refused(published, kwargs, message):
 @pytest.mark.parametrize("day", [date(2026, 7, 5), date(2026, 7, 11), NEXT_MONDAY])
 def test_objection_outside_the_period_is_refused(published, day):
     before = audit_count()
-    with pytest.raises(award_svc.AwardError, match="只能在公示期内"):
+    with pytest.raises(Refusal, match="只能在公示期内"):
         svc.file_objection(
             _award(published, 1).id, "有异议", name="王五", phone="13800001111", today=day
         )
@@ -106,7 +122,10 @@ def test_uphold_revokes_and_tells_the_objector(published, organizer, make_user):
     objection = svc.file_objection(award.id, "重复申报", user=resident, today=MONDAY)
     before = audit_count()
     svc.uphold_objection(objection.id, organizer, "经核实与另一项目重复申报")
-    assert audit_count() == before + 1
+    assert _entries_since(before) == [
+        ("objection.uphold", "objection", objection.id, "organizer"),
+        ("award.revoke", "award", award.id, "organizer"),
+    ]
     assert (objection.status, award.status) == ("upheld", "revoked")
     assert award_svc.live_total(published.round_id) == 2_000_000
     note = db.session.scalar(select(Notification).where(Notification.user_id == resident.id))
@@ -119,23 +138,32 @@ def test_uphold_with_new_amount_keeps_within_the_pool(published, organizer):
         award.id, "预算偏高", name="李四", phone="13912345678", today=MONDAY
     )
     before = audit_count()
-    with pytest.raises(award_svc.AwardError, match="超过资金池"):
+    with pytest.raises(Refusal, match="超过资金池"):
         svc.uphold_objection(objection.id, organizer, "核增", new_amount_fen=1_500_001)
-    with pytest.raises(award_svc.AwardError, match="理由"):
+    with pytest.raises(Refusal, match="理由"):
         svc.uphold_objection(objection.id, organizer, " ", new_amount_fen=800_000)
     assert audit_count() == before and objection.status == "filed"
     svc.uphold_objection(objection.id, organizer, "核减宣传费", new_amount_fen=800_000)
     assert (award.status, award.amount_fen) == ("in_notice", 800_000)
+    assert _entries_since(before) == [
+        ("objection.uphold", "objection", objection.id, "organizer"),
+        ("award.change_amount", "award", award.id, "organizer"),
+    ]
+    change = _payload("award.change_amount")
+    assert (change["from_fen"], change["to_fen"], change["objection_id"]) == (
+        1_000_000, 800_000, objection.id)
+    assert change["reason"] == "核减宣传费" and _payload("objection.uphold")["award_effect"] == (
+        "amount_changed")
 
 
 def test_dismiss_needs_a_reason_and_only_once(published, organizer):
     objection = svc.file_objection(
         _award(published, 1).id, "不服", name="李四", phone="13912345678", today=MONDAY
     )
-    with pytest.raises(award_svc.AwardError, match="理由"):
+    with pytest.raises(Refusal, match="理由"):
         svc.dismiss_objection(objection.id, organizer, "")
     svc.dismiss_objection(objection.id, organizer, "评审程序合规")
-    with pytest.raises(award_svc.AwardError, match="不能执行"):
+    with pytest.raises(Refusal, match="不能执行"):
         svc.dismiss_objection(objection.id, organizer, "再次驳回")
     assert objection.status == "dismissed" and objection.outcome_reason == "评审程序合规"
 
@@ -145,9 +173,9 @@ def test_confirm_waits_for_the_end_and_for_rulings(published, organizer):
         _award(published, 1).id, "不服", name="李四", phone="13912345678", today=MONDAY
     )
     before = audit_count()
-    with pytest.raises(award_svc.AwardError, match="期满后"):
+    with pytest.raises(Refusal, match="期满后"):
         svc.confirm_notice(published.id, organizer, today=FRIDAY)
-    with pytest.raises(award_svc.AwardError, match="1 件异议未处理"):
+    with pytest.raises(Refusal, match="1 件异议未处理"):
         svc.confirm_notice(published.id, organizer, today=NEXT_MONDAY)
     assert audit_count() == before
     svc.dismiss_objection(objection.id, organizer, "不成立")
@@ -155,7 +183,7 @@ def test_confirm_waits_for_the_end_and_for_rulings(published, organizer):
     numbers = db.session.scalars(select(Agreement.number).order_by(Agreement.number)).all()
     assert numbers == ["JN-2026-07-001", "JN-2026-07-002", "JN-2026-07-003"]
     assert {a.status for a in published.awards} == {"confirmed"}
-    with pytest.raises(award_svc.AwardError, match="已经结束"):
+    with pytest.raises(Refusal, match="已经结束"):
         svc.confirm_notice(published.id, organizer, today=NEXT_MONDAY)
 
 
@@ -165,8 +193,12 @@ def test_close_due_is_idempotent(published, organizer):
     lines = svc.close_due(today=NEXT_MONDAY)
     assert lines == [f"公示 #{published.id}：已确认 3 个立项"]
     after_first = audit_count()
-    # confirmed ×3, notice closed, agreements ×3, proposals settled ×3
-    assert after_first == before + 3 + 1 + 3 + 3
+    # notice confirmed, awards confirmed ×3, agreements drawn ×3, proposals settled ×3
+    assert after_first == before + 1 + 3 + 3 + 3
+    actions = [entry[0] for entry in _entries_since(before)]
+    assert actions == ["notice.confirm", *["award.confirm"] * 3, *["agreement.draw"] * 3,
+                       *["proposal.award"] * 3]
+    assert {entry[3] for entry in _entries_since(before)} == {"system"}
     assert svc.close_due(today=NEXT_MONDAY) == []
     assert audit_count() == after_first
     assert db.session.get(Notice, published.id).status == "closed"
@@ -207,3 +239,95 @@ def test_a_proposal_waiting_for_a_later_notice_is_not_marked_unfunded(published,
     db.session.commit()
     svc.confirm_notice(published.id, organizer, today=NEXT_MONDAY)
     assert db.session.get(Proposal, waiting.proposal_id).status == "scored"
+
+
+def test_publishing_audits_the_notice_and_each_award_as_the_organizer(app, organizer, make_user):
+    applicant = make_user("zhangguilan", "resident")
+    r = make_round("notice", pool_fen=3_500_000)
+    proposals = [make_proposal(r, applicant, status="scored", title=f"项目{i}") for i in (1, 2)]
+    award_svc.propose_awards(r.id, [Candidate(p.id, i, p.title, Decimal(90 - i), 1_000_000)
+                                    for i, p in enumerate(proposals, 1)], organizer)
+    before = audit_count()
+    notice = svc.publish_notice(r.id, organizer, today=MONDAY)
+    entries = _entries_since(before)
+    assert entries[0] == ("notice.publish", "notice", notice.id, "organizer")
+    assert [e[0] for e in entries[1:]] == ["award.publish_notice"] * 2
+    assert _payload("notice.publish")["ends_on"] == FRIDAY.isoformat()
+
+
+def test_objections_are_filed_by_the_public_whoever_files_them(published, make_user):
+    resident = make_user("liujianguo", "resident")
+    award = _award(published, 1)
+    before = audit_count()
+    anonymous = svc.file_objection(award.id, "预算偏高", name="李四", phone="13912345678",
+                                   today=MONDAY)
+    signed_in = svc.file_objection(award.id, "重复申报", user=resident, today=MONDAY)
+    assert _entries_since(before) == [
+        ("objection.file", "objection", anonymous.id, "public"),
+        ("objection.file", "objection", signed_in.id, "public"),
+    ]
+    actors = db.session.scalars(select(AuditEntry.actor_id).where(AuditEntry.seq > before)).all()
+    assert actors == [None, resident.id]
+    assert (anonymous.status, signed_in.status) == ("filed", "filed")
+
+
+def test_a_second_upheld_objection_leaves_a_revoked_award_alone(published, organizer):
+    award = _award(published, 2)
+    first, second = (
+        svc.file_objection(award.id, text, name="李四", phone="13912345678", today=MONDAY)
+        for text in ("重复申报", "预算偏高")
+    )
+    svc.uphold_objection(first.id, organizer, "重复申报属实")
+    before = audit_count()
+    svc.uphold_objection(second.id, organizer, "一并认定")
+    assert _entries_since(before) == [("objection.uphold", "objection", second.id, "organizer")]
+    assert _payload("objection.uphold")["award_effect"] == "none"
+    assert award.status == "revoked"
+
+
+def _frozen(award):
+    return [(line.id, line.position, line.item, line.cost_category, line.unit_price_fen,
+             line.quantity, line.subtotal_fen) for line in award.budget_lines]
+
+
+def test_confirmation_freezes_the_budget_lines_and_audits_their_digest(published, organizer):
+    award = _award(published, 1)
+    proposal = award.proposal
+    proposal.lines = [
+        BudgetLine(position=0, item="食材", cost_category="materials", unit_price_fen=600_000,
+                   quantity=1, subtotal_fen=600_000),
+        BudgetLine(position=1, item="场地租用", cost_category="venue", unit_price_fen=100_000,
+                   quantity=4, subtotal_fen=400_000),
+    ]
+    db.session.commit()
+    svc.confirm_notice(published.id, organizer, today=NEXT_MONDAY)
+    frozen = _frozen(award)
+    assert [row[1:] for row in frozen] == [
+        (0, "食材", "materials", 600_000, 1, 600_000),
+        (1, "场地租用", "venue", 100_000, 4, 400_000),
+    ]
+    entry = db.session.scalar(select(AuditEntry).where(
+        AuditEntry.action == "award.confirm", AuditEntry.object_id == award.id))
+    payload = json.loads(entry.payload)
+    facts = [row_facts(line, BUDGET_LINE_FIELDS) for line in award.budget_lines]
+    assert payload["budget_sha256"] == frozen_digest(facts)
+    assert payload["budget_line_ids"] == [row[0] for row in frozen]
+    assert payload["budget_total_fen"] == 1_000_000 and entry.actor_role == "organizer"
+
+
+def test_editing_the_source_proposal_cannot_change_the_frozen_lines(published, organizer):
+    award = _award(published, 1)
+    svc.confirm_notice(published.id, organizer, today=NEXT_MONDAY)
+    frozen = _frozen(award)
+    digest = json.loads(db.session.scalar(
+        select(AuditEntry.payload).where(AuditEntry.action == "award.confirm",
+                                         AuditEntry.object_id == award.id)))["budget_sha256"]
+    proposal = award.proposal
+    proposal.lines = [BudgetLine(position=0, item="宣传物料", cost_category="publicity",
+                                 unit_price_fen=5_000, quantity=200, subtotal_fen=1_000_000)]
+    proposal.title = "改过的标题"
+    db.session.commit()
+    db.session.expire_all()
+    assert _frozen(award) == frozen
+    facts = [row_facts(line, BUDGET_LINE_FIELDS) for line in award.budget_lines]
+    assert frozen_digest(facts) == digest

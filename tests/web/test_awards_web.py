@@ -206,10 +206,10 @@ def test_only_the_organizer_countersigns(ranked, client, shared_pdf_cache):  # n
     assert client.get(url).status_code == 200
     assert _post(client, f"{url}/countersign").status_code == 302
     assert agreement.award.status == "agreement_signed"
-    signed = select(AuditEntry.action).where(AuditEntry.action.like("agreement.signed%"))
-    assert db.session.scalars(signed).all() == [
-        "agreement.signed_applicant",
-        "agreement.signed_organizer",
+    signed = select(AuditEntry.action).where(AuditEntry.action.like("agreement.%sign"))
+    assert db.session.scalars(signed.order_by(AuditEntry.seq)).all() == [
+        "agreement.sign",
+        "agreement.countersign",
     ]
     response = client.get(f"/awards/rounds/{ranked.round.id}/agreements.zip")
     assert response.status_code == 200 and response.mimetype == "application/zip"

@@ -4,6 +4,7 @@ characters too), embedded fonts, the audit head, and nothing private on the publ
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import timedelta
 from decimal import Decimal
 
@@ -11,6 +12,7 @@ import pypdf
 import pytest
 
 from grants.domain.awards import Candidate
+from grants.domain.money import format_fen
 from grants.extensions import db
 from grants.models.base import utcnow
 from grants.models.judging import Criterion, Score, ScoreSheet
@@ -170,3 +172,43 @@ def test_score_sheet_numbers_judges_and_hides_names(app, client, shared_pdf_cach
 def test_notice_pdf_is_served_from_the_cache_when_nothing_changed(notice, client):
     first = client.get(f"/notices/{notice.id}.pdf").data
     assert client.get(f"/notices/{notice.id}.pdf").data == first
+
+
+def _signed_agreement(notice):
+    """Confirm the notice, sign and countersign the resident team's agreement."""
+    notice_svc.dismiss_objection(
+        notice.awards[0].objections[0].id, _user("wangmin"), "经核实预算合理"
+    )
+    notice_svc.confirm_notice(notice.id, _user("wangmin"), today=notice.ends_on + timedelta(days=1))
+    item = agreements.agreements_of_round(notice.round_id)[1]
+    agreements.sign_as_applicant(item.id, _user("zhangguilan"))
+    agreements.countersign(item.id, _user("wangmin"))
+    return item
+
+
+def test_agreement_pdf_prints_the_stored_tranches_which_sum_to_the_award(notice, client):
+    item = _signed_agreement(notice)
+    rows = item.award.tranches
+    # A schedule no recomputation would give: the PDF can only have it from the rows.
+    rows[0].amount_fen, rows[1].amount_fen = 500_100, 399_900
+    db.session.commit()
+    assert sum(t.amount_fen for t in rows) == item.award.amount_fen == 1_000_000
+    login_as(client, "zhangguilan")
+    text = _text(client.get(f"/awards/agreements/{item.id}.pdf").data)
+    printed = [format_fen(t.amount_fen) for t in rows]
+    assert printed == ["¥5,001.00", "¥3,999.00", "¥1,000.00"]
+    assert all(amount in text for amount in printed)
+    assert "¥5,000.00" not in text and "¥4,000.00" not in text
+    assert "协议签订后" in text and "结项评估通过后" in text
+
+
+def test_round_zip_holds_every_agreement_named_by_number(notice, client):
+    item = _signed_agreement(notice)
+    login_as(client, "wangmin")
+    response = client.get(f"/awards/rounds/{notice.round_id}/agreements.zip")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    names = archive.namelist()
+    assert names == ["JN-2026-07-001.pdf", "JN-2026-07-002.pdf"] and item.number in names[1]
+    assert archive.read(names[0]).startswith(b"%PDF")
+    assert 'filename="agreements-JN-07.zip"' in response.headers["Content-Disposition"]

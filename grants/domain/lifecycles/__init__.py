@@ -15,11 +15,12 @@ from grants.domain.lifecycles.notice import NOTICE
 from grants.domain.lifecycles.objection import OBJECTION
 from grants.domain.lifecycles.proposal import PROPOSAL
 from grants.domain.lifecycles.score_sheet import SCORE_SHEET
+from grants.domain.lifecycles.tranche import TRANCHE
 from grants.domain.workflow import Lifecycle
 
 LIFECYCLES: dict[str, Lifecycle] = {
     lifecycle.name: lifecycle
-    for lifecycle in (PROPOSAL, AWARD, OBJECTION, NEED, NOTICE, SCORE_SHEET, AGREEMENT)
+    for lifecycle in (PROPOSAL, AWARD, OBJECTION, NEED, NOTICE, SCORE_SHEET, AGREEMENT, TRANCHE)
 }
 AUDIT_ACTIONS: frozenset[str] = frozenset().union(
     EVENTS, *(lifecycle.audit_actions() for lifecycle in LIFECYCLES.values())

@@ -1,6 +1,7 @@
 """Grant agreement (协议书): drawn when the award is confirmed, signed by the applicant (the
 owner of the proposal: the applicant or a member of its organisation), then countersigned by
-the organizer, which signs the award."""
+the organizer, which signs the award. Admins do not sign contracts: only the organizer is party A.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ AGREEMENT = Lifecycle(
     table={
         (None, "draw"): ("awaiting_signature", ("organizer", "admin", "system")),
         ("awaiting_signature", "sign"): ("signed_by_applicant", ("applicant",)),
-        ("signed_by_applicant", "countersign"): ("countersigned", ("organizer", "admin")),
+        ("signed_by_applicant", "countersign"): ("countersigned", ("organizer",)),
     },
     labels=Labels(
         {

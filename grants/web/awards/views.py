@@ -3,19 +3,16 @@ objections and countersigns agreements; applicants read and sign their own agree
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from functools import partial
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from grants.documents import document_language, pdf_response, render_pdf
 from grants.domain.errors import Refusal
-from grants.domain.lifecycles import AWARD, NOTICE, OBJECTION
-from grants.domain.permissions import acting_roles, policies
-from grants.domain.permissions.awards import (
-    can_countersign_agreement,
-    can_sign_agreement,
-    can_view_score_sheet,
-)
+from grants.domain.lifecycles import AGREEMENT, AWARD, NOTICE, OBJECTION
+from grants.domain.permissions import acting_roles, owns_proposal, policies
+from grants.domain.permissions.awards import can_view_score_sheet
 from grants.extensions import db
 from grants.models import FundingRound, Proposal
 from grants.models.awards import Award, Notice, Objection
@@ -29,6 +26,14 @@ from grants.web.awards.forms import (
     ExcludeForm,
     SettingsForm,
     SignForm,
+)
+from grants.web.documents import (
+    document_language,
+    document_pdf,
+    pdf_response,
+    render_pdf,
+    zip_of,
+    zip_response,
 )
 
 bp = Blueprint("awards", __name__, url_prefix="/awards")
@@ -251,18 +256,23 @@ def _rule(objection_id: int, form: DecideForm) -> None:
     notices.uphold_objection(objection_id, current_user, form.reason.data, amount)
 
 
+def _agreement_pdf(agreement) -> bytes:
+    """One agreement as a PDF, from the data the agreements service hands over."""
+    return document_pdf("agreement", partial(agreements.agreement_context, agreement))
+
+
 @bp.get("/rounds/<int:round_id>/agreements.zip")
 @requires(policies.ORGANIZE)
 def agreements_zip(round_id: int):
     """Download every agreement of the round as one ZIP (file names = agreement numbers)."""
     funding_round = _round_or_404(round_id)
-    data, count = agreements.agreements_zip(round_id)
-    if not count:
+    items = agreements.agreements_of_round(round_id)
+    if not items:
         flash(_("本轮还没有协议书"), "warning")
         return _round_page(round_id, 404)
+    data, _count = zip_of((f"{item.number}.pdf", _agreement_pdf(item)) for item in items)
     name = f"agreements-{funding_round.district_code}-{funding_round.round_no:02d}.zip"
-    disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
-    return Response(data, mimetype="application/zip", headers=disposition)
+    return zip_response(data, name)
 
 
 # ------------------------------------------------------------------------------ agreements
@@ -272,7 +282,7 @@ def _agreement_or_404(agreement_id: int):
     """The agreement if the current user may read it; anyone else gets a 404."""
     try:
         return agreements.get_agreement(agreement_id, current_user)
-    except AwardError:
+    except Refusal:
         abort(404)
 
 
@@ -284,15 +294,17 @@ def mine():
 
 
 def _agreement_page(agreement, status: int = 200, sign_form: SignForm | None = None):
-    """The agreement as a web page, with the signing buttons the user may press."""
+    """The agreement as a web page, with the signing step the agreement lifecycle offers the
+    current user (the owner signs, the organizer countersigns)."""
     context = agreements.agreement_context(agreement)
+    owner = owns_proposal(current_user, context["proposal"])
+    actions = AGREEMENT.available(agreement.status, acting_roles(current_user, owner=owner))
     page = render_template(
         "awards/agreement.html",
         sign_form=sign_form or SignForm(formdata=None),
         action_form=ActionForm(),
-        perm_sign=can_sign_agreement(current_user, context["proposal"])[0],
-        perm_countersign=can_countersign_agreement(current_user)[0],
-        state_label=state_label,
+        can_sign="sign" in actions,
+        can_countersign="countersign" in actions,
         **context,
     )
     return page, status
@@ -310,7 +322,7 @@ def agreement(agreement_id: int):
 def agreement_pdf(agreement_id: int):
     """The agreement as a PDF, showing both signatures once made."""
     item = _agreement_or_404(agreement_id)
-    return pdf_response(agreements.agreement_pdf(item), f"{item.number}.pdf")
+    return pdf_response(_agreement_pdf(item), f"{item.number}.pdf")
 
 
 @bp.post("/agreements/<int:agreement_id>/sign")
@@ -324,7 +336,7 @@ def sign(agreement_id: int):
         return _agreement_page(item, 422, form)
     try:
         agreements.sign_as_applicant(agreement_id, current_user)
-    except AwardError as error:
+    except Refusal as error:
         flash(str(error), "danger")
         return _agreement_page(item, error.status, form)
     flash(_("您已签署协议书，等待主办方签署"), "success")
@@ -340,7 +352,7 @@ def countersign(agreement_id: int):
         abort(400)
     try:
         agreements.countersign(agreement_id, current_user)
-    except AwardError as error:
+    except Refusal as error:
         flash(str(error), "danger")
         return _agreement_page(item, error.status)
     flash(_("协议书已签署生效"), "success")

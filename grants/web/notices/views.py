@@ -6,13 +6,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from grants.documents import pdf_response
+from grants.domain.errors import Refusal
 from grants.domain.permissions import policies
 from grants.extensions import db
 from grants.models.awards import Award, Notice
 from grants.services import notices
-from grants.services.awards import AwardError
 from grants.web.access import requires
+from grants.web.documents import document_pdf, pdf_response
 from grants.web.notices.forms import ObjectionForm
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")
@@ -31,9 +31,8 @@ def _detail_url(notice: Notice) -> str:
 @bp.get("/")
 @requires(policies.PUBLIC)
 def index():
-    """Every notice, newest first, open ones marked."""
-    items = notices.list_notices()
-    return render_template("notices/index.html", items=items, is_open=notices.is_open)
+    """Every notice, newest first, running ones and those waiting for confirmation marked."""
+    return render_template("notices/index.html", items=notices.notice_listings())
 
 
 @bp.get("/<int:notice_id>")
@@ -50,7 +49,9 @@ def detail(notice_id: int):
 def pdf(notice_id: int):
     """The notice as a PDF carrying the audit chain's head hash."""
     notice = _notice_or_404(notice_id)
-    return pdf_response(notices.notice_pdf(notice, _detail_url(notice)), f"notice-{notice.id}.pdf")
+    url = _detail_url(notice)
+    document = document_pdf("notice", lambda: notices.notice_context(notice, url))
+    return pdf_response(document, f"notice-{notice.id}.pdf")
 
 
 def _objection_page(award: Award, form: ObjectionForm, status: int = 200):
@@ -60,7 +61,7 @@ def _objection_page(award: Award, form: ObjectionForm, status: int = 200):
         award=award,
         notice=award.notice,
         form=form,
-        open=award.status == "in_notice" and notices.is_open(award.notice),
+        open=notices.accepts_objections(award),
         period=notices.period_text(award.notice),
     )
     return page, status
@@ -81,7 +82,7 @@ def object_to(award_id: int):
         objection = notices.file_objection(
             award_id, form.text.data or "", user, form.name.data or "", form.phone.data or ""
         )
-    except AwardError as error:
+    except Refusal as error:
         flash(str(error), "danger")
         return _objection_page(award, form, error.status)
     flash(_("异议已提交，请保存回执编号和查询链接"), "success")

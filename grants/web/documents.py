@@ -1,13 +1,17 @@
-"""Flask glue for PDF documents: render ``templates/pdf/<name>.html`` with Jinja, turn it into
-a PDF with :mod:`grants.pdf` (cached under ``<instance>/pdf-cache``), and serve it.
+"""Documents in the web layer: render ``templates/pdf/<name>.html`` with Jinja, turn it into a
+PDF with :mod:`grants.pdf` (cached under ``<instance>/pdf-cache``), and serve it or a ZIP of them.
 
-Every document is given the audit chain's head (``audit_seq``, ``audit_hash``) so public PDFs
-can print it and anyone can check the document against the published chain.
+Services hand over a document's data (its context); this module builds that data and renders it
+in the document language, so a PDF reads the same whoever asks. Every document is given the
+audit chain's head (``audit_seq``, ``audit_hash``) so public PDFs can print it and anyone can
+check the document against the published chain.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import io
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -59,6 +63,35 @@ def html_pdf(html: str) -> bytes:
 def render_pdf(template_name: str, **context) -> bytes:
     """Render a PDF template with Jinja and return the PDF bytes."""
     return html_pdf(render_html(template_name, **context))
+
+
+def document_html(template_name: str, build: Callable[[], dict]) -> str:
+    """Build a document's data with ``build`` and render it, both in the document language
+    (the data holds sentences such as party names that must be Chinese too)."""
+    with document_language():
+        return render_html(template_name, **build())
+
+
+def document_pdf(template_name: str, build: Callable[[], dict]) -> bytes:
+    """The PDF of :func:`document_html` (identical HTML comes from the cache)."""
+    return html_pdf(document_html(template_name, build))
+
+
+def zip_of(files: Iterable[tuple[str, bytes]]) -> tuple[bytes, int]:
+    """A ZIP holding each ``(name, data)`` pair, and how many files it holds."""
+    buffer = io.BytesIO()
+    count = 0
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files:
+            archive.writestr(name, data)
+            count += 1
+    return buffer.getvalue(), count
+
+
+def zip_response(data: bytes, filename: str) -> Response:
+    """Serve ZIP bytes as a download under an ASCII file name."""
+    disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    return Response(data, mimetype="application/zip", headers=disposition)
 
 
 def pdf_response(pdf: bytes, filename: str, download: bool = False) -> Response:
