@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence, Set
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,10 +30,9 @@ from grants.domain.budget import (
 )
 from grants.domain.i18n import N_, join_list, msg, tr
 from grants.domain.lifecycles.proposal import ACTION_LABELS, PROPOSAL
-from grants.domain.lifecycles.proposal import STATE_LABELS as STATE_LABELS  # see the end
 from grants.domain.money import format_fen
 from grants.domain.roles import APPLICANT
-from grants.domain.workflow import REASON_MAX_CHARS, next_state
+from grants.domain.workflow import REASON_MAX_CHARS
 
 DRAFT = "draft"
 """The state a proposal is created in: only its owners see it, screening does not."""
@@ -471,18 +470,3 @@ def diff_versions(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Change
         if before != after:
             changes.append(Change(name, tr(FIELD_LABELS.get(name, name)), before, after))
     return changes
-
-
-# ---------------------------------------------------------------------------------------------
-# Still imported from here by other areas until they read the lifecycle themselves:
-# ``transition`` by services/notices.py, the re-exported ``STATE_LABELS`` by services/needs.py
-# and web/judging/views.py. Delete both once they do.
-
-
-def transition(state: str, action: str, roles: Set[str]) -> str:
-    """The proposal's state after ``action``, or ``TransitionError`` when the table refuses.
-
-    Only for callers outside this area that do not yet go through
-    :func:`grants.services.lifecycle.apply`; new code must not use it.
-    """
-    return next_state(PROPOSAL.table, PROPOSAL.labels, state, action, roles)

@@ -209,13 +209,13 @@ def _json_value(value):
 
 
 def _checked(data: RoundData, actor) -> str:
-    """Refuse an actor who may not manage rounds (403) or data that cannot be saved (422);
-    return the organiser role the audit entry records."""
+    """Refuse an actor who may not manage rounds (403) or data that cannot be saved (400, as
+    the round form's own checks answer); return the organiser role the audit entry records."""
     allowed, reason = can_manage_rounds(actor)
     if not allowed:
         raise Refusal(reason, status=403)
     if problems := validate_round(data):
-        raise Refusal(msg("；").join(problems))
+        raise Refusal(msg("；").join(problems), status=400)
     return role_used(actor, ORGANIZERS)
 
 

@@ -114,7 +114,7 @@ def test_the_closed_set_holds_every_lifecycle_action_and_the_declared_events() -
 
 
 def test_audit_action_names_have_labels() -> None:
-    assert audit_action_label("proposal.withdraw") == "撤回"
+    assert audit_action_label("proposal.withdraw") == "撤回申报"
     assert audit_action_label("auth.login") == "登录"
     with pytest.raises(ValueError):
         PROPOSAL.audit_action("explode")

@@ -52,14 +52,6 @@ def _locked_round(round_id: int) -> FundingRound:
     return locked(FundingRound, round_id, msg("找不到该赛事"))
 
 
-def _record(action: str, object_type: str, object_id: int, payload: Mapping, actor) -> None:
-    """Append a declared judging event by an organizer (or admin), naming the role used."""
-    audit.record(
-        action, object_type, object_id, payload, actor=actor,
-        actor_role=role_used(actor, ORGANIZERS),
-    )
-
-
 def _refuse_after_close(round_id: int) -> None:
     """Panel, assignments and sheets are frozen once judging has been closed."""
     if queries.judging_closed(round_id):
@@ -121,7 +113,10 @@ def update_rubric(
                 {"key": c.key, "name": c.name, "max_points": c.max_points} for c in criteria
             ]
         }
-        _record("rubric.update", "funding_round", round_id, payload, actor)
+        audit.record(
+            "rubric.update", "funding_round", round_id, payload,
+            actor=actor, actor_role=role_used(actor, ORGANIZERS),
+        )
 
 
 def update_settings(round_id: int, values: rules.SettingsInput, actor) -> JudgingSettings:
@@ -135,8 +130,10 @@ def update_settings(round_id: int, values: rules.SettingsInput, actor) -> Judgin
         settings = _ensure_setup(round_id)
         for name in queries.SETTINGS_FIELDS:
             setattr(settings, name, getattr(values, name))
-        _record("judging_settings.update", "funding_round", round_id, _settings_payload(settings),
-                actor)
+        audit.record(
+            "judging_settings.update", "funding_round", round_id, _settings_payload(settings),
+            actor=actor, actor_role=role_used(actor, ORGANIZERS),
+        )
     return settings
 
 
@@ -164,7 +161,10 @@ def add_judge(round_id: int, judge_id: int, actor) -> None:
         _refuse_after_close(round_id)
         _ensure_setup(round_id)
         db.session.add(PanelMember(round_id=round_id, judge_id=judge_id))
-        _record("panel.add_judge", "funding_round", round_id, {"judge_id": judge_id}, actor)
+        audit.record(
+            "panel.add_judge", "funding_round", round_id, {"judge_id": judge_id},
+            actor=actor, actor_role=role_used(actor, ORGANIZERS),
+        )
 
 
 def remove_judge(round_id: int, judge_id: int, actor) -> None:
@@ -182,7 +182,10 @@ def remove_judge(round_id: int, judge_id: int, actor) -> None:
                 PanelMember.round_id == round_id, PanelMember.judge_id == judge_id
             )
         )
-        _record("panel.remove_judge", "funding_round", round_id, {"judge_id": judge_id}, actor)
+        audit.record(
+            "panel.remove_judge", "funding_round", round_id, {"judge_id": judge_id},
+            actor=actor, actor_role=role_used(actor, ORGANIZERS),
+        )
 
 
 def _drop_judge_work(round_id: int, judge_id: int, proposal_id: int | None = None) -> None:
@@ -304,7 +307,10 @@ def generate_assignments(round_id: int, actor) -> dict[int, list[int]]:
             "loads": {str(j): n for j, n in assigning.judge_loads(result, judge_ids).items()},
             "conflicts": len(conflicts),
         }
-        _record("round.generate_assignments", "funding_round", round_id, payload, actor)
+        audit.record(
+            "round.generate_assignments", "funding_round", round_id, payload,
+            actor=actor, actor_role=role_used(actor, ORGANIZERS),
+        )
     return result
 
 
@@ -358,7 +364,10 @@ def replace_judge(
             Assignment(round_id=round_id, judge_id=new_judge_id, proposal_id=proposal_id)
         )
         payload = {"round_id": round_id, "old_judge_id": old_judge_id, "new_judge_id": new_judge_id}
-        _record("conflict.replace_judge", "proposal", proposal_id, payload, actor)
+        audit.record(
+            "conflict.replace_judge", "proposal", proposal_id, payload,
+            actor=actor, actor_role=role_used(actor, ORGANIZERS),
+        )
         message = N_("您有一个新的评审任务")  # stored in Chinese for the judge's inbox
         notify(new_judge_id, message, f"/judging/proposals/{proposal_id}/sheet")
 
@@ -508,8 +517,10 @@ def close_judging(round_id: int, actor, now: datetime | None = None) -> list[int
             raise Refusal(problem, status=409)
         settings = _ensure_setup(round_id)
         settings.closed_at = closing_at
-        _record("round.close_judging", "funding_round", round_id,
-                {"scored": [p.id for p in moving]}, actor)
+        audit.record(
+            "round.close_judging", "funding_round", round_id, {"scored": [p.id for p in moving]},
+            actor=actor, actor_role=role_used(actor, ORGANIZERS),
+        )
         for proposal in moving:
             row = locked(Proposal, proposal.id, msg("找不到该项目"))
             apply(PROPOSAL, row, "close_judging", actor, payload={"round_id": round_id})
@@ -527,7 +538,10 @@ def publish_results(round_id: int, actor) -> None:
         if settings.results_published:
             raise Refusal(msg("评审结果已公布"), status=409)
         settings.results_published = True
-        _record("round.publish_results", "funding_round", round_id, {}, actor)
+        audit.record(
+            "round.publish_results", "funding_round", round_id, {},
+            actor=actor, actor_role=role_used(actor, ORGANIZERS),
+        )
         for proposal in queries.rankable_proposals(round_id):
             with source_language():
                 message = msg("“{title}”的评审结果已公布", title=proposal.title)
