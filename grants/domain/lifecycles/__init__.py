@@ -13,6 +13,7 @@ from grants.domain.lifecycles.events import EVENT_LABELS, EVENTS
 from grants.domain.lifecycles.need import NEED
 from grants.domain.lifecycles.notice import NOTICE
 from grants.domain.lifecycles.objection import OBJECTION
+from grants.domain.lifecycles.payment import PAYMENT
 from grants.domain.lifecycles.proposal import PROPOSAL
 from grants.domain.lifecycles.score_sheet import SCORE_SHEET
 from grants.domain.lifecycles.tranche import TRANCHE
@@ -20,7 +21,9 @@ from grants.domain.workflow import Lifecycle
 
 LIFECYCLES: dict[str, Lifecycle] = {
     lifecycle.name: lifecycle
-    for lifecycle in (PROPOSAL, AWARD, OBJECTION, NEED, NOTICE, SCORE_SHEET, AGREEMENT, TRANCHE)
+    for lifecycle in (
+        PROPOSAL, AWARD, OBJECTION, NEED, NOTICE, SCORE_SHEET, AGREEMENT, TRANCHE, PAYMENT,
+    )
 }
 AUDIT_ACTIONS: frozenset[str] = frozenset().union(
     EVENTS, *(lifecycle.audit_actions() for lifecycle in LIFECYCLES.values())
@@ -38,5 +41,5 @@ def audit_action_label(action: str) -> str:
 
 __all__ = [
     "AGREEMENT", "AUDIT_ACTIONS", "AWARD", "EVENTS", "LIFECYCLES", "NEED", "NOTICE", "OBJECTION",
-    "PROPOSAL", "SCORE_SHEET", "audit_action_label",
+    "PAYMENT", "PROPOSAL", "SCORE_SHEET", "TRANCHE", "audit_action_label",
 ]
