@@ -35,5 +35,8 @@ EVENT_LABELS: dict[str, str] = {
     "need.support": N_("支持需求"),
     "vote.cast": N_("居民投票"),
     "exclusion.create": N_("排除出立项名单"),
+    "refund.record": N_("登记结余退回"),
+    "organisation.bar": N_("禁止申报"),
+    "round.set_overrun_threshold": N_("设置超支提示比例"),
 }
 EVENTS: frozenset[str] = frozenset(EVENT_LABELS)
