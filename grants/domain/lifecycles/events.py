@@ -35,5 +35,6 @@ EVENT_LABELS: dict[str, str] = {
     "need.support": N_("支持需求"),
     "vote.cast": N_("居民投票"),
     "exclusion.create": N_("排除出立项名单"),
+    "idempotency.prune": N_("清理过期的幂等键"),
 }
 EVENTS: frozenset[str] = frozenset(EVENT_LABELS)
