@@ -11,7 +11,8 @@ Put it under the route's policy, so an anonymous or unauthorised visitor never u
 and draw the key into the form with ``{{ idempotency_field() }}`` (``_macros/forms.html``);
 scripted clients send an ``Idempotency-Key`` header instead. Then:
 
-- a missing or malformed key is refused (400) and the view does not run;
+- a missing or malformed key is refused (400) and the view does not run (a GET of the same
+  view, drawing its form, needs no key);
 - the first request with a key runs the view; its answer — status, ``Location``, content type,
   body and the messages it flashed — is stored (a refusal, 4xx, included: the replay is refused
   alike). A server error (5xx, or an exception) stores nothing and gives the key up, so a retry
@@ -50,6 +51,9 @@ FIELD = "idempotency_key"
 HEADER = "Idempotency-Key"
 WAIT_SECONDS = 10.0
 """How long a copy of a running request waits for its answer before it is refused with 409."""
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+"""Methods that change nothing: a view serving its form by GET and taking it by POST needs a
+key only for the POST."""
 _FLASHES = "_flashes"
 
 
@@ -149,10 +153,19 @@ def _first_run(key: str, view: Callable, args, kwargs) -> Response:
 
 
 def idempotent(view: Callable) -> Callable:
-    """Decorator for a POST view: one key, one run of the view, the same answer every time."""
+    """Decorator for a POST view: one key, one run of the view, the same answer every time.
+
+    It goes below ``@requires``: a view that already carries a policy is refused (TypeError),
+    as its key would be used before the visitor's right to the route is checked.
+    """
+    if getattr(view, "policy", None) is not None:
+        raise TypeError(f"{view.__name__}: put @idempotent below @requires(...), so the "
+                        "policy is checked before a key is used")
 
     @wraps(view)
     def guarded(*args, **kwargs):
+        if request.method in SAFE_METHODS:
+            return view(*args, **kwargs)
         key = check_key(request.form.get(FIELD) or request.headers.get(HEADER))
         wait = float(current_app.config.get("IDEMPOTENCY_WAIT_SECONDS", WAIT_SECONDS))
         begun = idempotency.begin(key, _request_fingerprint(), _actor_id(), wait_seconds=wait)

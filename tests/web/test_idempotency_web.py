@@ -78,10 +78,14 @@ def _blueprint(work: Work) -> Blueprint:
     """A money-moving-like POST (redirect with a flash, or JSON) and a page drawing its form."""
     bp = Blueprint("idem_test", __name__, url_prefix="/_test/idem")
 
-    @bp.get("/form")
+    @bp.route("/form", methods=["GET", "POST"])
     @requires(policies.RESIDENT)
+    @idempotent
     def form():
-        return render_template_string(FORM)
+        if request.method == "GET":
+            return render_template_string(FORM)
+        need = _post_a_need(work)
+        return redirect(url_for("needs.detail", need_id=need.id), 303)
 
     @bp.post("/need")
     @requires(policies.RESIDENT)
@@ -156,12 +160,17 @@ def _answer(response) -> tuple:
     return response.status_code, response.headers.get("Location"), response.get_data()
 
 
-def test_the_macro_draws_a_fresh_valid_key_each_time(setting, client):
-    keys = [re.search(r'name="idempotency_key" value="([^"]+)"',
-                      client.get("/_test/idem/form").get_data(as_text=True)).group(1)
-            for _ in range(2)]
+def test_the_form_draws_a_fresh_key_each_time_and_its_post_runs_once(setting, routes, client):
+    drawn = [client.get("/_test/idem/form") for _ in range(2)]
+    keys = [re.search(r'<input type="hidden" name="idempotency_key" value="([^"]+)">',
+                      page.get_data(as_text=True)).group(1) for page in drawn]
+    assert [page.status_code for page in drawn] == [200, 200] and _key_count() == 0
     assert keys[0] != keys[1]
     assert all(re.fullmatch(r"[A-Za-z0-9_-]{32}", key) for key in keys)
+    sent = [client.post("/_test/idem/form", data=setting.fields(idempotency_key=keys[0]))
+            for _ in range(2)]
+    assert _answer(sent[0]) == _answer(sent[1]) and sent[0].status_code == 303
+    assert (len(routes.calls), _need_count()) == (1, 1)
 
 
 def test_the_decorated_view_keeps_its_policy(routes, app, client):
@@ -169,6 +178,14 @@ def test_the_decorated_view_keeps_its_policy(routes, app, client):
     response = client.post(PATH, data={"idempotency_key": KEY})
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
     assert _key_count() == 0
+
+
+def test_idempotent_above_the_policy_is_refused_when_the_view_is_declared():
+    def view():
+        return "paid"
+
+    with pytest.raises(TypeError, match="below @requires"):
+        idempotent(requires(policies.RESIDENT)(view))
 
 
 def test_a_replay_returns_the_identical_answer_and_the_work_is_done_once(setting, routes,
