@@ -27,11 +27,13 @@ from grants.demo.judging import _score_all, _set_up_panel
 from grants.demo.proposals import Demo, _bring_forward
 from grants.demo.rounds import _at, _ensure_round, _objects_kept_after_commit, _round_data
 from grants.domain.awards import Candidate
+from grants.domain.clock import local_date
 from grants.domain.phases import RoundPhases
 from grants.extensions import db
 from grants.models import FundingRound, Proposal, User
-from grants.models.awards import Award, Notice
-from grants.services import agreements, awards, judging, notices, rounds
+from grants.models.awards import Award, Notice, Tranche
+from grants.models.payments import Payment
+from grants.services import agreements, awards, judging, notices, payments, rounds
 
 ROUND6_NAME = "第六届公益创投微项目"
 ROUND6_NO = 6
@@ -43,6 +45,14 @@ ROUND6_TEXT = (
 ROUND7_NO = 7
 JUDGES6 = ("judge1", "judge2", "judge4")
 OBJECTION_RULING = "经核实，宣传物料按活动场次测算，单价在合理范围内，异议不成立。"
+REQUESTER, APPROVER = "finance1", "finance2"
+PAYING_ACCOUNT = "3201 0188 0000 0612 3456"
+"""The district's grant account the demo pays from."""
+TEAM_ACCOUNT = "6217 0000 1000 0000 04"
+"""The resident team leader's account (resident teams have no organisation account on file)."""
+MIDTERM_EVIDENCE = "中期评估已通过（评估模块上线前由主办方登记，评估报告存档）"
+FINAL_EVIDENCE = "结项评估已通过（评估模块上线前由主办方登记，评估报告存档）"
+REJECT_REASON = "收款账号与协议登记的银行账户不一致，请核对后重新申请"
 
 DEMOS6: tuple[Demo, ...] = (
     Demo(
@@ -123,6 +133,7 @@ def seed() -> Iterator[str]:
     with _objects_kept_after_commit():
         yield from _seed_round6(organizer)
         yield from _sign_round7(organizer)
+        yield from _pay_round6(organizer)
 
 
 # ------------------------------------------------------------------------------ round 6
@@ -220,3 +231,74 @@ def _sign_round7(organizer: User) -> Iterator[str]:
         yield f"round 7 notice: confirmed {count} awards"
     yield from _sign_all(funding_round, organizer, "round 7")
 
+
+
+# ------------------------------------------------------------------------------ payments
+
+
+def _payee(award: Award) -> tuple[str, str]:
+    """Who is paid: the organisation's account on file, or the resident team's leader."""
+    org = award.proposal.organisation
+    if org is not None:
+        return org.name, org.bank_account
+    return f"{award.proposal.contact_name}（居民团队负责人）", TEAM_ACCOUNT
+
+
+def _request(award: Award, tranche: Tranche, requester: User) -> Payment:
+    """Request the whole tranche for the award's payee."""
+    name, account = _payee(award)
+    return payments.request_payment(requester, tranche.id, tranche.amount_fen, name, account)
+
+
+def _pay(award: Award, tranche: Tranche, officers: tuple[User, User], number: int) -> None:
+    """One officer requests, the other approves, the first records the bank's reference."""
+    requester, approver = officers
+    payment = _request(award, tranche, requester)
+    payments.approve_payment(approver, payment.id)
+    reference = f"JSB{local_date():%Y%m%d}{number:06d}"
+    payments.mark_paid(requester, payment.id, reference, local_date(), PAYING_ACCOUNT)
+
+
+def _pay_round6(organizer: User) -> Iterator[str]:
+    """Pay round 6's tranches: every first and second tranche; the final ones of the first
+    award paid, of the second rejected (wrong account), of the third waiting for approval;
+    the fourth award's final evaluation is still to come."""
+    funding_round = db.session.scalar(
+        select(FundingRound).where(FundingRound.name == ROUND6_NAME))
+    officers = (_user(REQUESTER), _user(APPROVER))
+    if funding_round is None or None in officers:
+        yield "round 6 payments: round or finance officers not found, skipped"
+        return
+    round_awards = awards.awards_of_round(funding_round.id)
+    ids = [a.id for a in round_awards]
+    if not ids or db.session.scalar(
+        select(func.count(Payment.id)).where(Payment.award_id.in_(ids))
+    ):
+        return
+    number = 0
+    for index, award in enumerate(a for a in round_awards if a.tranches):
+        for tranche in award.tranches:
+            number += 1
+            yield from _settle(award, tranche, index, officers, organizer, number)
+    made = db.session.scalar(select(func.count(Payment.id)).where(Payment.award_id.in_(ids)))
+    yield f"round 6 payments: +{made}"
+
+
+def _settle(award: Award, tranche: Tranche, index: int, officers: tuple[User, User],
+            organizer: User, number: int) -> Iterator[str]:
+    """What happens to one tranche of round 6 (see :func:`_pay_round6`)."""
+    final = tranche.sequence == len(award.tranches) and tranche.sequence > 1
+    if final and index >= 3:
+        return
+    if tranche.gate != "agreement_signed":
+        evidence = FINAL_EVIDENCE if final else MIDTERM_EVIDENCE
+        payments.meet_gate(organizer, tranche.id, evidence)
+    if not final or index == 0:
+        _pay(award, tranche, officers, number)
+        return
+    payment = _request(award, tranche, officers[0])
+    if index == 1:
+        payments.reject_payment(officers[1], payment.id, REJECT_REASON)
+        yield f"round 6 payments: {award.proposal.title} final tranche rejected"
+    else:
+        yield f"round 6 payments: {award.proposal.title} final tranche awaits approval"
