@@ -50,3 +50,11 @@ COMMITTING_STATES: frozenset[str] = frozenset({"approved", "paid"})
 """Payments that hold money of the award: approved ones are promised, paid ones are gone."""
 OPEN_STATES: frozenset[str] = frozenset({"requested", "approved"})
 """Payments still in progress: a tranche has at most one of these at a time."""
+REQUESTED = "requested"
+"""A payment awaiting its approval (where a request starts and a void returns it)."""
+APPROVED = "approved"
+"""A payment approved by a second officer, bound to its content, awaiting the bank."""
+PAID = "paid"
+"""A payment the bank has made: its money has left."""
+REJECTED = "rejected"
+"""A payment an officer refused, with the reason; its tranche may be requested again."""
