@@ -49,12 +49,16 @@ def register_filters(app: Flask) -> None:
 
 
 NEGATIVE_STATES = frozenset({"revoked", "ineligible", "not_awarded", "withdrawn", "dismissed",
-                             "suspended", "merged", "discarded", "closed"})
+                             "suspended", "merged", "discarded", "closed", "rejected",
+                             "cancelled", "blocked"})
 POSITIVE_STATES = frozenset({"eligible", "awarded", "confirmed", "upheld", "funded", "submitted",
-                             "countersigned", "agreement_signed", "final_passed"})
+                             "countersigned", "agreement_signed", "final_passed", "paid",
+                             "approved"})
 WAITING_STATES = frozenset({"draft", "returned", "filed", "open", "in_notice", "proposed",
-                            "awaiting_signature", "signed_by_applicant"})
-DESTRUCTIVE_ACTIONS = frozenset({"withdraw", "revoke", "mark_ineligible", "dismiss", "discard"})
+                            "awaiting_signature", "signed_by_applicant", "pending", "due",
+                            "requested"})
+DESTRUCTIVE_ACTIONS = frozenset({"withdraw", "revoke", "mark_ineligible", "dismiss", "discard",
+                                 "reject", "cancel", "block"})
 
 
 def state_label(lifecycle: str, state: str | None) -> str:
