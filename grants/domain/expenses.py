@@ -152,7 +152,7 @@ def invoice_problems(code: str, number: str) -> list[Problem]:
     return problems
 
 
-def _date_of(value: object) -> date | None:
+def read_date(value: object) -> date | None:
     """A date from a ``date`` or ISO ``YYYY-MM-DD`` text, else None."""
     if isinstance(value, date):
         return value
@@ -191,7 +191,7 @@ def parse_expense(data: Mapping[str, object], line_ids: Iterable[int], today: da
     line_id = _line_id(data.get("budget_line_id"), line_ids)
     if line_id is None:
         problems.append(Problem("budget_line_id", msg("请选择本项目的一个预算科目")))
-    spent_on = _date_of(data.get("spent_on"))
+    spent_on = read_date(data.get("spent_on"))
     if spent_on is None:
         problems.append(Problem("spent_on", msg("请填写支出日期（如 2026-09-01）")))
     elif spent_on > today:

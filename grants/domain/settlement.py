@@ -17,13 +17,17 @@ from dataclasses import dataclass
 from datetime import date
 
 from grants.domain.errors import Refusal
+from grants.domain.expenses import AMOUNT_TEXT_MAX
 from grants.domain.i18n import msg
-from grants.domain.money import format_fen
+from grants.domain.money import MoneyError, format_fen, parse_money
 from grants.domain.workflow import check_reason
 
 DEFAULT_BAR_YEARS = 3
 MAX_BAR_YEARS = 10
+BAR_REASON_MAX_CHARS = 200
 BANK_REFERENCE_MAX = 64
+SETTLING_STATES: frozenset[str] = frozenset({"final_passed", "suspended"})
+"""Awards whose money is being settled: refunds are recorded only for these."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,22 @@ def _check_decided(ledger: Ledger, doing: str) -> None:
     if ledger.pending_count:
         raise Refusal(msg("还有 {count} 笔支出尚未审核完毕，不能{doing}",
                           count=ledger.pending_count, doing=doing), status=409)
+
+
+def read_fen(value: object) -> int:
+    """An amount given as integer fen or typed in yuan, as fen; a 422 naming the problem.
+
+    Typed text is length-checked before it is converted, like expense amounts.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = "" if value is None else str(value).strip()
+    if len(text) > AMOUNT_TEXT_MAX:
+        raise Refusal(msg("金额过长，请核对后重新填写"))
+    try:
+        return parse_money(text)
+    except MoneyError as error:
+        raise Refusal(str(error)) from error
 
 
 def check_bank_record(bank_reference: str, value_date: date | None, today: date) -> None:
@@ -135,7 +155,10 @@ def check_bar(years: object, reason: str | None) -> str:
         raise Refusal(msg("禁止申报年限须为 1 至 {most} 年的整数", most=MAX_BAR_YEARS))
     if problem := check_reason(msg("禁止申报"), reason):
         raise Refusal(problem)
-    return (reason or "").strip()
+    text = (reason or "").strip()
+    if len(text) > BAR_REASON_MAX_CHARS:
+        raise Refusal(msg("理由不能超过 {limit} 个字", limit=BAR_REASON_MAX_CHARS))
+    return text
 
 
 def bar_until(today: date, years: int) -> date:
