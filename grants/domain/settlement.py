@@ -107,8 +107,9 @@ def check_refund(ledger: Ledger, amount_fen: int) -> None:
                           accepted=format_fen(ledger.accepted_fen),
                           refunded=format_fen(ledger.refunded_fen),
                           clawback=format_fen(ledger.clawback_fen)), status=409)
-    if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen != unspent:
-        shown = format_fen(amount_fen) if isinstance(amount_fen, int) else str(amount_fen)
+    whole = isinstance(amount_fen, int) and not isinstance(amount_fen, bool)
+    if not whole or amount_fen != unspent:
+        shown = format_fen(amount_fen) if whole else str(amount_fen)
         raise Refusal(msg("退回金额 {amount} 应等于结余 {unspent}（已拨付 − 已认可支出 − 已退回 − 追回）",
                           amount=shown, unspent=format_fen(unspent)))
 
