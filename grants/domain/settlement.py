@@ -5,7 +5,8 @@ under a lock on the award row, asks these, and applies the lifecycle transitions
 
 - **Unspent** = paid − accepted − refunded − clawed back (recorded). A refund (结余退回) must be
   exactly the unspent amount, once every expense is decided.
-- **Suspension** records a clawback of at most paid − accepted, tracked until received.
+- **Suspension** records a clawback of at most paid − accepted − refunded, tracked until
+  received.
 - **Closure** needs every expense decided, no payment in progress, the clawback received and
   accepted + refunded + clawed back = paid, to the fen.
 - **Bar**: an organisation that breached its agreement may not apply for N years (default 3).
@@ -114,19 +115,22 @@ def check_refund(ledger: Ledger, amount_fen: int) -> None:
                           amount=shown, unspent=format_fen(unspent)))
 
 
-def max_clawback(paid_fen: int, accepted_fen: int) -> int:
-    """The most a suspension may claw back: what was paid and not accepted as spent."""
-    return max(paid_fen - accepted_fen, 0)
+def max_clawback(ledger: Ledger) -> int:
+    """The most a suspension may claw back: what was paid and neither accepted as spent nor
+    already refunded (a suspension after a refund claws back only what is left)."""
+    return max(ledger.unspent_fen, 0)
 
 
-def check_clawback(paid_fen: int, accepted_fen: int, clawback_fen: int) -> None:
-    """A clawback is a whole number of fen from 0 to paid − accepted (422, naming the limit)."""
-    most = max_clawback(paid_fen, accepted_fen)
+def check_clawback(ledger: Ledger, clawback_fen: int) -> None:
+    """A clawback is a whole number of fen from 0 to paid − accepted − refunded (422, naming
+    the limit)."""
+    most = max_clawback(ledger)
     if isinstance(clawback_fen, bool) or not isinstance(clawback_fen, int) \
             or not 0 <= clawback_fen <= most:
-        raise Refusal(msg("追回金额须在 ¥0.00 至 {most} 之间（已拨付 {paid} − 已认可支出 {accepted}）",
-                          most=format_fen(most), paid=format_fen(paid_fen),
-                          accepted=format_fen(accepted_fen)))
+        raise Refusal(msg("追回金额须在 ¥0.00 至 {most} 之间（已拨付 {paid} − 已认可支出 {accepted}"
+                          " − 已退回 {refunded}）", most=format_fen(most),
+                          paid=format_fen(ledger.paid_fen), accepted=format_fen(ledger.accepted_fen),
+                          refunded=format_fen(ledger.refunded_fen)))
 
 
 def check_close(ledger: Ledger) -> None:

@@ -88,7 +88,7 @@ def settlement_of(user, award_id: int) -> Settlement:
     wanted = ("suspend", "close")
     actions = tuple(a for a in AWARD.available(award.status, acting_roles(user)) if a in wanted)
     return Settlement(award, ledger, refunds, clawback,
-                      max_clawback(ledger.paid_fen, ledger.accepted_fen), problem, actions)
+                      max_clawback(ledger), problem, actions)
 
 
 def record_refund(actor, award_id: int, amount_fen: object, bank_reference: str,
@@ -122,7 +122,7 @@ def record_refund(actor, award_id: int, amount_fen: object, bank_reference: str,
 def suspend_award(actor, award_id: int, reason: str, clawback_fen: object = 0,
                   now: datetime | None = None) -> Award:
     """Suspend an award (``award.suspend``, with a reason): its unpaid tranches are blocked
-    (``tranche.block`` each) and a clawback of at most paid − accepted is recorded
+    (``tranche.block`` each) and a clawback of at most paid − accepted − refunded is recorded
     (``clawback.record``), tracked until received."""
     _allow(perms.can_settle(actor))
     moment = now_utc(now)
@@ -131,7 +131,7 @@ def suspend_award(actor, award_id: int, reason: str, clawback_fen: object = 0,
         award = locked_award(award_id)
         ledger = ledger_of(award.id)
         AWARD.step(award.status, "suspend", acting_roles(actor), reason)
-        check_clawback(ledger.paid_fen, ledger.accepted_fen, amount)
+        check_clawback(ledger, amount)
         text = reason.strip()
         apply(AWARD, award, "suspend", actor, reason=text, payload={
             "clawback_fen": amount, "paid_fen": ledger.paid_fen,
