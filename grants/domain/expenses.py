@@ -37,7 +37,9 @@ MIN_EXPENSE_FEN = 1
 MAX_EXPENSE_FEN = SITE_BAND.max_fen
 """One expense is at most the band's maximum (¥15,000.00): no award is larger."""
 AMOUNT_TEXT_MAX = 24
-"""Longer typed amounts are refused before conversion (``9,999,999,999.99`` is 16 characters)."""
+"""Longer typed amounts are refused before any conversion (``¥15,000.00 元`` is 12 characters)."""
+WHOLE_YUAN_DIGITS = 9
+"""More whole-yuan digits than this is far above the limit: refused without converting."""
 PAYEE_MAX_CHARS = 100
 DESCRIPTION_MAX_CHARS = 500
 DEFAULT_OVERRUN_PCT = 10
@@ -105,10 +107,12 @@ def amount_text_problem(text: object) -> tuple[int | None, str | None]:
     in constant time with the same limit as any other amount that is too large.
     """
     raw = "" if text is None else str(text).strip()
-    if len(raw) > AMOUNT_TEXT_MAX:
-        return None, msg("支出金额过长，超过上限 {limit}（{limits}）",
+    folded = unicodedata.normalize("NFKC", raw[:AMOUNT_TEXT_MAX])
+    whole = folded.split(".")[0].replace(",", "").replace("，", "").strip("¥￥元 ").lstrip("0")
+    if len(raw) > AMOUNT_TEXT_MAX or (whole.isdigit() and len(whole) > WHOLE_YUAN_DIGITS):
+        return None, msg("支出金额超过上限 {limit}（{limits}）",
                          limit=format_fen(MAX_EXPENSE_FEN), limits=_amount_limits())
-    if unicodedata.normalize("NFKC", raw).startswith("-"):
+    if folded.startswith("-"):
         return None, msg("支出金额必须大于 ¥0.00（{limits}）", limits=_amount_limits())
     try:
         fen = parse_money(raw)
@@ -152,7 +156,7 @@ def invoice_problems(code: str, number: str) -> list[Problem]:
     return problems
 
 
-def _date_of(value: object) -> date | None:
+def read_date(value: object) -> date | None:
     """A date from a ``date`` or ISO ``YYYY-MM-DD`` text, else None."""
     if isinstance(value, date):
         return value
@@ -191,7 +195,7 @@ def parse_expense(data: Mapping[str, object], line_ids: Iterable[int], today: da
     line_id = _line_id(data.get("budget_line_id"), line_ids)
     if line_id is None:
         problems.append(Problem("budget_line_id", msg("请选择本项目的一个预算科目")))
-    spent_on = _date_of(data.get("spent_on"))
+    spent_on = read_date(data.get("spent_on"))
     if spent_on is None:
         problems.append(Problem("spent_on", msg("请填写支出日期（如 2026-09-01）")))
     elif spent_on > today:

@@ -5,7 +5,8 @@ under a lock on the award row, asks these, and applies the lifecycle transitions
 
 - **Unspent** = paid − accepted − refunded − clawed back (recorded). A refund (结余退回) must be
   exactly the unspent amount, once every expense is decided.
-- **Suspension** records a clawback of at most paid − accepted, tracked until received.
+- **Suspension** records a clawback of at most paid − accepted − refunded, tracked until
+  received.
 - **Closure** needs every expense decided, no payment in progress, the clawback received and
   accepted + refunded + clawed back = paid, to the fen.
 - **Bar**: an organisation that breached its agreement may not apply for N years (default 3).
@@ -17,13 +18,17 @@ from dataclasses import dataclass
 from datetime import date
 
 from grants.domain.errors import Refusal
+from grants.domain.expenses import AMOUNT_TEXT_MAX
 from grants.domain.i18n import msg
-from grants.domain.money import format_fen
+from grants.domain.money import MoneyError, format_fen, parse_money
 from grants.domain.workflow import check_reason
 
 DEFAULT_BAR_YEARS = 3
 MAX_BAR_YEARS = 10
+BAR_REASON_MAX_CHARS = 200
 BANK_REFERENCE_MAX = 64
+SETTLING_STATES: frozenset[str] = frozenset({"final_passed", "suspended"})
+"""Awards whose money is being settled: refunds are recorded only for these."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,22 @@ def _check_decided(ledger: Ledger, doing: str) -> None:
                           count=ledger.pending_count, doing=doing), status=409)
 
 
+def read_fen(value: object) -> int:
+    """An amount given as integer fen or typed in yuan, as fen; a 422 naming the problem.
+
+    Typed text is length-checked before it is converted, like expense amounts.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = "" if value is None else str(value).strip()
+    if len(text) > AMOUNT_TEXT_MAX:
+        raise Refusal(msg("金额过长，请核对后重新填写"))
+    try:
+        return parse_money(text)
+    except MoneyError as error:
+        raise Refusal(str(error)) from error
+
+
 def check_bank_record(bank_reference: str, value_date: date | None, today: date) -> None:
     """A bank reference (1–64 characters) and a value date not after today (422)."""
     reference = (bank_reference or "").strip()
@@ -87,25 +108,29 @@ def check_refund(ledger: Ledger, amount_fen: int) -> None:
                           accepted=format_fen(ledger.accepted_fen),
                           refunded=format_fen(ledger.refunded_fen),
                           clawback=format_fen(ledger.clawback_fen)), status=409)
-    if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen != unspent:
-        shown = format_fen(amount_fen) if isinstance(amount_fen, int) else str(amount_fen)
+    whole = isinstance(amount_fen, int) and not isinstance(amount_fen, bool)
+    if not whole or amount_fen != unspent:
+        shown = format_fen(amount_fen) if whole else str(amount_fen)
         raise Refusal(msg("退回金额 {amount} 应等于结余 {unspent}（已拨付 − 已认可支出 − 已退回 − 追回）",
                           amount=shown, unspent=format_fen(unspent)))
 
 
-def max_clawback(paid_fen: int, accepted_fen: int) -> int:
-    """The most a suspension may claw back: what was paid and not accepted as spent."""
-    return max(paid_fen - accepted_fen, 0)
+def max_clawback(ledger: Ledger) -> int:
+    """The most a suspension may claw back: what was paid and neither accepted as spent nor
+    already refunded (a suspension after a refund claws back only what is left)."""
+    return max(ledger.unspent_fen, 0)
 
 
-def check_clawback(paid_fen: int, accepted_fen: int, clawback_fen: int) -> None:
-    """A clawback is a whole number of fen from 0 to paid − accepted (422, naming the limit)."""
-    most = max_clawback(paid_fen, accepted_fen)
+def check_clawback(ledger: Ledger, clawback_fen: int) -> None:
+    """A clawback is a whole number of fen from 0 to paid − accepted − refunded (422, naming
+    the limit)."""
+    most = max_clawback(ledger)
     if isinstance(clawback_fen, bool) or not isinstance(clawback_fen, int) \
             or not 0 <= clawback_fen <= most:
-        raise Refusal(msg("追回金额须在 ¥0.00 至 {most} 之间（已拨付 {paid} − 已认可支出 {accepted}）",
-                          most=format_fen(most), paid=format_fen(paid_fen),
-                          accepted=format_fen(accepted_fen)))
+        raise Refusal(msg("追回金额须在 ¥0.00 至 {most} 之间（已拨付 {paid} − 已认可支出 {accepted}"
+                          " − 已退回 {refunded}）", most=format_fen(most),
+                          paid=format_fen(ledger.paid_fen), accepted=format_fen(ledger.accepted_fen),
+                          refunded=format_fen(ledger.refunded_fen)))
 
 
 def check_close(ledger: Ledger) -> None:
@@ -135,7 +160,10 @@ def check_bar(years: object, reason: str | None) -> str:
         raise Refusal(msg("禁止申报年限须为 1 至 {most} 年的整数", most=MAX_BAR_YEARS))
     if problem := check_reason(msg("禁止申报"), reason):
         raise Refusal(problem)
-    return (reason or "").strip()
+    text = (reason or "").strip()
+    if len(text) > BAR_REASON_MAX_CHARS:
+        raise Refusal(msg("理由不能超过 {limit} 个字", limit=BAR_REASON_MAX_CHARS))
+    return text
 
 
 def bar_until(today: date, years: int) -> date:
