@@ -1,0 +1,1 @@
+"""Fund supervision pages: expenses with receipts, the finance queue, spending and settlement."""
