@@ -181,7 +181,7 @@ class ThresholdForm(TypedForm):
     submit = SubmitField(_l("保存"))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(TypedForm):
     """A button that only needs the CSRF token (close an award)."""
 
     submit = SubmitField(_l("确定"))
