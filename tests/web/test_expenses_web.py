@@ -581,3 +581,60 @@ def test_finance_officers_find_the_queue_in_the_navigation(client, world):
     client.post("/auth/logout")
     visit(client, "owner")
     assert 'href="/expenses/queue"' not in text_of(client.get("/"))
+
+
+# ------------------------------------------------------------------------------------ demo
+
+
+def _demo_round6_awards() -> dict[str, Award]:
+    """Round 6's awards by status (one each of closed and suspended, two mid-term)."""
+    from grants.demo.finance import ROUND6_NAME
+    from grants.models import FundingRound
+
+    round_id = db.session.scalar(select(FundingRound.id).where(FundingRound.name == ROUND6_NAME))
+    return {a.status: a for a in db.session.scalars(
+        select(Award).where(Award.round_id == round_id).order_by(Award.rank))}
+
+
+def test_the_demo_shows_every_case_of_round_6(demo_app):
+    by_status = _demo_round6_awards()
+    closed, suspended = by_status["closed"], by_status["suspended"]
+    money = svc.ledgers([closed.id, suspended.id])
+    assert money[closed.id].settled and money[closed.id].refunded_fen > 0
+    assert money[suspended.id].clawback_fen > 0 and not money[suspended.id].clawback_received_fen
+    queue = svc.finance_queue({"round_id": closed.round_id})
+    flags = {flag for row in queue.rows for flag in row.flags}
+    assert {"duplicate_receipt", "overrun"} <= flags
+    assert any(row.expense.status == "resubmitted" and row.expense.answer for row in queue.rows)
+    accepted = db.session.scalar(select(func.count(Expense.id)).where(
+        Expense.round_id == closed.round_id, Expense.status == "accepted"))
+    assert accepted >= 10
+
+
+def test_seeding_the_demo_again_adds_nothing_and_the_chain_verifies(demo_app):
+    runner = demo_app.test_cli_runner()
+    counts = (audit_count(), expense_count(), db.session.scalar(select(func.count(Refund.id))))
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exception is None, result.output
+    assert "round 6 expenses: +0" in result.output
+    db.session.expire_all()
+    assert (audit_count(), expense_count(),
+            db.session.scalar(select(func.count(Refund.id)))) == counts
+    verified = runner.invoke(args=["audit", "verify"])
+    assert verified.exit_code == 0 and verified.output.startswith("OK"), verified.output
+
+
+@pytest.mark.parametrize("username", ["finance1", "organizer", "auditor"])
+def test_the_demo_pages_open_for_staff(demo_app, username):
+    from grants.demo import DEMO_PASSWORD
+    from tests.conftest import IsolatedClient
+
+    demo_app.test_client_class = IsolatedClient
+    client = demo_app.test_client()
+    assert login_as(client, username, DEMO_PASSWORD).status_code == 302
+    by_status = _demo_round6_awards()
+    for award in by_status.values():
+        assert client.get(f"/expenses/awards/{award.id}").status_code == 200
+        assert client.get(f"/expenses/awards/{award.id}/spending").status_code == 200
+    page = client.get(f"/expenses/rounds/{by_status['closed'].round_id}")
+    assert page.status_code == 200 and "<svg viewBox" in text_of(page)
