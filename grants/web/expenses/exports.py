@@ -68,22 +68,24 @@ def csv_chunks(rows: Iterable[dict]) -> Iterator[str]:
         yield line(_text(row.get(key)) for key, _header in EXPORT_COLUMNS)
 
 
-def _cell(sheet, row: dict, key: str):
-    """One XLSX cell: the amount as an exact Decimal of yuan, the date as a date."""
+def _sheet_row(sheet, row: dict) -> list:
+    """One XLSX row: the amount as an exact Decimal of yuan and the date as a date (each a
+    formatted cell), every other value as it is (text quoted if it would run as a formula)."""
     from openpyxl.cell import WriteOnlyCell
 
-    if key == MONEY_KEY and isinstance(row.get(MONEY_FEN_KEY), int):
-        cell = WriteOnlyCell(sheet, Decimal(row[MONEY_FEN_KEY]) / FEN_PER_YUAN)
-        cell.number_format = MONEY_FORMAT
-        return cell
-    value = row.get(key)
-    if key == DATE_KEY and isinstance(value, str) and len(value) == 10:
-        cell = WriteOnlyCell(sheet, date.fromisoformat(value))
-        cell.number_format = DATE_FORMAT
-        return cell
-    if isinstance(value, str):
-        value = safe_cell(value)
-    return WriteOnlyCell(sheet, value)
+    values = []
+    for key, _header in EXPORT_COLUMNS:
+        value = row.get(key)
+        if key == MONEY_KEY and isinstance(row.get(MONEY_FEN_KEY), int):
+            value = WriteOnlyCell(sheet, Decimal(row[MONEY_FEN_KEY]) / FEN_PER_YUAN)
+            value.number_format = MONEY_FORMAT
+        elif key == DATE_KEY and isinstance(value, str) and len(value) == 10:
+            value = WriteOnlyCell(sheet, date.fromisoformat(value))
+            value.number_format = DATE_FORMAT
+        elif isinstance(value, str):
+            value = safe_cell(value)
+        values.append(value)
+    return values
 
 
 def write_xlsx(rows: Iterable[dict], target: Path | str) -> int:
@@ -97,7 +99,7 @@ def write_xlsx(rows: Iterable[dict], target: Path | str) -> int:
     sheet.append(HEADERS)
     count = 0
     for row in rows:
-        sheet.append([_cell(sheet, row, key) for key, _header in EXPORT_COLUMNS])
+        sheet.append(_sheet_row(sheet, row))
         count += 1
     workbook.save(str(target))
     return count
