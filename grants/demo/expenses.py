@@ -47,7 +47,7 @@ PAYEES = ("江宁区东山农贸市场", "南京惠民医疗器械有限公司",
           "南京百家湖文体用品商行", "江宁区竹山社区股份经济合作社", "南京市江宁区便民五金店")
 QUESTION = "发票金额与采购清单合计不一致，请补充采购清单并说明差额。"
 ANSWER = "已补充采购清单：差额为现场零星采购的一次性手套，附小票照片。"
-MOVE_REASON = "活动场次增加，宣传单页印量相应增加，从物资费调剂。"
+MOVE_REASON = "活动场次增加，从“{source}”调剂到“{target}”，调整额在本轮容差以内。"
 SUSPEND_REASON = "中期检查发现项目活动已停止两个月，负责人失联，按协议第八条暂停项目并追回未使用资金。"
 REFUND_REFERENCE = "JSB20260115000123"
 REFUNDED_ON = date(2026, 1, 15)
@@ -221,7 +221,8 @@ def _everyday_award(award: Award, settled: Award, staff: dict[str, User]) -> Non
     source, target = _lines(award)[0], _lines(award)[-1]
     expenses.request_adjustment(award.proposal.applicant, award.id, {
         "from_line_id": source.id, "to_line_id": target.id,
-        "amount_fen": min(source.subtotal_fen, target.subtotal_fen) // 20, "reason": MOVE_REASON})
+        "amount_fen": min(source.subtotal_fen, target.subtotal_fen) // 20,
+        "reason": MOVE_REASON.format(source=source.item, target=target.item)})
     queried = _report(award, Planned(0, 200, date(2025, 9, 6), "{item}补充采购（9 月）"), 4)
     expenses.query_expense(asking, queried.id, QUESTION, now=_at(date(2025, 9, 12)))
     data = {"budget_line_id": queried.budget_line_id, "spent_on": "2025-09-06",

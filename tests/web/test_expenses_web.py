@@ -638,3 +638,19 @@ def test_the_demo_pages_open_for_staff(demo_app, username):
         assert client.get(f"/expenses/awards/{award.id}/spending").status_code == 200
     page = client.get(f"/expenses/rounds/{by_status['closed'].round_id}")
     assert page.status_code == 200 and "<svg viewBox" in text_of(page)
+
+
+def test_the_ledger_partial_shows_spending_by_line_to_staff_only(app, client, world, who):
+    from flask import render_template_string
+    from flask_login import login_user
+
+    award = db.session.get(Award, world["A"])
+    template = '{% include "expenses/_ledger_spending.html" %}'
+    with app.test_request_context():
+        login_user(who.finance)
+        shown = render_template_string(template, award=award)
+    with app.test_request_context():
+        login_user(who.grantee)
+        hidden = render_template_string(template, award=award)
+    assert "食材" in shown and f"/expenses/awards/{award.id}/spending" in shown
+    assert hidden.strip() == ""

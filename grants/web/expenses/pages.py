@@ -90,6 +90,15 @@ def expense_page_url(award) -> str | None:
     return url_for("expenses.award", award_id=award.id)
 
 
+def award_spending_of(award):
+    """The award's spending by line for another area's page, or None when the reader's route
+    policy does not cover the spending page or the award has no frozen budget yet."""
+    if award is None or not policies.AWARD_READ.allows(current_user):
+        return None
+    spending = expenses.award_spending(award.id)
+    return spending if spending.lines else None
+
+
 def queue_url() -> str | None:
     """The finance queue, for those its route's policy lets in (the navigation's rule)."""
     policy = policy_of(current_app, "expenses.queue")

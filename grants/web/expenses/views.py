@@ -33,8 +33,10 @@ __all__ = ["bp"]
 @bp.app_context_processor
 def expense_helpers() -> dict:
     """What other areas' templates include from here: the link from an agreement to its
-    award's expenses, and the finance queue in the navigation."""
-    return {"expense_page_url": pages.expense_page_url, "expense_queue_url": pages.queue_url}
+    award's expenses, the finance queue in the navigation, and an award's spending by line
+    for the finance ledger."""
+    return {"expense_page_url": pages.expense_page_url, "expense_queue_url": pages.queue_url,
+            "award_spending_of": pages.award_spending_of}
 
 
 def to_award(award_id: int, message: str, anchor: str = "expenses"):
