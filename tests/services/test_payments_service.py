@@ -34,7 +34,7 @@ TODAY = date(2026, 12, 3)
 
 
 @pytest.fixture
-def people(app):
+def people(any_app):
     cashier1, cashier2, cashier3 = finance_team(3)
     return {
         "cashier1": cashier1, "cashier2": cashier2, "cashier3": cashier3,
