@@ -35,5 +35,7 @@ EVENT_LABELS: dict[str, str] = {
     "need.support": N_("支持需求"),
     "vote.cast": N_("居民投票"),
     "exclusion.create": N_("排除出立项名单"),
+    "payment.change_payee": N_("修改收款信息"),
+    "round.save_tranche_plan": N_("保存拨付方案"),
 }
 EVENTS: frozenset[str] = frozenset(EVENT_LABELS)
