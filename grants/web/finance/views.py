@@ -70,7 +70,7 @@ def _form_errors(award_id: int, form, status: int = 422, **forms):
     for problem in form.form_errors:
         flash(problem, "danger")
     for name, errors in form.errors.items():
-        if name is None:
+        if name not in form:
             continue
         label = form[name].label.text
         for problem in errors:
