@@ -1,9 +1,9 @@
 """Demo data mirroring 江宁区 东山街道, made only through the services (so audited as real use).
 
 This package holds the demo's steps: communities, staff, residents and organisations here, then
-rounds and needs (:mod:`.rounds`), proposals (:mod:`.proposals`), judging (:mod:`.judging`) and
-awards (:mod:`.awards`). Every step checks what exists first, so running ``flask seed-demo``
-again changes nothing.
+rounds and needs (:mod:`.rounds`), proposals (:mod:`.proposals`), judging (:mod:`.judging`),
+awards (:mod:`.awards`) and disbursement (:mod:`.finance`). Every step checks what exists
+first, so running ``flask seed-demo`` again changes nothing.
 """
 
 from __future__ import annotations
@@ -98,9 +98,9 @@ def seed_all() -> Iterator[str]:
     yield f"staff: +{seed_staff()}"
     yield f"residents: +{seed_residents()}"
     yield f"organisations: +{seed_organisations()}"
-    from grants.demo import awards, judging, proposals, rounds
+    from grants.demo import awards, finance, judging, proposals, rounds
 
-    for module in (rounds, proposals, judging, awards):
+    for module in (rounds, proposals, judging, awards, finance):
         yield from module.seed()
     yield from demo_logins()
 

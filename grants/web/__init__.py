@@ -11,6 +11,7 @@ def register_blueprints(app: Flask) -> None:
     from grants.web.audit.views import bp as audit
     from grants.web.auth.views import bp as auth
     from grants.web.awards.views import bp as awards
+    from grants.web.finance.views import bp as finance
     from grants.web.judging.views import bp as judging
     from grants.web.main.views import bp as main
     from grants.web.needs.views import bp as needs
@@ -21,5 +22,5 @@ def register_blueprints(app: Flask) -> None:
     from grants.web.screening.views import bp as screening
 
     for blueprint in (main, auth, admin, audit, rounds, needs, proposals, screening,
-                      notifications, judging, awards, notices):
+                      notifications, judging, awards, notices, finance):
         app.register_blueprint(blueprint)

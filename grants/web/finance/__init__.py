@@ -1,0 +1,1 @@
+"""Finance pages: disbursement of signed agreements (拨付)."""
