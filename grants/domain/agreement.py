@@ -17,11 +17,10 @@ from typing import Any
 from grants.domain.audit import canonical_json
 from grants.domain.i18n import N_, msg
 from grants.domain.lifecycles import AWARD
-from grants.domain.notice import sources
 
 _DISTRICT = re.compile(r"^[A-Z][A-Z0-9]{1,7}$")
 
-SIGNABLE_AWARDS = sources(AWARD, "sign_agreement")
+SIGNABLE_AWARDS = AWARD.sources("sign_agreement")
 """Awards whose agreement may be signed (confirmed ones): the countersignature signs the award."""
 
 SUPERVISION_CLAUSES: tuple[str, ...] = (

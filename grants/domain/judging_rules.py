@@ -33,9 +33,7 @@ METHOD_LABELS = {
 }
 MODE_LABELS = {"all": N_("全体评委评审全部项目（路演）"), "k": N_("每个项目随机分配 k 位评委")}
 
-SCORING_STATES: frozenset[str] = frozenset(
-    source for (source, action) in PROPOSAL.table if action == "close_judging"
-)
+SCORING_STATES: frozenset[str] = PROPOSAL.sources("close_judging")
 """Proposal states judges score in: those the proposal table lets closing judging move on."""
 RANKABLE_STATES: tuple[str, ...] = ("eligible", "scored", "awarded", "not_awarded")
 """Proposal states of the ranking: passed screening (being scored, or already further on)."""

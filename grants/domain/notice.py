@@ -18,25 +18,15 @@ from typing import NamedTuple
 from grants.domain.i18n import join_list, msg
 from grants.domain.lifecycles import AWARD, NOTICE, OBJECTION
 from grants.domain.phases import format_date
-from grants.domain.workflow import Lifecycle
 
-
-def sources(lifecycle: Lifecycle, *actions: str) -> frozenset[str]:
-    """Every state from which the table offers one of ``actions`` (to whomever), so services
-    select rows by what may still happen to them rather than by a list of state names."""
-    return frozenset(
-        state for (state, action) in lifecycle.table if action in actions and state is not None
-    )
-
-
-PUBLISHABLE_AWARDS = sources(AWARD, "publish_notice")
+PUBLISHABLE_AWARDS = AWARD.sources("publish_notice")
 """Awards a new notice takes in (proposed ones)."""
-NOTICED_AWARDS = sources(AWARD, "confirm")
+NOTICED_AWARDS = AWARD.sources("confirm")
 """Awards standing in a notice: objections may be filed against them, a ruling may revoke them
 or change their amount, and the notice's confirmation confirms them."""
-OPEN_NOTICES = sources(NOTICE, "confirm")
+OPEN_NOTICES = NOTICE.sources("confirm")
 """Notices not yet confirmed."""
-AWAITING_RULING = sources(OBJECTION, "uphold", "dismiss")
+AWAITING_RULING = OBJECTION.sources("uphold", "dismiss")
 """Objections the organizer has not ruled on."""
 
 

@@ -16,19 +16,28 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
-from datetime import date, timedelta
+from dataclasses import asdict, astuple, dataclass
+from datetime import date, datetime, timedelta
 
 from grants.domain.audit import canonical_json
 from grants.domain.errors import Refusal
 from grants.domain.i18n import msg
-from grants.domain.lifecycles.payment import COMMITTING_STATES, OPEN_STATES
+from grants.domain.lifecycles.payment import (
+    APPROVED,
+    COMMITTING_STATES,
+    OPEN_STATES,
+    PAID,
+    REQUESTED,
+)
 from grants.domain.money import format_fen
 from grants.domain.notice import is_working_day
 
 FIRST_TRANCHE_WORKING_DAYS = 15
 """The first money is due within 15 working days of signing the agreement."""
 PAYABLE_TRANCHE_STATE = "due"
+"""A tranche whose gate is met: its money may be approved and paid."""
+PAID_TRANCHE_STATE = "paid"
+"""A tranche the bank has paid in full."""
 SUSPENDED_AWARD_STATE = "suspended"
 PAYEE_NAME_MAX = 100
 ACCOUNT_MAX = 40
@@ -153,3 +162,85 @@ def first_tranche_deadline(
 def is_overdue(deadline: date | None, today: date, paid: bool) -> bool:
     """True when an unpaid tranche's deadline has passed."""
     return deadline is not None and not paid and today > deadline
+
+
+FIRST_GATE = "agreement_signed"
+"""The gate of the tranche whose deadline runs from the signing day (the first tranche)."""
+LEDGER_AWARD_STATES: frozenset[str] = frozenset(
+    {"confirmed", "agreement_signed", "implementing", "midterm_passed", "final_passed", "closed",
+     "suspended"}
+)
+"""Awards a disbursement ledger lists: confirmed ones and everything after (money is owed)."""
+BANK_REFERENCE_MAX = 64
+
+
+def tranche_deadline(
+    gate: str,
+    signed_on: date | None,
+    holidays: frozenset[date] = frozenset(),
+    workdays_extra: frozenset[date] = frozenset(),
+) -> date | None:
+    """The date a tranche must be paid by: only the first tranche (released by the signature)
+    has one, 15 working days after signing; the others wait for evaluations and have none."""
+    if gate != FIRST_GATE or signed_on is None:
+        return None
+    return first_tranche_deadline(signed_on, holidays, workdays_extra)
+
+
+def check_bank_record(
+    bank_reference: str, value_date: date | None, paying_account: str, today: date
+) -> None:
+    """A paid payment records the bank's reference, the value date (not in the future: the
+    money has left) and the account it was paid from (422, naming what is missing)."""
+    reference = (bank_reference or "").strip()
+    if not reference or len(reference) > BANK_REFERENCE_MAX:
+        raise Refusal(msg("请填写银行交易流水号（不超过 {n} 个字符）", n=BANK_REFERENCE_MAX))
+    if not isinstance(value_date, date) or isinstance(value_date, datetime):
+        raise Refusal(msg("请填写付款的起息日期"))
+    if value_date > today:
+        raise Refusal(msg("起息日期不能晚于今天（{today}）", today=today.isoformat()))
+    digits = (paying_account or "").replace(" ", "")
+    if not digits.isdigit() or not 8 <= len(digits) <= ACCOUNT_MAX:
+        raise Refusal(msg("付款账号应为 8 至 {n} 位数字", n=ACCOUNT_MAX))
+
+
+def check_amount_type(amount_fen: object) -> None:
+    """Money arrives as integer fen; anything else is refused before it reaches a rule (422)."""
+    if isinstance(amount_fen, bool) or not isinstance(amount_fen, int):
+        raise Refusal(msg("付款金额应以分为单位的整数表示"))
+
+
+@dataclass(frozen=True)
+class Totals:
+    """An award's (or a round's) money in fen: awarded; due (gates met, not yet paid); in
+    payments requested, approved (promised) and paid; remaining (awarded − paid)."""
+
+    awarded_fen: int = 0
+    due_fen: int = 0
+    requested_fen: int = 0
+    approved_fen: int = 0
+    paid_fen: int = 0
+    remaining_fen: int = 0
+
+    def __add__(self, other: Totals) -> Totals:
+        """Field by field, so a round's totals are the sum of its awards'."""
+        return Totals(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
+
+
+def ledger_totals(
+    award_fen: int,
+    tranches: Iterable[tuple[str, int, int]],
+    payments: Iterable[tuple[str, int]],
+) -> Totals:
+    """An award's totals from its tranches ``(status, amount_fen, paid_fen)`` and its payments
+    ``(status, amount_fen)``: what is due counts the unpaid part of each due tranche."""
+    by_status: dict[str, int] = {}
+    for status, amount in payments:
+        by_status[status] = by_status.get(status, 0) + amount
+    due = sum(amount - paid for status, amount, paid in tranches
+              if status == PAYABLE_TRANCHE_STATE)
+    paid = by_status.get(PAID, 0)
+    return Totals(
+        awarded_fen=award_fen, due_fen=max(due, 0), requested_fen=by_status.get(REQUESTED, 0),
+        approved_fen=by_status.get(APPROVED, 0), paid_fen=paid, remaining_fen=award_fen - paid,
+    )

@@ -231,6 +231,13 @@ class Lifecycle:
         """The actions these roles may take from ``state``, in table order (to draw buttons)."""
         return allowed_actions(self.table, state, roles)
 
+    def sources(self, *actions: str) -> frozenset[str]:
+        """Every state from which the table offers one of ``actions`` (to whomever), so
+        services select rows by what may still happen to them, not by lists of state names."""
+        return frozenset(
+            state for (state, action) in self.table if action in actions and state is not None
+        )
+
     def can(self, state: str | None, action: str, roles: Set[str]) -> bool:
         """True when these roles may take ``action`` from ``state``."""
         return action in self.available(state, roles)

@@ -30,6 +30,7 @@ from grants.domain.i18n import N_, msg, source_language, tr
 from grants.domain.lifecycles import AGREEMENT, AWARD
 from grants.domain.money import format_fen
 from grants.domain.numerals import capital_numerals
+from grants.domain.payments import FIRST_GATE
 from grants.domain.permissions import owns_proposal
 from grants.domain.permissions.awards import can_view_agreement
 from grants.domain.tranches import PlannedTranche, schedule
@@ -38,8 +39,10 @@ from grants.models import FundingRound, Proposal
 from grants.models.awards import Agreement, Award, AwardBudgetLine, Tranche
 from grants.services import Refusal, locked, unit_of_work
 from grants.services.awards import lock_round
+from grants.services.gates import AGREEMENT_SIGNED_EVIDENCE, gate_met
 from grants.services.lifecycle import apply
 from grants.services.notifications import notify
+from grants.services.payments.queries import plan_of
 
 NOT_FOUND = N_("找不到这份协议书")
 
@@ -75,7 +78,7 @@ def store_tranches(award: Award) -> dict:
     rows = [
         Tranche(award_id=award.id, sequence=t.sequence, share_bp=t.share_bp,
                 amount_fen=t.amount_fen, gate=t.gate)
-        for t in schedule(award.amount_fen)
+        for t in schedule(award.amount_fen, plan_of(award.round_id))
     ]
     db.session.add_all(rows)
     db.session.flush()
@@ -89,7 +92,7 @@ def tranche_plan(award: Award) -> list[PlannedTranche]:
     if award.tranches:
         return [PlannedTranche(t.sequence, t.share_bp, t.amount_fen, t.gate)
                 for t in award.tranches]
-    return schedule(award.amount_fen)
+    return schedule(award.amount_fen, plan_of(award.round_id))
 
 
 # ------------------------------------------------------------------------------ drawing
@@ -186,9 +189,10 @@ def sign_as_applicant(agreement_id: int, user) -> Agreement:
 
 
 def countersign(agreement_id: int, user) -> Agreement:
-    """The organizer countersigns after the applicant: the tranches are stored and the award
-    becomes ``agreement_signed`` — one entry on the agreement (with the tranches' digest) and
-    one on the award."""
+    """The organizer countersigns after the applicant: the tranches are stored from the round's
+    plan and the award becomes ``agreement_signed`` — one entry on the agreement (with the
+    tranches' digest), one on the award, and one on the first tranche, whose gate (the
+    signature) is now met, so it becomes due."""
     with unit_of_work():
         agreement = _locked_agreement(agreement_id)
         award = agreement.award
@@ -206,6 +210,7 @@ def countersign(agreement_id: int, user) -> Agreement:
         apply(AWARD, award, "sign_agreement", user, payload={
             "agreement_id": agreement.id, "number": agreement.number,
         })
+        gate_met(award.id, FIRST_GATE, AGREEMENT_SIGNED_EVIDENCE, user)
         with source_language():
             message = msg("资助协议书 {number} 已由主办方签署生效", number=agreement.number)
         notify(award.proposal.applicant_id, message, f"/awards/agreements/{agreement.id}")

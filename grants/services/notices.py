@@ -28,7 +28,6 @@ from grants.domain.notice import (
     can_confirm,
     is_notice_open,
     notice_end,
-    sources,
 )
 from grants.domain.permissions.awards import objection_problems, public_applicant
 from grants.domain.phases import format_date
@@ -41,7 +40,7 @@ from grants.services.awards import award_facts, change_amount, live_total, lock_
 from grants.services.lifecycle import apply
 from grants.services.notifications import notify
 
-SETTLEABLE_PROPOSALS = sources(PROPOSAL, "award", "not_award")
+SETTLEABLE_PROPOSALS = PROPOSAL.sources("award", "not_award")
 """Proposals a confirmation settles (scored ones)."""
 
 

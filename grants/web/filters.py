@@ -13,6 +13,7 @@ from grants.domain.lifecycles import LIFECYCLES
 from grants.domain.money import format_fen
 from grants.domain.permissions import needs as need_permissions
 from grants.domain.roles import ROLE_LABELS
+from grants.web.idempotency import new_idempotency_key
 from grants.web.nav import nav_items
 
 # Each language is offered under its own name, whatever language the page is in.
@@ -44,15 +45,20 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["get_locale"] = get_locale
     register_lifecycle_globals(app)
+    register_idempotency_global(app)
 
 
 NEGATIVE_STATES = frozenset({"revoked", "ineligible", "not_awarded", "withdrawn", "dismissed",
-                             "suspended", "merged", "discarded", "closed"})
+                             "suspended", "merged", "discarded", "closed", "rejected",
+                             "cancelled", "blocked"})
 POSITIVE_STATES = frozenset({"eligible", "awarded", "confirmed", "upheld", "funded", "submitted",
-                             "countersigned", "agreement_signed", "final_passed"})
+                             "countersigned", "agreement_signed", "final_passed", "paid",
+                             "approved"})
 WAITING_STATES = frozenset({"draft", "returned", "filed", "open", "in_notice", "proposed",
-                            "awaiting_signature", "signed_by_applicant"})
-DESTRUCTIVE_ACTIONS = frozenset({"withdraw", "revoke", "mark_ineligible", "dismiss", "discard"})
+                            "awaiting_signature", "signed_by_applicant", "pending", "due",
+                            "requested"})
+DESTRUCTIVE_ACTIONS = frozenset({"withdraw", "revoke", "mark_ineligible", "dismiss", "discard",
+                                 "reject", "cancel", "block"})
 
 
 def state_label(lifecycle: str, state: str | None) -> str:
@@ -85,3 +91,8 @@ def register_lifecycle_globals(app: Flask) -> None:
     """Labels and tones of every lifecycle, for the status and action macros."""
     for helper in (state_label, action_label, state_tone, action_tone):
         app.jinja_env.globals[helper.__name__] = helper
+
+
+def register_idempotency_global(app: Flask) -> None:
+    """``new_idempotency_key()``: a fresh key each time a money-moving form is drawn."""
+    app.jinja_env.globals["new_idempotency_key"] = new_idempotency_key

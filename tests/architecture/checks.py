@@ -162,8 +162,8 @@ def qualified(node: ast.AST, aliases: Mapping[str, str]) -> str | None:
 
 FRAMEWORKS = ("flask", "sqlalchemy", "werkzeug", "wtforms", "jinja2", "markupsafe", "alembic",
               "psycopg", "weasyprint")
-WEB_LAYER = ("grants.web", "grants.documents", "grants.errors")
-"""The web layer: blueprints, and the Flask glue modules still at the package root today."""
+WEB_LAYER = ("grants.web",)
+"""The web layer: blueprints, error pages and the document responses (grants/web/)."""
 OUTER_LAYERS = WEB_LAYER + ("grants.cli", "grants.demo")
 REQUEST_HANDLING = frozenset({
     "Response", "request", "render_template", "render_template_string", "stream_template",

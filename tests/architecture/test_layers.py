@@ -50,7 +50,6 @@ WRONG = [
     ("grants.models.awards", "from ..services import locked\n", "grants.services"),
     ("grants.services.agreements", "from grants.web.documents import render_pdf\n",
      "grants.web"),
-    ("grants.services.agreements", "from grants.documents import html_pdf\n", "grants.documents"),
     ("grants.services.agreements", "from flask import Response\n", "flask.Response"),
     ("grants.services.agreements", "from flask import request\n", "flask.request"),
     ("grants.services.agreements", "from flask import render_template\n",

@@ -11,12 +11,13 @@ from grants.domain.lifecycles import (
     EVENTS,
     LIFECYCLES,
     OBJECTION,
+    PAYMENT,
     PROPOSAL,
     audit_action_label,
 )
 from grants.domain.permissions import acting_roles
 from grants.domain.roles import ROLE_LABELS
-from grants.domain.workflow import Lifecycle, TransitionError
+from grants.domain.workflow import TransitionError
 
 
 class Person:
@@ -49,10 +50,9 @@ def test_reason_actions_are_actions_of_the_table(name: str) -> None:
 
 def test_the_role_recorded_is_the_one_the_row_allows_not_the_most_powerful() -> None:
     officer = Person("finance", "auditor", "admin")
-    lifecycle = Lifecycle(
-        "payment", {("requested", "approve"): ("approved", ("finance",))}, PROPOSAL.labels
-    )
-    assert lifecycle.step("requested", "approve", acting_roles(officer)).role == "finance"
+    assert PAYMENT.step("requested", "approve", acting_roles(officer)).role == "finance"
+    with pytest.raises(TransitionError):
+        PAYMENT.step("requested", "approve", acting_roles(Person("auditor", "admin")))
 
 
 def test_an_applicant_who_withdraws_acts_as_applicant_even_when_also_staff() -> None:

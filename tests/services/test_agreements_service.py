@@ -80,6 +80,7 @@ def test_applicant_signs_then_organizer_countersigns(agreements, people):
         ("agreement.sign", "agreement", first.id, "applicant"),
         ("agreement.countersign", "agreement", first.id, "organizer"),
         ("award.sign_agreement", "award", first.award_id, "organizer"),
+        ("tranche.meet_gate", "tranche", first.award.tranches[0].id, "organizer"),
     ]
     assert first.status == "countersigned"
     assert first.applicant_signer_id == people["resident"].id
@@ -158,7 +159,7 @@ def test_countersignature_stores_the_tranches_and_audits_their_digest(agreements
         select(Tranche).where(Tranche.award_id == first.award_id).order_by(Tranche.sequence)
     ).all()
     assert [(t.sequence, t.share_bp, t.amount_fen, t.gate, t.status) for t in rows] == [
-        (1, 5000, 600_000, "agreement_signed", "pending"),
+        (1, 5000, 600_000, "agreement_signed", "due"),
         (2, 4000, 480_000, "midterm_passed", "pending"),
         (3, 1000, 120_000, "final_passed", "pending"),
     ]

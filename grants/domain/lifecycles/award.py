@@ -82,7 +82,5 @@ LIVE_STATES: frozenset[str] = frozenset({"proposed", "in_notice", "confirmed", "
                                         "implementing", "midterm_passed", "final_passed",
                                         "closed", "suspended"})
 """Awards that hold money of the pool (everything but revoked and discarded)."""
-REPLACEABLE_STATES: frozenset[str] = frozenset(
-    state for (state, action) in AWARD.table if action == "discard"
-)
+REPLACEABLE_STATES: frozenset[str] = AWARD.sources("discard")
 """Awards a solver re-run or an exclusion replaces (discards): those not yet published."""

@@ -38,5 +38,8 @@ EVENT_LABELS: dict[str, str] = {
     "refund.record": N_("登记结余退回"),
     "organisation.bar": N_("禁止申报"),
     "round.set_overrun_threshold": N_("设置超支提示比例"),
+    "payment.change_payee": N_("修改收款信息"),
+    "round.save_tranche_plan": N_("保存拨付方案"),
+    "idempotency.prune": N_("清理过期的幂等键"),
 }
 EVENTS: frozenset[str] = frozenset(EVENT_LABELS)

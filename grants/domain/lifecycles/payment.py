@@ -1,9 +1,9 @@
 """Payment (付款) of one tranche: requested → approved (by a *different* finance officer) →
 paid (bank reference, value date, paying account) | rejected (reason) | cancelled (reason).
 
-An approval covers a digest of what was approved (see :func:`grants.domain.payments.
-approval_digest`); when any of it changes the approval lapses (``void``) and the payment is
-requested again. The four-eyes rule (approver ≠ requester) is checked by
+An approval covers a digest of what was approved (see :meth:`grants.domain.payments.
+PaymentContent.digest`); when any of it changes the approval lapses (``void``) and the payment
+is requested again. The four-eyes rule (approver ≠ requester) is checked by
 :func:`grants.domain.payments.check_approval` and by a database CHECK, not by this table: the
 table says which *role* may act, the rule says which *person*.
 """
@@ -50,3 +50,11 @@ COMMITTING_STATES: frozenset[str] = frozenset({"approved", "paid"})
 """Payments that hold money of the award: approved ones are promised, paid ones are gone."""
 OPEN_STATES: frozenset[str] = frozenset({"requested", "approved"})
 """Payments still in progress: a tranche has at most one of these at a time."""
+REQUESTED = "requested"
+"""A payment awaiting its approval (where a request starts and a void returns it)."""
+APPROVED = "approved"
+"""A payment approved by a second officer, bound to its content, awaiting the bank."""
+PAID = "paid"
+"""A payment the bank has made: its money has left."""
+REJECTED = "rejected"
+"""A payment an officer refused, with the reason; its tranche may be requested again."""
