@@ -8,6 +8,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.domain.band import SITE_BAND
+from grants.domain.expenses import DEFAULT_OVERRUN_PCT
 from grants.domain.i18n import N_
 from grants.domain.lifecycles import NEED
 from grants.extensions import db
@@ -31,6 +32,9 @@ class FundingRound(db.Model):
 
     Phase datetimes are stored as naive UTC; ``tiers`` is a list of fen amounts, ``caps`` a list
     of ``{"cost_category": key, "max_pct": int}``, ``categories`` a list of names.
+    ``overrun_threshold_pct`` is how far (in %) spending on a budget line may pass its adjusted
+    amount before the expense is flagged ``overrun``, and how far a line may be adjusted without
+    the organizer's approval.
     """
 
     __tablename__ = "funding_round"
@@ -58,6 +62,9 @@ class FundingRound(db.Model):
     notice_days: Mapped[int] = mapped_column(default=5)
     implementation_start: Mapped[date]
     implementation_end: Mapped[date]
+    overrun_threshold_pct: Mapped[int] = mapped_column(
+        default=DEFAULT_OVERRUN_PCT, server_default=str(DEFAULT_OVERRUN_PCT)
+    )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     __table_args__ = (
@@ -68,6 +75,8 @@ class FundingRound(db.Model):
             name="band_inside_site_band",
         ),
         CheckConstraint("notice_days BETWEEN 1 AND 30", name="notice_days_range"),
+        CheckConstraint("overrun_threshold_pct BETWEEN 0 AND 100",
+                        name="overrun_threshold_range"),
     )
 
 

@@ -22,6 +22,7 @@ from grants.domain.permissions import proposals as perms
 from grants.domain.roles import APPLICANT
 from grants.extensions import db
 from grants.models import Attachment, AttachmentBlob, Proposal
+from grants.models.expenses import ExpenseReceipt
 from grants.services import audit, unit_of_work
 from grants.services.proposals import lock_editable
 
@@ -67,8 +68,9 @@ def clean_filename(name: str | None, content_type: str) -> str:
     return (stem or "附件") + ext
 
 
-def _check_file(data: bytes, count: int) -> str:
-    """Refuse oversize, unknown-type and one-too-many files; return the content type."""
+def check_content(data: bytes) -> str:
+    """Refuse oversize, empty and unknown-type files; return the content type read from the
+    bytes. Shared by proposal attachments and expense receipts, which follow the same rules."""
     if len(data) > MAX_FILE_BYTES:
         size_mb = len(data) / (1024 * 1024)
         message = msg("文件太大（{size} MB）：每个附件不能超过 10 MB", size=f"{size_mb:.1f}")
@@ -80,12 +82,18 @@ def _check_file(data: bytes, count: int) -> str:
         raise Refusal(
             msg("只接受 PDF、JPEG 或 PNG 文件（按文件内容识别，改扩展名无效）"), status=415
         )
+    return content_type
+
+
+def _check_file(data: bytes, count: int) -> str:
+    """Refuse a file :func:`check_content` refuses, or one too many; return the content type."""
+    content_type = check_content(data)
     if count >= MAX_FILES:
         raise Refusal(msg("每个申报最多上传 {max} 个附件", max=MAX_FILES), status=409)
     return content_type
 
 
-def _store_blob(digest: str, data: bytes) -> None:
+def store_blob(digest: str, data: bytes) -> None:
     """Keep the bytes once: an identical upload reuses the stored blob."""
     if db.session.get(AttachmentBlob, digest) is not None:
         return
@@ -94,6 +102,13 @@ def _store_blob(digest: str, data: bytes) -> None:
             db.session.add(AttachmentBlob(sha256=digest, size=len(data), data=data))
     except IntegrityError:
         pass  # stored by a concurrent upload of the same bytes a moment ago
+
+
+def blob_in_use(digest: str) -> bool:
+    """True while an attachment or an expense receipt still refers to the stored bytes."""
+    attachment = select(Attachment.id).where(Attachment.sha256 == digest).exists()
+    receipt = select(ExpenseReceipt.id).where(ExpenseReceipt.sha256 == digest).exists()
+    return bool(db.session.scalar(select(attachment | receipt)))
 
 
 def add(user, proposal_id: int, filename: str | None, data: bytes) -> Attachment:
@@ -105,7 +120,7 @@ def add(user, proposal_id: int, filename: str | None, data: bytes) -> Attachment
         )
         content_type = _check_file(data, count)
         digest = hashlib.sha256(data).hexdigest()
-        _store_blob(digest, data)
+        store_blob(digest, data)
         attachment = Attachment(
             proposal_id=proposal.id,
             sha256=digest,
@@ -150,10 +165,7 @@ def remove(user, attachment_id: int) -> int:
         payload = {"proposal_id": proposal.id, "filename": attachment.filename, "sha256": digest}
         db.session.delete(attachment)
         db.session.flush()
-        others = db.session.scalar(
-            select(func.count(Attachment.id)).where(Attachment.sha256 == digest)
-        )
-        if not others:
+        if not blob_in_use(digest):
             db.session.delete(db.session.get(AttachmentBlob, digest))
         audit.record("attachment.remove", "attachment", attachment_id, payload, actor=user,
                      actor_role=CHANGED_BY)

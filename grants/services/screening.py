@@ -234,6 +234,20 @@ def _check_decision(user, proposal: Proposal, action: str, reason: str, now: dat
         raise Refusal(_refusal(title, proposal.id, str(error)), status=error.status) from error
     if message := check_phase(proposal.round, "screen", now):
         raise Refusal(_refusal(title, proposal.id, message), status=409)
+    if action == "mark_eligible" and (message := _ban_problem(proposal.organisation, now)):
+        raise Refusal(_refusal(title, proposal.id, message), status=409)
+
+
+def _ban_problem(org: Organisation | None, now: datetime) -> str | None:
+    """Why a barred organisation's proposal cannot pass screening, naming the end and reason."""
+    if org is None:
+        return None
+    banned, until = _ban_of(org, local_date(now))
+    if not banned:
+        return None
+    end = until.isoformat() if until else msg("永久")
+    return msg("申报单位“{name}”被禁止申报至 {until}（{reason}），不能通过资格审查",
+               name=org.name, until=end, reason=org.ban_reason or msg("未注明理由"))
 
 
 def _refusal(title: str, proposal_id: int, problem: str) -> str:

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from grants.domain.lifecycles.agreement import AGREEMENT
 from grants.domain.lifecycles.award import AWARD
+from grants.domain.lifecycles.budget_adjustment import BUDGET_ADJUSTMENT
+from grants.domain.lifecycles.clawback import CLAWBACK
 from grants.domain.lifecycles.events import EVENT_LABELS, EVENTS
+from grants.domain.lifecycles.expense import EXPENSE
 from grants.domain.lifecycles.need import NEED
 from grants.domain.lifecycles.notice import NOTICE
 from grants.domain.lifecycles.objection import OBJECTION
@@ -23,6 +26,7 @@ LIFECYCLES: dict[str, Lifecycle] = {
     lifecycle.name: lifecycle
     for lifecycle in (
         PROPOSAL, AWARD, OBJECTION, NEED, NOTICE, SCORE_SHEET, AGREEMENT, TRANCHE, PAYMENT,
+        EXPENSE, BUDGET_ADJUSTMENT, CLAWBACK,
     )
 }
 AUDIT_ACTIONS: frozenset[str] = frozenset().union(
@@ -40,6 +44,7 @@ def audit_action_label(action: str) -> str:
 
 
 __all__ = [
-    "AGREEMENT", "AUDIT_ACTIONS", "AWARD", "EVENTS", "LIFECYCLES", "NEED", "NOTICE", "OBJECTION",
-    "PAYMENT", "PROPOSAL", "SCORE_SHEET", "TRANCHE", "audit_action_label",
+    "AGREEMENT", "AUDIT_ACTIONS", "AWARD", "BUDGET_ADJUSTMENT", "CLAWBACK", "EVENTS", "EXPENSE",
+    "LIFECYCLES", "NEED", "NOTICE", "OBJECTION", "PAYMENT", "PROPOSAL", "SCORE_SHEET", "TRANCHE",
+    "audit_action_label",
 ]

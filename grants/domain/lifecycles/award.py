@@ -1,5 +1,10 @@
 """Award (立项): proposed → in_notice → confirmed | revoked; confirmed → agreement_signed →
-implementing → midterm_passed → final_passed → closed; a failed evaluation suspends it.
+implementing → midterm_passed → final_passed → closed; a failed evaluation or the organizer
+suspends it (``suspend``, with a reason, from any state in which money may have been paid).
+
+Closing (from final_passed, or from suspended once the clawback is in) is a table row like any
+other; whether the money allows it (accepted + refunded + clawed back = paid) is the settlement
+rule of :func:`grants.domain.settlement.check_close`, which the service asks first.
 
 A proposed award is replaced when the organizer runs the solver again or excludes its proposal:
 ``discard`` writes its entry and the row is then deleted (nothing was published or promised).
@@ -42,6 +47,7 @@ ACTION_LABELS: dict[str, str] = {
     "pass_final": N_("结项评估通过"),
     "fail_final": N_("结项评估未通过"),
     "close": N_("结项归档"),
+    "suspend": N_("暂停项目"),
 }
 
 AWARD = Lifecycle(
@@ -61,10 +67,15 @@ AWARD = Lifecycle(
         ("midterm_passed", "pass_final"): ("final_passed", _ORGANIZERS),
         ("midterm_passed", "fail_final"): ("suspended", _ORGANIZERS),
         ("final_passed", "close"): ("closed", _ORGANIZERS),
+        ("agreement_signed", "suspend"): ("suspended", _ORGANIZERS),
+        ("implementing", "suspend"): ("suspended", _ORGANIZERS),
+        ("midterm_passed", "suspend"): ("suspended", _ORGANIZERS),
+        ("final_passed", "suspend"): ("suspended", _ORGANIZERS),
+        ("suspended", "close"): ("closed", _ORGANIZERS),
     },
     labels=Labels(STATE_LABELS, ACTION_LABELS),
     reason_actions=frozenset(
-        {"adjust", "change_amount", "revoke", "fail_midterm", "fail_final"}
+        {"adjust", "change_amount", "revoke", "fail_midterm", "fail_final", "suspend"}
     ),
 )
 LIVE_STATES: frozenset[str] = frozenset({"proposed", "in_notice", "confirmed", "agreement_signed",
