@@ -68,8 +68,12 @@ def parse_money(text: str | None) -> int:
     if not match:
         if re.fullmatch(r"[\d,]*\.\d{3,}", cleaned):
             raise MoneyError(msg("金额最多保留两位小数（精确到分）"))
-        raise MoneyError(msg("“{text}”不是有效的金额，请输入如 5000 或 5,000.00 的数字", text=text))
-    whole = int(match.group("int").replace(",", ""))
+        shown = text if len(text) <= 20 else text[:20] + "…"
+        raise MoneyError(msg("“{text}”不是有效的金额，请输入如 5000 或 5,000.00 的数字", text=shown))
+    digits = match.group("int").replace(",", "").lstrip("0")
+    if len(digits) > len(str(_MAX_FEN // FEN_PER_YUAN)):
+        raise MoneyError(msg("金额过大，不能超过 {limit}", limit=format_fen(_MAX_FEN - 1)))
+    whole = int(digits or "0")
     frac = (match.group("frac") or "").ljust(2, "0")
     fen = whole * FEN_PER_YUAN + int(frac)
     if fen >= _MAX_FEN:

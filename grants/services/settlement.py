@@ -46,7 +46,7 @@ from grants.services.expenses.figures import ledgers
 from grants.services.expenses.queries import not_found, valid_id
 from grants.services.lifecycle import apply
 
-BLOCKABLE_TRANCHES = frozenset(source for (source, action) in TRANCHE.table if action == "block")
+BLOCKABLE_TRANCHES = TRANCHE.sources("block")
 """Tranches a suspension blocks: every one not yet paid."""
 
 

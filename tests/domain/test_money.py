@@ -39,3 +39,15 @@ def test_format_examples_and_no_floats():
         format_fen(12.5)
     with pytest.raises(TypeError):
         format_fen(True)
+
+
+@pytest.mark.parametrize("text", ["1" * 100_000, "1" * 4_301 + ".00", "9" * 30])
+def test_numbers_past_any_limit_are_refused_before_conversion(text):
+    with pytest.raises(MoneyError, match="金额过大"):
+        parse_money(text)
+
+
+def test_a_long_bad_amount_is_not_echoed_whole():
+    with pytest.raises(MoneyError) as refused:
+        parse_money("x" * 10_000)
+    assert len(str(refused.value)) < 100

@@ -201,3 +201,45 @@ class Disbursement(RuleBasedStateMachine):
 
 Disbursement.TestCase.settings = settings(max_examples=150, stateful_step_count=40, deadline=None)
 TestDisbursement = Disbursement.TestCase
+
+
+def test_only_the_first_tranche_has_a_deadline() -> None:
+    signed = date(2026, 12, 1)
+    assert payments.tranche_deadline("agreement_signed", signed) == date(2026, 12, 22)
+    assert payments.tranche_deadline("midterm_passed", signed) is None
+    assert payments.tranche_deadline("agreement_signed", None) is None
+
+
+@pytest.mark.parametrize("reference, value_date, account, message", [
+    ("", date(2026, 12, 3), "32010000000012", "流水号"),
+    ("B" * 65, date(2026, 12, 3), "32010000000012", "流水号"),
+    ("BOC1", None, "32010000000012", "起息日期"),
+    ("BOC1", date(2026, 12, 4), "32010000000012", "晚于今天"),
+    ("BOC1", date(2026, 12, 3), "3201", "付款账号"),
+])
+def test_a_paid_payment_needs_its_whole_bank_record(reference, value_date, account,
+                                                    message) -> None:
+    with pytest.raises(Refusal) as refused:
+        payments.check_bank_record(reference, value_date, account, date(2026, 12, 3))
+    assert refused.value.status == 422 and message in str(refused.value)
+    payments.check_bank_record("BOC1", date(2026, 12, 3), "3201 0000 0000 12", date(2026, 12, 3))
+
+
+def test_ledger_totals_count_the_unpaid_part_of_due_tranches() -> None:
+    totals = payments.ledger_totals(
+        1_000_000,
+        [("paid", 500_000, 500_000), ("due", 400_000, 100_000), ("pending", 100_000, 0)],
+        [("paid", 500_000), ("paid", 100_000), ("approved", 300_000), ("rejected", 50_000),
+         ("requested", 20_000)],
+    )
+    assert totals == payments.Totals(awarded_fen=1_000_000, due_fen=300_000,
+                                     requested_fen=20_000, approved_fen=300_000,
+                                     paid_fen=600_000, remaining_fen=400_000)
+    assert (totals + totals).paid_fen == 1_200_000
+    assert sum([totals], payments.Totals()) == totals
+
+
+@pytest.mark.parametrize("amount", [1.0, "100", True, None])
+def test_money_arrives_as_integer_fen(amount) -> None:
+    with pytest.raises(Refusal):
+        payments.check_amount_type(amount)

@@ -54,7 +54,5 @@ EXPENSE = Lifecycle(
 
 PENDING_STATES: frozenset[str] = frozenset({SUBMITTED, QUERIED, RESUBMITTED})
 """Reported but not yet decided: counted as *pending* on their line."""
-AWAITING_FINANCE: frozenset[str] = frozenset(
-    source for (source, action) in EXPENSE.table if action == "accept"
-)
+AWAITING_FINANCE: frozenset[str] = EXPENSE.sources("accept")
 """Expenses a finance officer can decide now (the finance queue)."""

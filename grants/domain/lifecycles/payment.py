@@ -1,9 +1,9 @@
 """Payment (付款) of one tranche: requested → approved (by a *different* finance officer) →
 paid (bank reference, value date, paying account) | rejected (reason) | cancelled (reason).
 
-An approval covers a digest of what was approved (see :func:`grants.domain.payments.
-approval_digest`); when any of it changes the approval lapses (``void``) and the payment is
-requested again. The four-eyes rule (approver ≠ requester) is checked by
+An approval covers a digest of what was approved (see :meth:`grants.domain.payments.
+PaymentContent.digest`); when any of it changes the approval lapses (``void``) and the payment
+is requested again. The four-eyes rule (approver ≠ requester) is checked by
 :func:`grants.domain.payments.check_approval` and by a database CHECK, not by this table: the
 table says which *role* may act, the rule says which *person*.
 """

@@ -3,8 +3,9 @@ while the award is suspended, pending again when it resumes.
 
 Tranche rows are stored in ``pending`` when the agreement is countersigned (their schedule and
 digest are in that entry), so no creation row is needed. Recording a gate as met, blocking and
-unblocking need a reason; paying belongs to the finance officers (the payments issue replaces
-that row by its four-eyes payment lifecycle).
+unblocking need a reason (a gate is met through :func:`grants.services.gates.gate_met`).
+A tranche is ``paid`` when the payments marked paid on it reach its amount: the finance
+officer who records that last payment (four-eyes payment lifecycle) moves it.
 """
 
 from __future__ import annotations

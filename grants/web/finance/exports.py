@@ -43,10 +43,10 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("payment_id", "付款编号"),
+    Column("payment_id", "付款编号", "int"),
     Column("agreement_number", "协议编号"),
     Column("project_title", "项目名称"),
-    Column("tranche_sequence", "批次"),
+    Column("tranche_sequence", "批次", "int"),
     Column("gate", "拨付条件", "gate"),
     Column("amount_fen", "付款金额（元）", "money"),
     Column("status", "付款状态", "payment_state"),
@@ -111,7 +111,7 @@ def _sheet_value(column: Column, value):
         return None
     if column.kind == "money":
         return Decimal(value) / FEN_PER_YUAN
-    if column.kind == "date" and isinstance(value, date):
+    if column.kind == "date" and isinstance(value, date) or column.kind == "int":
         return value
     return text_value(column, value)
 

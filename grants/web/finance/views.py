@@ -16,7 +16,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     send_file,
@@ -33,7 +32,7 @@ from grants.models import FundingRound
 from grants.models.awards import Tranche
 from grants.models.payments import Payment
 from grants.services import DB_INT_MAX, payments
-from grants.web.access import policy_of, requires
+from grants.web.access import requires
 from grants.web.documents import pdf_response
 from grants.web.finance import pages
 from grants.web.finance.exports import CSV_MIMETYPE, XLSX_MIMETYPE, csv_chunks, xlsx_temp_file
@@ -70,7 +69,7 @@ def _form_errors(award_id: int, form, status: int = 422, **forms):
     for problem in form.form_errors:
         flash(problem, "danger")
     for name, errors in form.errors.items():
-        if name is None:
+        if name not in form:
             continue
         label = form[name].label.text
         for problem in errors:
@@ -304,8 +303,8 @@ def save_plan(round_id: int):
 @bp.app_context_processor
 def finance_helpers() -> dict:
     """What other areas' templates include from finance: the grantee's tranche table on the
-    agreement page and the finance link in the navigation."""
-    return {"grantee_tranches": _grantee_tranches, "finance_nav_item": _finance_nav_item}
+    agreement page."""
+    return {"grantee_tranches": _grantee_tranches}
 
 
 def _grantee_tranches(award):
@@ -318,8 +317,3 @@ def _grantee_tranches(award):
     except Refusal:
         return None
 
-
-def _finance_nav_item() -> bool:
-    """True when the visitor's route policy lets them open the finance dashboard."""
-    policy = policy_of(current_app, "finance.dashboard")
-    return policy is not None and policy.allows(current_user)
