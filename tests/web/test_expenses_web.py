@@ -654,3 +654,11 @@ def test_the_ledger_partial_shows_spending_by_line_to_staff_only(app, client, wo
         hidden = render_template_string(template, award=award)
     assert "食材" in shown and f"/expenses/awards/{award.id}/spending" in shown
     assert hidden.strip() == ""
+
+
+def test_the_file_input_names_the_size_limits_before_sending(client, world):
+    visit(client, "owner")
+    page = text_of(client.get(f"/expenses/awards/{world['A']}"))
+    assert 'data-max-each="10485760"' in page and "data-max-total=" in page
+    assert "超过 10 MB：每个票据文件不能超过 10 MB" in page and "“%s”" in page
+    assert "js/expenses.js" in page

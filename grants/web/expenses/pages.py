@@ -29,6 +29,7 @@ from grants.models import FundingRound
 from grants.models.expenses import Expense
 from grants.services import DB_INT_MAX, expenses, settlement
 from grants.services import awards as award_service
+from grants.services.attachments import MAX_FILE_BYTES
 from grants.web.access import policy_of
 from grants.web.expenses import charts
 from grants.web.expenses.forms import (
@@ -51,6 +52,8 @@ from grants.web.expenses.forms import (
 )
 from grants.web.judging.refusals import or_abort, reasons
 
+UPLOAD_MARGIN = 256 * 1024
+"""Room the form's text fields take in a request besides its files."""
 SPENDING_STATES = REPORTING_AWARD_STATES | {"closed"}
 """Awards that have (or had) money to spend: signed, running, suspended or closed."""
 
@@ -136,6 +139,19 @@ def _resubmit_forms(page, typed: tuple[int, ResubmitForm] | None) -> dict[int, R
     return forms
 
 
+def file_limits() -> dict[str, str]:
+    """What the file input tells the browser, so a too-big choice is named before sending
+    (the service refuses it anyway): the types, the size of each file and of one request."""
+    total = (current_app.config.get("MAX_CONTENT_LENGTH") or MAX_FILE_BYTES * 2) - UPLOAD_MARGIN
+    return {
+        "accept": "application/pdf,image/jpeg,image/png",
+        "data-max-each": str(MAX_FILE_BYTES), "data-max-total": str(total),
+        "data-msg-each": _("“%(name)s”超过 10 MB：每个票据文件不能超过 10 MB", name="%s"),
+        "data-msg-total": _("所选文件合计超过 %(mb)s MB，一次提交不下：请压缩照片（如降低拍照"
+                            "分辨率）后重新选择", mb=total // (1024 * 1024)),
+    }
+
+
 def award_page(award_id: int, status: int = 200, *, expense_form: ExpenseForm | None = None,
                adjustment_form: AdjustmentForm | None = None,
                resubmit: tuple[int, ResubmitForm] | None = None,
@@ -156,7 +172,7 @@ def award_page(award_id: int, status: int = 200, *, expense_form: ExpenseForm | 
         query_form=QueryForm(formdata=None), decide_form=DecideAdjustmentForm(formdata=None),
         ruled=dict([ruling]) if ruling else {}, flag_labels=FLAG_LABELS,
         category_label=category_label, today=local_date().isoformat(),
-        can_read_spending=policies.AWARD_READ.allows(current_user),
+        can_read_spending=policies.AWARD_READ.allows(current_user), file_limits=file_limits(),
     ), status
 
 
