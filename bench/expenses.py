@@ -9,7 +9,8 @@ so flags are raised — and every state mixed: accepted, submitted, queried, res
 rejected), then measures, through the app's own services and writers:
 
 - the finance queue (:func:`grants.services.expenses.finance_queue`, page 1 of everything
-  awaiting finance): its statement count at 10, 100 and all awards (constant in N), and its p50;
+  awaiting finance), and the queue page as a finance officer gets it (``GET /expenses/queue``,
+  rendered): statement counts at 10, 100 and all awards (constant in N), and their p50;
 - the duplicate-receipt check of one upload at that many stored receipts: the sha256 look-up
   behind the ``duplicate_receipt`` flag, every flag of the expense as an acceptance computes
   them under the award lock, and the whole upload (:func:`submit_expense` with a 100 KB PDF);
@@ -39,7 +40,7 @@ from sqlalchemy import event, insert, select  # noqa: E402
 from grants import create_app  # noqa: E402
 from grants.config import TestConfig  # noqa: E402
 from grants.extensions import db  # noqa: E402
-from grants.models import AttachmentBlob, FundingRound, Proposal, User  # noqa: E402
+from grants.models import AttachmentBlob, FundingRound, Proposal, User, UserRole  # noqa: E402
 from grants.models.awards import Award, AwardBudgetLine, Tranche  # noqa: E402
 from grants.models.expenses import Expense, ExpenseReceipt  # noqa: E402
 from grants.models.payments import Payment  # noqa: E402
@@ -66,6 +67,10 @@ class Builder:
         rows = [{"id": i, "username": name, "display_name": name, "password_hash": "x"}
                 for i, name in enumerate(("organizer", "finance1", "finance2", "grantee"), 1)]
         db.session.execute(insert(User), rows)
+        db.session.execute(insert(UserRole), [{"user_id": 1, "role": "organizer"},
+                                              {"user_id": 2, "role": "finance"},
+                                              {"user_id": 3, "role": "finance"},
+                                              {"user_id": 4, "role": "resident"}])
         at = datetime(2026, 1, 5, 1)
         db.session.execute(insert(FundingRound), [{
             "id": 1, "name": "基准测试赛事", "district": "江宁区", "pool_fen": 10**12,
@@ -169,19 +174,36 @@ def ms(times: list[float]) -> str:
     return f"p50 {statistics.median(times) * 1000:.1f} ms, max {max(times) * 1000:.1f} ms"
 
 
-def queue_figures(builder: Builder, awards: int, per_award: int, repeat: int) -> None:
-    """Statement counts of the finance queue as the awards grow, then its p50 at full size."""
+def finance_client(app):
+    """A test client signed in as the finance officer (user 2)."""
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"], session["_fresh"] = "2", True
+    return client
+
+
+def queue_figures(app, builder: Builder, awards: int, per_award: int, repeat: int) -> None:
+    """Statement counts of the finance queue (the service, and the whole page as a finance
+    officer gets it) as the awards grow, then both p50s at full size."""
     from grants.services import expenses
+
+    client = finance_client(app)
 
     def queue():
         return expenses.finance_queue(None, 1)
+
+    def page():
+        response = client.get("/expenses/queue")
+        assert response.status_code == 200, response.status_code
+        return response
 
     for size in sorted({min(10, awards), min(100, awards), awards}):
         builder.add(size - builder.awards, per_award)
         waiting = queue().total
         print(f"finance queue, {size:>5} awards ({waiting:>6} awaiting): "
-              f"{statements(queue)} statements")
-    print(f"finance queue p50 over {repeat} runs: {ms(timed(queue, repeat))}")
+              f"{statements(queue)} statements; the page: {statements(page)} statements")
+    print(f"finance queue p50 over {repeat} runs: service {ms(timed(queue, repeat))}; "
+          f"page {ms(timed(page, repeat))}")
 
 
 def upload_figures(repeat: int) -> None:
@@ -250,7 +272,7 @@ def main() -> None:
 
         upgrade(revision="heads")
         builder = Builder()
-        queue_figures(builder, args.awards, args.per_award, args.repeat)
+        queue_figures(app, builder, args.awards, args.per_award, args.repeat)
         upload_figures(args.repeat)
         export_figures(folder / "expenses.xlsx")
         db.session.remove()
