@@ -30,6 +30,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("notices.index", N_("公示")),
     NavItem("awards.mine", N_("我的协议")),
     NavItem("finance.dashboard", N_("拨付")),
+    NavItem("expenses.queue", N_("支出审核")),
     NavItem("audit.entries", N_("审计日志")),
     NavItem("admin.users", N_("账号管理")),
 )

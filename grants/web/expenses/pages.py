@@ -30,7 +30,6 @@ from grants.models.expenses import Expense
 from grants.services import DB_INT_MAX, expenses, settlement
 from grants.services import awards as award_service
 from grants.services.attachments import MAX_FILE_BYTES
-from grants.web.access import policy_of
 from grants.web.expenses import charts
 from grants.web.expenses.forms import (
     AcceptForm,
@@ -100,12 +99,6 @@ def award_spending_of(award):
         return None
     spending = expenses.award_spending(award.id)
     return spending if spending.lines else None
-
-
-def queue_url() -> str | None:
-    """The finance queue, for those its route's policy lets in (the navigation's rule)."""
-    policy = policy_of(current_app, "expenses.queue")
-    return url_for("expenses.queue") if policy and policy.allows(current_user) else None
 
 
 # ------------------------------------------------------------------------ one award's expenses

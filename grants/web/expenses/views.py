@@ -33,9 +33,8 @@ __all__ = ["bp"]
 @bp.app_context_processor
 def expense_helpers() -> dict:
     """What other areas' templates include from here: the link from an agreement to its
-    award's expenses, the finance queue in the navigation, and an award's spending by line
-    for the finance ledger."""
-    return {"expense_page_url": pages.expense_page_url, "expense_queue_url": pages.queue_url,
+    award's expenses and an award's spending by line for the finance ledger."""
+    return {"expense_page_url": pages.expense_page_url,
             "award_spending_of": pages.award_spending_of}
 
 
