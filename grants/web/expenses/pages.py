@@ -7,8 +7,6 @@ from the stored expense, or with what was typed when a request was refused.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import abort, current_app, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -50,6 +48,7 @@ from grants.web.expenses.forms import (
     line_choices,
 )
 from grants.web.judging.refusals import or_abort, reasons
+from grants.web.paging import Pager
 
 UPLOAD_MARGIN = 256 * 1024
 """Room the form's text fields take in a request besides its files."""
@@ -192,30 +191,6 @@ def line_form(form: TypedForm, award_id: int, *names: str) -> TypedForm:
 
 
 # ------------------------------------------------------------------------------ finance queue
-
-
-@dataclass(frozen=True)
-class Pager:
-    """A page number and count in the shape the ``pager`` macro draws."""
-
-    page: int
-    pages: int
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 def _page_number() -> int:

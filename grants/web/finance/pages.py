@@ -38,6 +38,7 @@ from grants.web.finance.forms import (
     RequestForm,
 )
 from grants.web.finance.voucher import has_voucher
+from grants.web.paging import Pager
 
 REQUESTABLE_TRANCHES = frozenset({PENDING, PAYABLE_TRANCHE_STATE})
 """Tranches a payment may be requested for: waiting for the gate or due (not paid, not
@@ -159,30 +160,6 @@ def dashboard_page():
         single_officer=officers < 2,
         single_officer_reason=single_officer_reason(),
     )
-
-
-@dataclass(frozen=True)
-class Pager:
-    """The page numbers the shared ``pager`` macro reads."""
-
-    page: int
-    pages: int
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 def ledger_filters() -> tuple[payments.LedgerFilters, int]:
