@@ -70,6 +70,12 @@ def has_any_role(user, roles: Iterable[str]) -> bool:
     return bool(roles_of(user).intersection(roles))
 
 
+def allowed_to(user, roles: Iterable[str], refusal: str) -> Decision:
+    """ALLOWED when ``user`` holds one of ``roles``, else the refusal: the shape of every
+    role-only ``can_*`` rule."""
+    return ALLOWED if has_any_role(user, roles) else (False, refusal)
+
+
 def role_used(user, roles: Iterable[str]) -> str | None:
     """The first of ``roles`` (in the group's order) that ``user`` holds: the role that
     authorises an action allowed to that group, as the audit entry records it."""
@@ -105,6 +111,6 @@ def acting_roles(user, *, owner: bool = False) -> frozenset[str]:
 
 __all__ = [
     "ALLOWED", "ADMINS", "APPLICANTS", "AUDIT_READERS", "AWARD_READERS", "Decision",
-    "FINANCE_OFFICERS", "JUDGES", "ORGANIZERS", "RESIDENTS", "STAFF_READERS", "acting_roles",
+    "FINANCE_OFFICERS", "JUDGES", "allowed_to", "ORGANIZERS", "RESIDENTS", "STAFF_READERS", "acting_roles",
     "has_any_role", "is_signed_in", "owns_proposal", "role_used", "roles_of",
 ]

@@ -18,6 +18,7 @@ from grants.domain.permissions import (
     ORGANIZERS,
     STAFF_READERS,
     Decision,
+    allowed_to,
     has_any_role,
     owns_proposal,
 )
@@ -31,9 +32,7 @@ _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 
 def can_manage_awards(user) -> Decision:
     """Organizers (and admins) decide awards, publish notices and rule on objections."""
-    if has_any_role(user, ORGANIZERS):
-        return ALLOWED
-    return False, msg("只有主办方可以管理立项、公示和异议")
+    return allowed_to(user, ORGANIZERS, msg("只有主办方可以管理立项、公示和异议"))
 
 
 def can_view_agreement(user, proposal) -> Decision:

@@ -19,6 +19,7 @@ from grants.domain.permissions import (
     FINANCE_OFFICERS,
     ORGANIZERS,
     Decision,
+    allowed_to,
     has_any_role,
     owns_proposal,
 )
@@ -70,27 +71,19 @@ def can_adjust_budget(user, proposal, award_status: str) -> Decision:
 
 def can_decide_adjustment(user) -> Decision:
     """Organizers approve or refuse budget adjustments beyond the tolerance."""
-    if has_any_role(user, ORGANIZERS):
-        return ALLOWED
-    return False, msg("只有主办方可以审批预算调整")
+    return allowed_to(user, ORGANIZERS, msg("只有主办方可以审批预算调整"))
 
 
 def can_settle(user) -> Decision:
     """Organizers suspend, close and bar, and set a round's overrun threshold."""
-    if has_any_role(user, ORGANIZERS):
-        return ALLOWED
-    return False, msg("只有主办方可以暂停、结项或禁止申报")
+    return allowed_to(user, ORGANIZERS, msg("只有主办方可以暂停、结项或禁止申报"))
 
 
 def can_record_returned_money(user) -> Decision:
     """Finance officers and organizers record refunds and received clawbacks."""
-    if has_any_role(user, MONEY_RECORDERS):
-        return ALLOWED
-    return False, msg("只有财务人员或主办方可以登记退回或追回的资金")
+    return allowed_to(user, MONEY_RECORDERS, msg("只有财务人员或主办方可以登记退回或追回的资金"))
 
 
 def can_export_round(user) -> Decision:
     """Staff who read awards download a round's expenses and receipts."""
-    if has_any_role(user, AWARD_READERS):
-        return ALLOWED
-    return False, msg("只有主办方、审计或财务人员可以导出整个赛事的支出")
+    return allowed_to(user, AWARD_READERS, msg("只有主办方、审计或财务人员可以导出整个赛事的支出"))

@@ -23,6 +23,7 @@ from grants.domain.permissions import (
     RESIDENTS,
     STAFF_READERS,
     Decision,
+    allowed_to,
     has_any_role,
     owns_proposal,
 )
@@ -49,16 +50,12 @@ def require(decision: Decision, status: int = 403) -> None:
 
 def can_manage_panel(user) -> Decision:
     """Organizers set up judging: panel, rubric, settings, assignments, reopening, closing."""
-    if has_any_role(user, ORGANIZERS):
-        return ALLOWED
-    return False, msg("只有主办方可以管理评审")
+    return allowed_to(user, ORGANIZERS, msg("只有主办方可以管理评审"))
 
 
 def can_view_ranking(user) -> Decision:
     """Organizers, admins and auditors read the ranking, every sheet and the judges' names."""
-    if has_any_role(user, STAFF_READERS):
-        return ALLOWED
-    return False, msg("只有主办方和监督人员可以查看评审结果")
+    return allowed_to(user, STAFF_READERS, msg("只有主办方和监督人员可以查看评审结果"))
 
 
 def can_open_sheet(user, access: SheetAccess) -> Decision:
@@ -109,9 +106,7 @@ def can_declare_conflict(user, on_panel: bool) -> Decision:
 
 def can_vote(user) -> Decision:
     """Resident accounts support proposals in the resident vote (居民评)."""
-    if has_any_role(user, RESIDENTS):
-        return ALLOWED
-    return False, msg("只有居民账号可以参与投票")
+    return allowed_to(user, RESIDENTS, msg("只有居民账号可以参与投票"))
 
 
 def can_view_result(user, proposal, published: bool) -> Decision:

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from grants.domain.i18n import msg
 from grants.domain.lifecycles.need import is_open
-from grants.domain.permissions import ALLOWED, ORGANIZERS, RESIDENTS, Decision, has_any_role
+from grants.domain.permissions import (
+    ALLOWED,
+    ORGANIZERS,
+    RESIDENTS,
+    Decision,
+    allowed_to,
+    has_any_role,
+)
 
 
 def can_post_need(user) -> Decision:
     """Residents post needs (点单) for their community."""
-    if has_any_role(user, RESIDENTS):
-        return ALLOWED
-    return False, msg("只有居民可以提交社区需求")
+    return allowed_to(user, RESIDENTS, msg("只有居民可以提交社区需求"))
 
 
 def can_support_need(user, need) -> Decision:
@@ -27,6 +32,4 @@ def can_support_need(user, need) -> Decision:
 
 def can_merge_needs(user) -> Decision:
     """Organisers and admins merge duplicate needs."""
-    if has_any_role(user, ORGANIZERS):
-        return ALLOWED
-    return False, msg("只有主办方可以合并重复需求")
+    return allowed_to(user, ORGANIZERS, msg("只有主办方可以合并重复需求"))

@@ -22,6 +22,7 @@ from grants.domain.permissions import (
     FINANCE_OFFICERS,
     ORGANIZERS,
     Decision,
+    allowed_to,
     has_any_role,
     owns_proposal,
 )
@@ -67,23 +68,17 @@ def can_mark_paid(user) -> Decision:
 
 def can_record_gate(user) -> Decision:
     """Organizers record that a tranche's gate is met (until evaluations record it)."""
-    if has_any_role(user, ORGANIZERS):
-        return ALLOWED
-    return False, msg("只有主办方可以确认拨付条件达成")
+    return allowed_to(user, ORGANIZERS, msg("只有主办方可以确认拨付条件达成"))
 
 
 def can_edit_plan(user) -> Decision:
     """Organizers set a round's tranche plan (before any of its agreements is signed)."""
-    if has_any_role(user, ORGANIZERS):
-        return ALLOWED
-    return False, msg("只有主办方可以设置拨付方案")
+    return allowed_to(user, ORGANIZERS, msg("只有主办方可以设置拨付方案"))
 
 
 def can_read_ledger(user) -> Decision:
     """Organizers, admins, auditors and finance read the payment ledgers and exports."""
-    if has_any_role(user, AWARD_READERS):
-        return ALLOWED
-    return False, msg("您无权查看拨付台账")
+    return allowed_to(user, AWARD_READERS, msg("您无权查看拨付台账"))
 
 
 def can_see_tranches(user, award_or_proposal) -> Decision:

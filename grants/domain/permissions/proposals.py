@@ -17,6 +17,7 @@ from grants.domain.permissions import (
     STAFF_READERS,
     Decision,
     acting_roles,
+    allowed_to,
     has_any_role,
     is_signed_in,
     owns_proposal,
@@ -88,6 +89,4 @@ def can_change_attachments(user, proposal) -> Decision:
 
 def can_screen(user) -> Decision:
     """Organizers and admins screen submitted proposals."""
-    if has_any_role(user, ORGANIZERS):
-        return ALLOWED
-    return False, msg("只有主办方可以进行资格审查")
+    return allowed_to(user, ORGANIZERS, msg("只有主办方可以进行资格审查"))

@@ -77,6 +77,18 @@ def _form_errors(award_id: int, form, status: int = 422, **forms):
     return pages.award_page(award_id, status, **forms)
 
 
+def _submit(award_id: int, form, form_key: str, command, message: str):
+    """Validate ``form``, run ``command`` and return to the ledger; on a problem show the
+    ledger again with ``form`` (as ``form_key``) holding what was typed, and change nothing."""
+    if not form.validate_on_submit():
+        return _form_errors(award_id, form, **{form_key: form})
+    try:
+        command()
+    except Refusal as error:
+        return _refused(award_id, error, **{form_key: form})
+    return _done(award_id, message)
+
+
 def _done(award_id: int, message: str):
     """Flash a success and return to the award ledger (the replay of a key returns this too)."""
     flash(message, "success")
@@ -163,14 +175,12 @@ def request_payment(tranche_id: int):
     """Ask for (part of) a tranche to be paid to a payee."""
     tranche = _row_or_404(Tranche, tranche_id)
     form = RequestForm()
-    if not form.validate_on_submit():
-        return _form_errors(tranche.award_id, form, request_form=form)
-    try:
-        payments.request_payment(current_user, tranche_id, form.amount.fen,
-                                 form.payee_name.data, form.payee_account.data)
-    except Refusal as error:
-        return _refused(tranche.award_id, error, request_form=form)
-    return _done(tranche.award_id, _("付款申请已提交，等待另一名财务人员审批"))
+    return _submit(
+        tranche.award_id, form, "request_form",
+        lambda: payments.request_payment(current_user, tranche_id, form.amount.fen,
+                                         form.payee_name.data, form.payee_account.data),
+        _("付款申请已提交，等待另一名财务人员审批"),
+    )
 
 
 @bp.post("/payments/<int:payment_id>/approve")
@@ -193,13 +203,8 @@ def _reasoned(payment_id: int, command, message: str):
     """Reject or cancel a payment with the reason typed in the form."""
     payment = _row_or_404(Payment, payment_id)
     form = ReasonForm()
-    if not form.validate_on_submit():
-        return _form_errors(payment.award_id, form, reason_form=form)
-    try:
-        command(current_user, payment_id, form.reason.data)
-    except Refusal as error:
-        return _refused(payment.award_id, error, reason_form=form)
-    return _done(payment.award_id, message)
+    return _submit(payment.award_id, form, "reason_form",
+                   lambda: command(current_user, payment_id, form.reason.data), message)
 
 
 @bp.post("/payments/<int:payment_id>/reject")
@@ -225,14 +230,12 @@ def mark_paid(payment_id: int):
     """Record the bank's payment: reference, value date and paying account."""
     payment = _row_or_404(Payment, payment_id)
     form = MarkPaidForm()
-    if not form.validate_on_submit():
-        return _form_errors(payment.award_id, form, paid_form=form)
-    try:
-        payments.mark_paid(current_user, payment_id, form.bank_reference.data,
-                           form.value_date.data, form.paying_account.data)
-    except Refusal as error:
-        return _refused(payment.award_id, error, paid_form=form)
-    return _done(payment.award_id, _("已登记付款，可下载付款凭证"))
+    return _submit(
+        payment.award_id, form, "paid_form",
+        lambda: payments.mark_paid(current_user, payment_id, form.bank_reference.data,
+                                   form.value_date.data, form.paying_account.data),
+        _("已登记付款，可下载付款凭证"),
+    )
 
 
 @bp.post("/payments/<int:payment_id>/payee")
@@ -242,14 +245,12 @@ def change_payee(payment_id: int):
     """Correct the payee; an approved payment goes back to awaiting approval."""
     payment = _row_or_404(Payment, payment_id)
     form = PayeeForm()
-    if not form.validate_on_submit():
-        return _form_errors(payment.award_id, form, payee_form=form)
-    try:
-        payments.change_payee(current_user, payment_id, form.payee_name.data,
-                              form.payee_account.data)
-    except Refusal as error:
-        return _refused(payment.award_id, error, payee_form=form)
-    return _done(payment.award_id, _("收款信息已修改；如已审批，审批已失效，须重新审批"))
+    return _submit(
+        payment.award_id, form, "payee_form",
+        lambda: payments.change_payee(current_user, payment_id, form.payee_name.data,
+                                      form.payee_account.data),
+        _("收款信息已修改；如已审批，审批已失效，须重新审批"),
+    )
 
 
 # ------------------------------------------------------------------------ gates and plans
@@ -261,13 +262,9 @@ def meet_gate(tranche_id: int):
     """The organizer records a tranche's gate as met, with the reason (evidence)."""
     tranche = _row_or_404(Tranche, tranche_id)
     form = ReasonForm()
-    if not form.validate_on_submit():
-        return _form_errors(tranche.award_id, form, reason_form=form)
-    try:
-        payments.meet_gate(current_user, tranche_id, form.reason.data)
-    except Refusal as error:
-        return _refused(tranche.award_id, error, reason_form=form)
-    return _done(tranche.award_id, _("已确认拨付条件达成，该批次可以拨付"))
+    return _submit(tranche.award_id, form, "reason_form",
+                   lambda: payments.meet_gate(current_user, tranche_id, form.reason.data),
+                   _("已确认拨付条件达成，该批次可以拨付"))
 
 
 @bp.get("/rounds/<int:round_id>/plan")
