@@ -11,8 +11,6 @@ exact: fen become a ``Decimal`` of yuan in XLSX (a number a spreadsheet adds up)
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -24,6 +22,7 @@ from grants.domain.i18n import source_language
 from grants.domain.money import FEN_PER_YUAN
 from grants.services.expenses import EXPORT_COLUMNS
 from grants.services.ranking import safe_cell
+from grants.web.csv_stream import csv_chunks as stream_csv
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MIMETYPE = "text/csv"
@@ -51,21 +50,9 @@ def _text(value) -> str:
 
 
 def csv_chunks(rows: Iterable[dict]) -> Iterator[str]:
-    """The table as CSV text, one line per chunk, starting with a BOM (so a spreadsheet reads
-    the Chinese as UTF-8) and the header line."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-
-    def line(values) -> str:
-        writer.writerow(values)
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    yield "\ufeff" + line(HEADERS)
-    for row in rows:
-        yield line(_text(row.get(key)) for key, _header in EXPORT_COLUMNS)
+    """The expenses as CSV text chunks with Chinese headers (see grants/web/csv_stream.py)."""
+    return stream_csv(HEADERS, ([_text(row.get(key)) for key, _header in EXPORT_COLUMNS]
+                                for row in rows))
 
 
 def _sheet_row(sheet, row: dict) -> list:

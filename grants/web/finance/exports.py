@@ -10,8 +10,6 @@ text in CSV; no float is ever made.
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -24,6 +22,7 @@ from grants.domain.clock import BEIJING, aware
 from grants.domain.lifecycles import PAYMENT
 from grants.domain.money import FEN_PER_YUAN, fen_to_plain
 from grants.domain.tranches import GATE_LABELS
+from grants.web.csv_stream import csv_chunks as stream_csv
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MIMETYPE = "text/csv"
@@ -117,21 +116,9 @@ def _sheet_value(column: Column, value):
 
 
 def csv_chunks(rows: Iterable) -> Iterator[str]:
-    """The ledger as CSV text, one line per chunk, starting with a BOM (so Excel reads the
-    Chinese as UTF-8) and the header line."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-
-    def line(values) -> str:
-        writer.writerow(values)
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    yield "\ufeff" + line(HEADERS)
-    for row in rows:
-        yield line(text_value(column, _get(row, column.key)) for column in COLUMNS)
+    """The ledger as CSV text chunks with Chinese headers (see grants/web/csv_stream.py)."""
+    return stream_csv(HEADERS, ([text_value(column, _get(row, column.key)) for column in COLUMNS]
+                                for row in rows))
 
 
 def write_xlsx(rows: Iterable, target: Path | str, title: str = SHEET_TITLE) -> int:
