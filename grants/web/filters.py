@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from flask_babel import get_locale
 
 from grants.domain.clock import BEIJING, aware
@@ -87,9 +87,26 @@ def action_tone(lifecycle: str, action: str) -> str:
     return "btn-outline-danger" if action in DESTRUCTIVE_ACTIONS else "btn-outline-primary"
 
 
+def posted(endpoint: str, **ids) -> bool:
+    """True while answering a refused POST to ``endpoint`` for exactly these ids, so one row's
+    form among many opens again with what was typed."""
+    return (
+        has_request_context() and request.method == "POST" and request.endpoint == endpoint
+        and all((request.view_args or {}).get(key) == value for key, value in ids.items())
+    )
+
+
+def typed(name: str, default="", endpoint: str = "", **ids) -> str:
+    """What the person typed into ``name`` when this very form was posted and refused, else
+    ``default``: nothing typed is lost when a page is drawn again."""
+    if posted(endpoint, **ids):
+        return request.form.get(name, default)
+    return default
+
+
 def register_lifecycle_globals(app: Flask) -> None:
     """Labels and tones of every lifecycle, for the status and action macros."""
-    for helper in (state_label, action_label, state_tone, action_tone):
+    for helper in (state_label, action_label, state_tone, action_tone, posted, typed):
         app.jinja_env.globals[helper.__name__] = helper
 
 

@@ -416,7 +416,20 @@ def test_mark_paid_refuses_a_future_value_date_and_a_missing_reference(signed, c
         response = client.post(f"/finance/payments/{payment.id}/mark-paid", data={
             "paying_account": "32010188000006123456", "idempotency_key": _key(), **fields})
         assert response.status_code == 422, fields
+        page = response.get_data(as_text=True)
+        assert 'value="32010188000006123456"' in page, "the typed paying account was lost"
+        if fields["bank_reference"]:
+            assert 'value="R1"' in page, "the typed bank reference was lost"
     assert audit_count() == before
+
+
+def test_a_refused_request_shows_the_typed_amount_and_payee_again(signed, client):
+    _as(client, "lijing")
+    response = _request(client, _first_tranche(signed["awards"][0]), amount="99999999",
+                        payee_name="东山街道阳光社工服务中心")
+    assert 400 <= response.status_code < 500
+    page = response.get_data(as_text=True)
+    assert 'value="99999999"' in page and 'value="东山街道阳光社工服务中心"' in page
 
 
 # ------------------------------------------------------------------ gates and plans
