@@ -33,6 +33,12 @@ def unit_of_work() -> Iterator[None]:
         raise
 
 
+def is_row_id(value: object) -> bool:
+    """True for an id a database integer column can hold (not a bool, not past 2³¹−1): any
+    other value names no row, and PostgreSQL would answer "integer out of range"."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= DB_INT_MAX
+
+
 def locked(model: type[T], row_id: int, missing: str | None = None) -> T:
     """Load one row and lock it for the rest of the transaction, or refuse with a 404.
 
@@ -41,7 +47,7 @@ def locked(model: type[T], row_id: int, missing: str | None = None) -> T:
     session before the lock is never trusted. Two requests racing for one row queue here, and
     the second reads what the first committed.
     """
-    if not isinstance(row_id, int) or not 0 < row_id <= DB_INT_MAX:
+    if not is_row_id(row_id):
         raise Refusal(missing or msg("找不到这条记录"), status=404)
     query = select(model).where(model.id == row_id).with_for_update()
     row = db.session.execute(query.execution_options(populate_existing=True)).scalar_one_or_none()
@@ -50,4 +56,4 @@ def locked(model: type[T], row_id: int, missing: str | None = None) -> T:
     return row
 
 
-__all__ = ["DB_INT_MAX", "Refusal", "locked", "unit_of_work"]
+__all__ = ["DB_INT_MAX", "Refusal", "is_row_id", "locked", "unit_of_work"]

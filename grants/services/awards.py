@@ -31,7 +31,7 @@ from grants.domain.workflow import check_reason
 from grants.extensions import db
 from grants.models import FundingRound, Proposal
 from grants.models.awards import Award, AwardExclusion, AwardSettings
-from grants.services import DB_INT_MAX, Refusal, audit, locked, unit_of_work
+from grants.services import Refusal, audit, is_row_id, locked, unit_of_work
 from grants.services.lifecycle import apply
 
 DEFAULT_MIN_SCORE = Decimal("60")
@@ -372,7 +372,7 @@ def _locked_award(award_id: int) -> tuple[FundingRound, Award]:
     """
     missing = msg("找不到这项立项：拟立项名单可能已重新生成，请刷新页面后再试")
     round_id = None
-    if isinstance(award_id, int) and 0 < award_id <= DB_INT_MAX:
+    if is_row_id(award_id):
         round_id = db.session.scalar(select(Award.round_id).where(Award.id == award_id))
     if round_id is None:
         raise Refusal(missing, status=404)

@@ -40,10 +40,10 @@ from grants.extensions import db
 from grants.models import Organisation
 from grants.models.awards import Award
 from grants.models.expenses import Clawback, Refund
-from grants.services import audit, locked, unit_of_work
+from grants.services import audit, is_row_id, locked, unit_of_work
 from grants.services.expenses.commands import locked_award
 from grants.services.expenses.figures import ledgers
-from grants.services.expenses.queries import not_found, valid_id
+from grants.services.expenses.queries import not_found
 from grants.services.lifecycle import apply
 
 BLOCKABLE_TRANCHES = TRANCHE.sources("block")
@@ -78,7 +78,7 @@ class Settlement:
 def settlement_of(user, award_id: int) -> Settlement:
     """One award's money, refunds, clawback and whether (and why not) it can close now;
     ``actions`` are the award lifecycle's actions ``user`` may take (suspend, close)."""
-    if not valid_id(award_id) or (award := db.session.get(Award, award_id)) is None:
+    if not is_row_id(award_id) or (award := db.session.get(Award, award_id)) is None:
         raise not_found()
     ledger = ledger_of(award.id)
     problem = _close_problem(ledger)

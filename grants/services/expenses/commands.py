@@ -35,10 +35,10 @@ from grants.extensions import db
 from grants.models import FundingRound
 from grants.models.awards import Award
 from grants.models.expenses import BudgetAdjustment, Expense, ExpenseReceipt
-from grants.services import audit, locked, unit_of_work
+from grants.services import audit, is_row_id, locked, unit_of_work
 from grants.services.attachments import check_content, clean_filename, store_blob
 from grants.services.expenses.figures import flags_of_expense, line_totals
-from grants.services.expenses.queries import not_found, valid_id
+from grants.services.expenses.queries import not_found
 from grants.services.lifecycle import apply
 
 MAX_RECEIPTS = 10
@@ -56,7 +56,7 @@ def locked_award(award_id: int) -> Award:
 
 def _award_id_of(model, row_id: object) -> int:
     """The award a row (expense, adjustment) belongs to, read before locking; else 404."""
-    if not valid_id(row_id):
+    if not is_row_id(row_id):
         raise not_found()
     award_id = db.session.scalar(select(model.award_id).where(model.id == row_id))
     if award_id is None:
@@ -297,7 +297,7 @@ def _ids(values: Iterable[object]) -> list[int]:
     ids = set()
     for value in values or ():
         text = str(value).strip()
-        if not text.isdigit() or len(text) > 10 or not valid_id(int(text)):
+        if not text.isdigit() or len(text) > 10 or not is_row_id(int(text)):
             raise Refusal(msg("所选支出编号无效，本次未做任何更改"), status=400)
         ids.add(int(text))
     if not ids:

@@ -29,7 +29,7 @@ from grants.extensions import db
 from grants.models import AttachmentBlob, Proposal
 from grants.models.awards import Award
 from grants.models.expenses import BudgetAdjustment, Expense, ExpenseReceipt
-from grants.services import DB_INT_MAX
+from grants.services import is_row_id
 from grants.services.expenses.figures import (
     KEY_COLUMNS,
     ExpenseKey,
@@ -50,14 +50,11 @@ def not_found() -> Refusal:
     return Refusal(tr(perms.NOT_FOUND), status=404)
 
 
-def valid_id(row_id: object) -> bool:
-    """True for an id a database integer column can hold."""
-    return isinstance(row_id, int) and not isinstance(row_id, bool) and 0 < row_id <= DB_INT_MAX
 
 
 def visible_award(user, award_id: int) -> Award:
     """The award (with its proposal) when ``user`` may see its expenses; else a 404."""
-    if not valid_id(award_id):
+    if not is_row_id(award_id):
         raise not_found()
     award = db.session.scalar(
         select(Award).where(Award.id == award_id).options(joinedload(Award.proposal)))
@@ -287,7 +284,7 @@ class AwardSpending:
 
 def award_spending(award_id: int) -> AwardSpending:
     """Spending by line against the (adjusted) budget for the award ledger and its chart."""
-    if not valid_id(award_id):
+    if not is_row_id(award_id):
         raise not_found()
     award = db.session.scalar(
         select(Award).where(Award.id == award_id).options(joinedload(Award.proposal)))
@@ -415,7 +412,7 @@ def receipts_of(user, award_id: int | None = None,
     if award_id is not None:
         award = visible_award(user, award_id)
         condition = Expense.award_id == award.id
-    elif round_id is not None and perms.can_export_round(user)[0] and valid_id(round_id):
+    elif round_id is not None and perms.can_export_round(user)[0] and is_row_id(round_id):
         condition = Expense.round_id == round_id
     else:
         raise not_found()
@@ -443,7 +440,7 @@ def _receipt_files(rows) -> Iterator[ReceiptFile]:
 
 def receipt_file(user, receipt_id: int) -> tuple[ExpenseReceipt, bytes]:
     """One receipt file and its bytes for someone who may see its expense; else a 404."""
-    if not valid_id(receipt_id):
+    if not is_row_id(receipt_id):
         raise not_found()
     receipt = db.session.scalar(
         select(ExpenseReceipt).where(ExpenseReceipt.id == receipt_id).options(

@@ -36,7 +36,7 @@ from grants.domain.tranches import Term, check_plan
 from grants.extensions import db
 from grants.models.awards import Agreement, Award, Tranche
 from grants.models.payments import Payment, TranchePlanTerm
-from grants.services import DB_INT_MAX, Refusal, audit, locked, unit_of_work
+from grants.services import Refusal, audit, is_row_id, locked, unit_of_work
 from grants.services.awards import lock_round
 from grants.services.gates import AWARD_NOT_FOUND, record_gate
 from grants.services.lifecycle import apply
@@ -60,7 +60,7 @@ def _allow(decision: Decision) -> None:
 
 def _award_id_of(model, row_id: int, missing: str) -> int:
     """The award a tranche or payment belongs to (read before any lock), or a 404 refusal."""
-    if not isinstance(row_id, int) or isinstance(row_id, bool) or not 0 < row_id <= DB_INT_MAX:
+    if not is_row_id(row_id):
         raise Refusal(missing, status=404)
     award_id = db.session.scalar(select(model.award_id).where(model.id == row_id))
     if award_id is None:

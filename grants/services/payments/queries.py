@@ -30,7 +30,7 @@ from grants.extensions import db
 from grants.models import FundingRound, Proposal, User
 from grants.models.awards import Agreement, Award, Tranche
 from grants.models.payments import Payment, TranchePlanTerm
-from grants.services import DB_INT_MAX, Refusal
+from grants.services import Refusal, is_row_id
 
 PAGE_SIZE = 20
 """Awards per page of the round ledger."""
@@ -168,9 +168,6 @@ class GranteeView:
 # ------------------------------------------------------------------------------- helpers
 
 
-def _valid_id(row_id) -> bool:
-    """True for an id a database integer column can hold."""
-    return isinstance(row_id, int) and not isinstance(row_id, bool) and 0 < row_id <= DB_INT_MAX
 
 
 def notice_calendar() -> tuple[frozenset[date], frozenset[date]]:
@@ -236,7 +233,7 @@ def _award_parts(award: Award, today: date) -> tuple[list[TrancheRow], list[Paym
 
 def _award(award_id: int) -> Award | None:
     """The award with its proposal and agreement, or None."""
-    if not _valid_id(award_id):
+    if not is_row_id(award_id):
         return None
     return db.session.scalar(
         select(Award).where(Award.id == award_id)
@@ -246,7 +243,7 @@ def _award(award_id: int) -> Award | None:
 
 def _round(round_id: int) -> FundingRound:
     """The round, or a 404 refusal."""
-    funding_round = db.session.get(FundingRound, round_id) if _valid_id(round_id) else None
+    funding_round = db.session.get(FundingRound, round_id) if is_row_id(round_id) else None
     if funding_round is None:
         raise Refusal(msg("找不到这个赛事"), status=404)
     return funding_round

@@ -31,7 +31,7 @@ from grants.extensions import db
 from grants.models import FundingRound
 from grants.models.awards import Tranche
 from grants.models.payments import Payment
-from grants.services import DB_INT_MAX, payments
+from grants.services import is_row_id, payments
 from grants.web.access import requires
 from grants.web.documents import pdf_response
 from grants.web.finance import pages
@@ -52,7 +52,7 @@ bp = Blueprint("finance", __name__, url_prefix="/finance")
 
 def _row_or_404(model, row_id: int):
     """A row by id, or a 404 page (ids a database integer cannot hold name nothing)."""
-    if not 0 < row_id <= DB_INT_MAX:
+    if not is_row_id(row_id):
         abort(404)
     return db.session.get(model, row_id) or abort(404)
 
