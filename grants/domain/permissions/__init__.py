@@ -20,6 +20,7 @@ from grants.domain.roles import (
     ADMIN,
     APPLICANT,
     AUDITOR,
+    EVALUATOR,
     FINANCE,
     JUDGE,
     ORG_MEMBER,
@@ -47,6 +48,8 @@ FINANCE_OFFICERS: tuple[str, ...] = (FINANCE,)
 AUDIT_READERS: tuple[str, ...] = (AUDITOR, ADMIN)
 """Read the whole audit chain."""
 ADMINS: tuple[str, ...] = (ADMIN,)
+EVALUATORS: tuple[str, ...] = (EVALUATOR,)
+"""Third-party assessors (第三方评估): score evaluations, make the follow-up calls assigned to them."""
 
 
 def roles_of(user) -> frozenset[str]:
