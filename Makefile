@@ -48,8 +48,9 @@ run: db
 
 test-setup: setup $(VENV)/.test-installed
 
+## the suite runs on every core (pytest-xdist); PYTEST_ARGS="-n 0" runs it in one process
 test: test-setup
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 lint: test-setup
 	$(BIN)/ruff check .
