@@ -56,6 +56,10 @@ class Config:
     LOGIN_MAX_FAILURES = 10
     LOGIN_WINDOW_SECONDS = 15 * 60
     PDF_CACHE_DIR = os.environ.get("PDF_CACHE_DIR") or None
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    JOB_QUEUE = os.environ.get("JOB_QUEUE", "grants")
+    JOB_RESULTS_DIR = os.environ.get("JOB_RESULTS_DIR") or None
+    JOB_TIMEOUT_SECONDS = int(os.environ.get("JOB_TIMEOUT_SECONDS", "3600"))
     NOTICE_HOLIDAYS = _env_list("NOTICE_HOLIDAYS")
     NOTICE_WORKDAYS = _env_list("NOTICE_WORKDAYS")
 
@@ -68,6 +72,7 @@ class TestConfig(Config):
 
     TESTING = True
     SQLALCHEMY_DATABASE_URI = "sqlite://"
+    REDIS_URL = None
     ARGON2_FAST = True
 
     def __init__(self, database_url: str | None = None, **overrides) -> None:

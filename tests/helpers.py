@@ -65,3 +65,18 @@ def count_queries():
         yield counter
     finally:
         event.remove(db.engine, "before_cursor_execute", _count)
+
+
+def wait_for_job(job_id: str, until=("finished", "failed"), timeout: float = 60.0):
+    """Poll a background job until it reaches one of the states ``until``; return its status."""
+    import time
+
+    from grants import jobs
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = jobs.status(job_id)
+        if job is not None and job.state in until:
+            return job
+        time.sleep(0.02)
+    raise AssertionError(f"job {job_id} still {jobs.status(job_id)} after {timeout}s")

@@ -67,8 +67,9 @@ def test_organizer_pages_are_403_for_others(ranked, client, role):
     create_user(f"x_{role}", role)
     _as(client, f"x_{role}")
     rid = ranked.round.id
-    for url in ("/awards/", f"/awards/rounds/{rid}", f"/awards/rounds/{rid}/agreements.zip"):
+    for url in ("/awards/", f"/awards/rounds/{rid}"):
         assert client.get(url).status_code == 403, url
+    assert client.post(f"/awards/rounds/{rid}/agreements.zip").status_code == 403
 
 
 def test_anonymous_visitors_are_sent_to_login(ranked, client):
@@ -211,8 +212,8 @@ def test_only_the_organizer_countersigns(ranked, client, shared_pdf_cache):  # n
         "agreement.sign",
         "agreement.countersign",
     ]
-    response = client.get(f"/awards/rounds/{ranked.round.id}/agreements.zip")
-    assert response.status_code == 200 and response.mimetype == "application/zip"
+    response = client.post(f"/awards/rounds/{ranked.round.id}/agreements.zip")
+    assert response.status_code == 302 and "/jobs/" in response.headers["Location"]
 
 
 def test_round_page_without_a_ranking_explains_why(app, client):
@@ -225,7 +226,7 @@ def test_round_page_without_a_ranking_explains_why(app, client):
     assert page.status_code == 200
     assert _post(client, f"/awards/rounds/{r.id}/propose").status_code == 409
     assert client.get("/awards/rounds/999").status_code == 404
-    assert client.get(f"/awards/rounds/{r.id}/agreements.zip").status_code == 404
+    assert client.post(f"/awards/rounds/{r.id}/agreements.zip").status_code == 404
 
 
 def test_round_page_draws_what_the_lifecycles_allow(ranked, client):

@@ -20,7 +20,7 @@ from grants.services import agreements, audit
 from grants.services import awards as award_svc
 from grants.services import notices as notice_svc
 from tests.factories import make_org, make_proposal, make_round
-from tests.helpers import create_user, login_as
+from tests.helpers import create_user, login_as, wait_for_job
 
 RARE_TITLE = "刘䶮社区书屋"
 PRIVATE = ("13912345678", "6222021000000001234", "李四", "张桂兰", "13800000001", "13900000000")
@@ -205,10 +205,15 @@ def test_agreement_pdf_prints_the_stored_tranches_which_sum_to_the_award(notice,
 def test_round_zip_holds_every_agreement_named_by_number(notice, client):
     item = _signed_agreement(notice)
     login_as(client, "wangmin")
-    response = client.get(f"/awards/rounds/{notice.round_id}/agreements.zip")
+    started = client.post(f"/awards/rounds/{notice.round_id}/agreements.zip")
+    job_url = started.headers["Location"]
+    assert started.status_code == 302 and job_url.startswith("/jobs/")
+    job = wait_for_job(job_url.rsplit("/", 1)[-1])
+    assert job.state == "finished", job.error
+    response = client.get(f"{job_url}/download")
     assert response.status_code == 200 and response.mimetype == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(response.data))
     names = archive.namelist()
     assert names == ["JN-2026-07-001.pdf", "JN-2026-07-002.pdf"] and item.number in names[1]
     assert archive.read(names[0]).startswith(b"%PDF")
-    assert 'filename="agreements-JN-07.zip"' in response.headers["Content-Disposition"]
+    assert "filename=agreements-JN-07.zip" in response.headers["Content-Disposition"]

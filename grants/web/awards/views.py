@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from grants import jobs
 from grants.domain.errors import Refusal
 from grants.domain.lifecycles import AGREEMENT, AWARD, NOTICE, OBJECTION
 from grants.domain.permissions import acting_roles, owns_proposal, policies
@@ -32,8 +33,6 @@ from grants.web.documents import (
     document_pdf,
     pdf_response,
     render_pdf,
-    zip_of,
-    zip_response,
 )
 
 bp = Blueprint("awards", __name__, url_prefix="/awards")
@@ -261,18 +260,17 @@ def _agreement_pdf(agreement) -> bytes:
     return document_pdf("agreement", partial(agreements.agreement_context, agreement))
 
 
-@bp.get("/rounds/<int:round_id>/agreements.zip")
+@bp.post("/rounds/<int:round_id>/agreements.zip")
 @requires(policies.ORGANIZE)
 def agreements_zip(round_id: int):
-    """Download every agreement of the round as one ZIP (file names = agreement numbers)."""
-    funding_round = _round_or_404(round_id)
-    items = agreements.agreements_of_round(round_id)
-    if not items:
+    """Start the job that puts every agreement of the round into one ZIP (file names =
+    agreement numbers) and show its progress; a round without agreements says so."""
+    _round_or_404(round_id)
+    if not agreements.agreements_of_round(round_id):
         flash(_("本轮还没有协议书"), "warning")
         return _round_page(round_id, 404)
-    data, _count = zip_of((f"{item.number}.pdf", _agreement_pdf(item)) for item in items)
-    name = f"agreements-{funding_round.district_code}-{funding_round.round_no:02d}.zip"
-    return zip_response(data, name)
+    job_id = jobs.start("agreements_zip", current_user.id, round_id=round_id)
+    return redirect(url_for("jobs.show", job_id=job_id))
 
 
 # ------------------------------------------------------------------------------ agreements

@@ -1,0 +1,53 @@
+"""The tasks a job can run. Each is ``task(progress, out, **params) -> download name``: it
+writes its file to ``out`` (a path it may create), calls ``progress(done, total)`` as it goes,
+and raises :class:`~grants.jobs.runner.JobFailure` with a message to refuse."""
+
+from __future__ import annotations
+
+import time
+import zipfile
+from functools import partial
+from pathlib import Path
+
+from grants.domain.i18n import N_
+from grants.jobs.runner import JobFailure, Progress
+
+NO_AGREEMENTS = N_("本轮还没有协议书（确认立项后才会生成）")
+MAX_PING_STEPS = 600
+
+
+def ping(progress: Progress, out: Path, steps: int = 3, delay: float = 0.0) -> str:
+    """A self-test for deployments: writes one line per step, ``delay`` seconds apart, proving a
+    worker runs jobs, reports progress and shares the results folder with the web hosts."""
+    steps = max(1, min(int(steps), MAX_PING_STEPS))
+    with out.open("w", encoding="utf-8") as file:
+        for step in range(1, steps + 1):
+            time.sleep(max(0.0, min(float(delay), 5.0)))
+            file.write(f"step {step}\n")
+            file.flush()
+            progress(step, steps)
+        file.write("ok\n")
+    return "ping.txt"
+
+
+def agreements_zip(progress: Progress, out: Path, round_id: int) -> str:
+    """Every agreement of a round as PDFs in one ZIP, one progress step per agreement."""
+    from grants.extensions import db
+    from grants.models import FundingRound
+    from grants.services import agreements
+    from grants.web.documents import document_pdf
+
+    funding_round = db.session.get(FundingRound, int(round_id))
+    items = agreements.agreements_of_round(int(round_id)) if funding_round else []
+    if not items:
+        raise JobFailure(NO_AGREEMENTS)
+    progress(0, len(items))
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for done, item in enumerate(items, start=1):
+            pdf = document_pdf("agreement", partial(agreements.agreement_context, item))
+            archive.writestr(f"{item.number}.pdf", pdf)
+            progress(done, len(items))
+    return f"agreements-{funding_round.district_code}-{funding_round.round_no:02d}.zip"
+
+
+TASKS = {"ping": ping, "agreements_zip": agreements_zip}
