@@ -36,8 +36,21 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _begin_statement() -> str:
+    """How a SQLite transaction begins: a plain (deferred) BEGIN for a request that only reads,
+    so a long page never holds the write lock against other workers; BEGIN IMMEDIATE for
+    everything else (forms, commands, jobs), so writers queue instead of failing half-way."""
+    if has_request_context() and request.method in READ_METHODS:
+        return "BEGIN"
+    return "BEGIN IMMEDIATE"
+
+
 def _sqlite_immediate(engine) -> None:
-    """Make every SQLite transaction BEGIN IMMEDIATE so writers queue instead of failing."""
+    """Set SQLite up for several workers: WAL, foreign keys, a busy timeout, and writers'
+    transactions taking the write lock up front (:func:`_begin_statement`)."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -50,7 +63,7 @@ def _sqlite_immediate(engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql(_begin_statement())
 
 
 def register_extensions(app: Flask) -> None:

@@ -75,3 +75,25 @@ def run(kind: str, pairs: tuple[str, ...], out: Path | None) -> None:
     target = out or Path(facts["filename"])
     shutil.move(result_path(job_id), target)
     click.echo(f"{target}")
+
+
+@jobs_cli.command("ping")
+@click.option("--steps", type=click.IntRange(1, 600), default=3, show_default=True)
+@click.option("--timeout", type=click.FloatRange(1, 3600), default=60, show_default=True)
+def ping(steps: int, timeout: float) -> None:
+    """Queue a self-test job and wait for a worker to finish it: proves the queue, a worker
+    and the shared results folder work together (deployment smoke test)."""
+    import time
+
+    from grants import jobs
+
+    job_id = jobs.start("ping", None, steps=steps)
+    deadline = time.monotonic() + timeout
+    job = jobs.status(job_id)
+    while job is not None and job.in_progress and time.monotonic() < deadline:
+        time.sleep(0.1)
+        job = jobs.status(job_id)
+    if job is None or not job.downloadable:
+        state = "unknown" if job is None else job.state
+        raise click.ClickException(f"job {job_id} is {state} after {timeout:g}s")
+    click.echo(f"ok {job_id} {jobs.result_path(job_id)}")
