@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from grants.domain.band import check_amount
@@ -24,6 +24,7 @@ from grants.domain.clock import aware, local_date, now_utc
 from grants.domain.errors import Refusal
 from grants.domain.i18n import msg, source_language, tr
 from grants.domain.lifecycles.proposal import ACTION_LABELS, PROPOSAL, SCREEN_ACTIONS
+from grants.domain.lookalike import length_range, probe_characters
 from grants.domain.orgs import DUPLICATE_THRESHOLD, check_uscc, is_banned, normalise_title
 from grants.domain.permissions import owns_proposal
 from grants.domain.permissions import proposals as perms
@@ -32,6 +33,7 @@ from grants.domain.proposals import DRAFT, check_reason
 from grants.domain.workflow import TransitionError
 from grants.extensions import db
 from grants.models import FundingRound, Organisation, Proposal
+from grants.models.lookalike import ProposalTitleChar
 from grants.services import locked, unit_of_work
 from grants.services.lifecycle import apply
 from grants.services.notifications import notify
@@ -95,11 +97,8 @@ def _ban_of(org: Organisation, today: date) -> tuple[bool, date | None]:
 
 
 def _similar(subject: str, others: dict[int, str], own_id: int) -> tuple[tuple[int, float], ...]:
-    """Ids of titles (already normalised) that look like ``subject``, most alike first.
-
-    The same test as :func:`grants.domain.orgs.likely_duplicates`, but one title against
-    many, so a page of 20 costs 20 × n comparisons rather than n².
-    """
+    """Ids of titles (already normalised) that look like ``subject``, most alike first: the
+    same test as :func:`grants.domain.orgs.likely_duplicates`, one title against a shortlist."""
     if not subject:
         return ()
     matcher = difflib.SequenceMatcher(None, autojunk=False)
@@ -118,32 +117,66 @@ def _similar(subject: str, others: dict[int, str], own_id: int) -> tuple[tuple[i
     return tuple(sorted(found, key=lambda pair: -pair[1]))
 
 
-def _round_titles(round_ids: Iterable[int]) -> tuple[dict[int, dict[int, str]], dict[int, str]]:
-    """Normalised titles of every non-draft proposal in the rounds, by round; raw titles by id."""
-    rows = db.session.execute(
-        select(Proposal.id, Proposal.round_id, Proposal.title).where(
-            Proposal.round_id.in_(set(round_ids)), Proposal.status != DRAFT
+def _char_frequency(round_id: int, chars: set[str]) -> dict[str, int]:
+    """How many titles of the round hold each of ``chars`` (one grouped index read)."""
+    if not chars:
+        return {}
+    query = (
+        select(ProposalTitleChar.ch, func.count())
+        .where(ProposalTitleChar.round_id == round_id, ProposalTitleChar.ch.in_(chars))
+        .group_by(ProposalTitleChar.ch)
+    )
+    return dict(db.session.execute(query).all())
+
+
+def _shortlist(round_id: int, subject: str, frequency: dict[str, int]) -> set[int]:
+    """Ids of the round's non-draft proposals whose titles could be alike to ``subject``
+    (:mod:`grants.domain.lookalike`): the right lengths and one of its rarest characters."""
+    probe = probe_characters(subject, frequency)
+    if not probe:
+        return set()
+    shortest, longest = length_range(len(subject))
+    query = (
+        select(ProposalTitleChar.proposal_id).distinct()
+        .join(Proposal, Proposal.id == ProposalTitleChar.proposal_id)
+        .where(
+            ProposalTitleChar.round_id == round_id, ProposalTitleChar.ch.in_(probe),
+            ProposalTitleChar.length.between(shortest, longest), Proposal.status != DRAFT,
         )
     )
-    by_round: dict[int, dict[int, str]] = {}
-    raw: dict[int, str] = {}
-    for pid, rid, title in rows:
-        by_round.setdefault(rid, {})[pid] = normalise_title(title)
-        raw[pid] = title
-    return by_round, raw
+    return set(db.session.scalars(query))
+
+
+def _candidate_titles(proposals: Sequence[Proposal]) -> dict[int, dict[int, str]]:
+    """For each shown proposal, the normalised titles of its shortlist, by id."""
+    subjects = {p.id: normalise_title(p.title) for p in proposals}
+    by_round: dict[int, list[Proposal]] = {}
+    for proposal in proposals:
+        by_round.setdefault(proposal.round_id, []).append(proposal)
+    shortlists: dict[int, set[int]] = {}
+    for round_id, members in by_round.items():
+        frequency = _char_frequency(round_id, {c for p in members for c in subjects[p.id]})
+        for proposal in members:
+            shortlists[proposal.id] = _shortlist(round_id, subjects[proposal.id], frequency)
+    wanted = set().union(*shortlists.values()) if shortlists else set()
+    titles = dict(db.session.execute(
+        select(Proposal.id, Proposal.title).where(Proposal.id.in_(wanted))).all()) if wanted else {}
+    return {pid: {other: titles[other] for other in ids if other in titles}
+            for pid, ids in shortlists.items()}
 
 
 def checks_for(proposals: Sequence[Proposal], now: datetime | None = None) -> dict[int, Checks]:
-    """The checks of each proposal (organisation, round and people already loaded)."""
+    """The checks of each proposal (organisation, round and people already loaded); the
+    look-alike check reads a shortlist per proposal, so it does not grow with the round."""
     today = local_date(now)
-    titles, raw = _round_titles(p.round_id for p in proposals)
+    candidates = _candidate_titles(proposals)
     result = {}
     for proposal in proposals:
         org = proposal.organisation
         banned, until = _ban_of(org, today) if org else (False, None)
-        similar = _similar(
-            normalise_title(proposal.title), titles.get(proposal.round_id, {}), proposal.id
-        )
+        raw = candidates.get(proposal.id, {})
+        folded = {pid: normalise_title(title) for pid, title in raw.items()}
+        similar = _similar(normalise_title(proposal.title), folded, proposal.id)
         result[proposal.id] = Checks(
             is_team=org is None,
             uscc_problem=check_uscc(org.uscc) if org else None,

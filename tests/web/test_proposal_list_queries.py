@@ -1,5 +1,6 @@
 """The organizer's queue stays paginated and runs the same number of SQL statements for
-100 proposals as for 10,000 (people are eager-loaded; duplicates use one titles query)."""
+100 proposals as for 10,000 (people are eager-loaded; the look-alike check reads a shortlist per
+shown proposal from the title-character index)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy import insert
 from grants.extensions import db
 from grants.models import Proposal
 from grants.models.base import utcnow
+from grants.models.lookalike import reindex_titles
 from tests.factories import make_community, make_org, make_round
 from tests.helpers import count_queries, create_user, login_as
 
@@ -65,6 +67,7 @@ def _insert(funding_round, applicants, orgs, community, start: int, count: int) 
         for i in range(start, start + count)
     ]
     db.session.execute(insert(Proposal), rows)
+    reindex_titles(funding_round.id)
     db.session.commit()
 
 
@@ -91,3 +94,21 @@ def test_queue_query_count_does_not_grow(client, app):
     assert "第 2 / 500 页" in page
     assert page.count('name="ids"') == 20
     assert large == small
+
+
+def test_look_alikes_are_found_among_ten_thousand_through_the_index(app):
+    from grants.services import screening
+    from tests.factories import make_proposal
+
+    applicants = [create_user(f"resident{i}", "resident") for i in range(2)]
+    funding_round = make_round("screening")
+    _insert(funding_round, applicants, [make_org(1)], make_community(), 0, 10_000)
+    first = make_proposal(funding_round, applicants[0], title="银龄助餐·邻里共享食堂")
+    second = make_proposal(funding_round, applicants[1], title="银龄助餐 邻里共享食堂！")
+    third = make_proposal(funding_round, applicants[1], title="四点半课堂")
+    checks = screening.checks_for([first, third])
+    assert [d.proposal_id for d in checks[first.id].duplicates] == [second.id]
+    third.title = "银龄助餐邻里共享食堂"
+    db.session.commit()
+    again = screening.checks_for([first])[first.id].duplicates
+    assert {d.proposal_id for d in again} == {second.id, third.id}
