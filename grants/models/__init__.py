@@ -20,5 +20,4 @@ __all__ = [
 ]
 
 # Judging and award models refer to the classes above, so they are registered last.
-from grants.models import awards, expenses, judging, payments  # noqa: E402,F401
-from grants.models import announcements  # noqa: E402,F401
+from grants.models import announcements, awards, expenses, judging, payments  # noqa: E402,F401
