@@ -89,6 +89,12 @@ class ProjectRow:
     is_team: bool
 
 
+def _clean(text: str | None) -> str:
+    """Typed filter text without surrounding space or NUL characters (PostgreSQL refuses
+    NUL in text)."""
+    return (text or "").replace("\x00", "").strip()
+
+
 @dataclass(frozen=True)
 class ProjectFilters:
     """What a visitor searched for: words of the title or applicant, a round, a category."""
@@ -101,7 +107,7 @@ class ProjectFilters:
     def of(cls, q: str | None, round_id, category: str | None) -> ProjectFilters:
         """Filters from request values: text trimmed and bounded, a round id only if valid."""
         number = round_id if is_row_id(round_id) else None
-        return cls((q or "").strip()[:QUERY_MAX_CHARS], number, (category or "").strip()[:20])
+        return cls(_clean(q)[:QUERY_MAX_CHARS], number, _clean(category)[:20])
 
 
 @dataclass(frozen=True)
@@ -455,7 +461,7 @@ class NeedFilters:
         """Filters from request values; ``answered`` is ``yes``, ``no`` or empty."""
         number = round_id if is_row_id(round_id) else None
         flag = answered if answered in ("yes", "no") else ""
-        return cls(number, (category or "").strip()[:20], flag)
+        return cls(number, _clean(category)[:20], flag)
 
 
 def _answering() -> Select:

@@ -23,7 +23,7 @@ from grants.web.access import requires
 from grants.web.portal import openapi
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-_NUMBER = re.compile(r"-?[0-9]{1,30}")
+_NUMBER = re.compile(r"[-+]?[0-9]+")
 
 
 def _error(status: int, message: str):
@@ -48,10 +48,9 @@ def _row_id(text: str) -> int:
     """The id in a path: 400 when it is not a whole number, 404 when no row can have it."""
     if not _NUMBER.fullmatch(text or ""):
         raise BadRequest(_("编号必须是整数"))
-    value = int(text)
-    if not is_row_id(value):
+    if len(text) > 12 or not is_row_id(int(text)):
         raise NotFound(_("找不到这条记录"))
-    return value
+    return int(text)
 
 
 def _int_arg(name: str) -> int | None:
@@ -59,7 +58,7 @@ def _int_arg(name: str) -> int | None:
     text = request.args.get(name)
     if text is None or text == "":
         return None
-    if not _NUMBER.fullmatch(text):
+    if not _NUMBER.fullmatch(text) or len(text) > 1000:
         raise BadRequest(_("参数 %(name)s 必须是整数", name=name))
     return int(text)
 
@@ -109,9 +108,12 @@ def round_detail(round_id: str):
 @requires(policies.PUBLIC)
 def projects():
     """One page of funded projects, filtered by round, category and words of the title."""
-    filters = queries.ProjectFilters.of(request.args.get("q"), _int_arg("round_id"),
-                                        request.args.get("category"))
+    round_id = _int_arg("round_id")
     page = _int_arg("page") or 1
+    if round_id is not None and not is_row_id(round_id):
+        return jsonify({"projects": [], "page": 1, "pages": 1, "count": 0})
+    filters = queries.ProjectFilters.of(request.args.get("q"), round_id,
+                                        request.args.get("category"))
     found = queries.project_page(filters, max(page, 1))
     return jsonify({"projects": [_project_json(r) for r in found.rows], "page": found.page,
                     "pages": found.pages, "count": found.count})
