@@ -20,4 +20,11 @@ __all__ = [
 ]
 
 # Judging and award models refer to the classes above, so they are registered last.
-from grants.models import awards, expenses, judging, lookalike, payments  # noqa: E402,F401
+from grants.models import (  # noqa: E402,F401
+    announcements,
+    awards,
+    expenses,
+    judging,
+    lookalike,
+    payments,
+)

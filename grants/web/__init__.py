@@ -19,10 +19,13 @@ def register_blueprints(app: Flask) -> None:
     from grants.web.needs.views import bp as needs
     from grants.web.notices.views import bp as notices
     from grants.web.notifications.views import bp as notifications
+    from grants.web.portal.api import bp as api
+    from grants.web.portal.views import bp as portal
     from grants.web.proposals.views import bp as proposals
     from grants.web.rounds.views import bp as rounds
     from grants.web.screening.views import bp as screening
 
     for blueprint in (main, auth, admin, audit, rounds, needs, proposals, screening,
-                      notifications, judging, awards, notices, finance, expenses, jobs):
+                      notifications, judging, awards, notices, finance, expenses, jobs, portal,
+                      api):
         app.register_blueprint(blueprint)

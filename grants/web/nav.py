@@ -33,6 +33,8 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("expenses.queue", N_("支出审核")),
     NavItem("audit.entries", N_("审计日志")),
     NavItem("admin.users", N_("账号管理")),
+    NavItem("portal.index", N_("信息公开")),
+    NavItem("portal.manage_announcements", N_("公告管理")),
 )
 
 

@@ -8,6 +8,7 @@ Each module holds one table; :data:`LIFECYCLES` lists them by object type, and
 from __future__ import annotations
 
 from grants.domain.lifecycles.agreement import AGREEMENT
+from grants.domain.lifecycles.announcement import ANNOUNCEMENT
 from grants.domain.lifecycles.award import AWARD
 from grants.domain.lifecycles.budget_adjustment import BUDGET_ADJUSTMENT
 from grants.domain.lifecycles.clawback import CLAWBACK
@@ -26,7 +27,7 @@ LIFECYCLES: dict[str, Lifecycle] = {
     lifecycle.name: lifecycle
     for lifecycle in (
         PROPOSAL, AWARD, OBJECTION, NEED, NOTICE, SCORE_SHEET, AGREEMENT, TRANCHE, PAYMENT,
-        EXPENSE, BUDGET_ADJUSTMENT, CLAWBACK,
+        EXPENSE, BUDGET_ADJUSTMENT, CLAWBACK, ANNOUNCEMENT,
     )
 }
 AUDIT_ACTIONS: frozenset[str] = frozenset().union(
@@ -44,7 +45,7 @@ def audit_action_label(action: str) -> str:
 
 
 __all__ = [
-    "AGREEMENT", "AUDIT_ACTIONS", "AWARD", "BUDGET_ADJUSTMENT", "CLAWBACK", "EVENTS", "EXPENSE",
+    "AGREEMENT", "ANNOUNCEMENT", "AUDIT_ACTIONS", "AWARD", "BUDGET_ADJUSTMENT", "CLAWBACK", "EVENTS", "EXPENSE",
     "LIFECYCLES", "NEED", "NOTICE", "OBJECTION", "PAYMENT", "PROPOSAL", "SCORE_SHEET", "TRANCHE",
     "audit_action_label",
 ]
