@@ -56,6 +56,7 @@ class Config:
     LOGIN_MAX_FAILURES = 10
     LOGIN_WINDOW_SECONDS = 15 * 60
     PDF_CACHE_DIR = os.environ.get("PDF_CACHE_DIR") or None
+    PDF_WARM_ON_START = _env_flag("PDF_WARM_ON_START", True)
     NOTICE_HOLIDAYS = _env_list("NOTICE_HOLIDAYS")
     NOTICE_WORKDAYS = _env_list("NOTICE_WORKDAYS")
 
