@@ -42,6 +42,7 @@ setup: $(VENV)/.installed fonts translations
 db: setup
 	$(BIN)/flask db upgrade heads
 	$(BIN)/flask seed-demo
+	$(BIN)/flask pdf warm
 
 run: db
 	$(BIN)/flask run --host 127.0.0.1 --port 5000

@@ -24,6 +24,7 @@ def create_app(config: object | None = None) -> Flask:
     from grants.cli import register_cli
     from grants.web import register_blueprints
     from grants.web.errors import register_errors
+    from grants.web.pdf_warmup import register_pdf_warmup
     from grants.wiring import register_extensions, register_security
 
     register_extensions(app)
@@ -31,4 +32,5 @@ def create_app(config: object | None = None) -> Flask:
     register_blueprints(app)
     register_errors(app)
     register_cli(app)
+    register_pdf_warmup(app)
     return app

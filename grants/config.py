@@ -60,6 +60,7 @@ class Config:
     JOB_QUEUE = os.environ.get("JOB_QUEUE", "grants")
     JOB_RESULTS_DIR = os.environ.get("JOB_RESULTS_DIR") or None
     JOB_TIMEOUT_SECONDS = int(os.environ.get("JOB_TIMEOUT_SECONDS", "3600"))
+    PDF_WARM_ON_START = _env_flag("PDF_WARM_ON_START", True)
     NOTICE_HOLIDAYS = _env_list("NOTICE_HOLIDAYS")
     NOTICE_WORKDAYS = _env_list("NOTICE_WORKDAYS")
 

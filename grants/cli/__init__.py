@@ -11,11 +11,12 @@ from grants.cli.jobs import jobs_cli
 from grants.cli.judging import judging_cli
 from grants.cli.notices import notices_cli
 from grants.cli.payments import payments_cli
+from grants.cli.pdf import pdf_cli
 from grants.cli.users import users_cli
 
 
 def register_cli(app: Flask) -> None:
     """Add the platform's commands to ``flask``."""
     for command in (users_cli, audit_cli, seed_demo, judging_cli, notices_cli, agreements_cli,
-                    payments_cli, jobs_cli):
+                    payments_cli, jobs_cli, pdf_cli):
         app.cli.add_command(command)

@@ -10,12 +10,14 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 from grants.domain.i18n import N_, join_list, msg, tr
 from grants.domain.lifecycles.proposal import PROPOSAL
+from grants.domain.phases import format_local
 from grants.domain.rubric import Criterion, validate_points
+from grants.domain.scoring import DEFAULT_MIN_TURNOUT, MIN_TURNOUT_LIMIT
 
 COMMENT_MAX_CHARS = 2000
 REASON_MAX_CHARS = 300
@@ -241,10 +243,15 @@ class SettingsInput:
     vote_max_per_resident: int
     vote_open: datetime | None
     vote_close: datetime | None
+    vote_min_turnout: int = DEFAULT_MIN_TURNOUT
 
 
-def check_settings(settings: SettingsInput) -> list[str]:
-    """Every problem with a round's judging settings (empty when they can be saved)."""
+def check_settings(settings: SettingsInput, judging_close: datetime | None = None) -> list[str]:
+    """Every problem with a round's judging settings (empty when they can be saved).
+
+    ``judging_close`` is the round's close of judging (stored naive UTC like the vote window):
+    the vote must close no later, so the ranking cannot change after the award list is drawn.
+    """
     problems = []
     if settings.mode not in MODE_LABELS:
         problems.append(msg("评审方式无效"))
@@ -260,7 +267,23 @@ def check_settings(settings: SettingsInput) -> list[str]:
         problems.append(msg("启用居民投票时须填写投票开始和截止时间"))
     if settings.vote_open and settings.vote_close and settings.vote_open >= settings.vote_close:
         problems.append(msg("投票截止时间须晚于投票开始时间"))
+    if not 1 <= settings.vote_min_turnout <= MIN_TURNOUT_LIMIT:
+        problems.append(msg("最低投票人数须在 1 至 {max} 之间", max=MIN_TURNOUT_LIMIT))
+    if vote_after_judging(settings.vote_close, judging_close):
+        problems.append(vote_after_judging_message(judging_close))
     return problems
+
+
+def vote_after_judging(vote_close: datetime | None, judging_close: datetime | None) -> bool:
+    """True when a vote window would still run after judging closes (both naive UTC or both
+    aware)."""
+    return vote_close is not None and judging_close is not None and vote_close > judging_close
+
+
+def vote_after_judging_message(judging_close: datetime) -> str:
+    """Why a vote window may not outlast judging, naming when judging closes (Beijing time)."""
+    moment = judging_close if judging_close.tzinfo else judging_close.replace(tzinfo=UTC)
+    return msg("投票截止时间不得晚于评审截止时间（{when}）", when=format_local(moment))
 
 
 # --------------------------------------------------------------------------- resident vote
@@ -276,15 +299,21 @@ class VoteState:
     used: int
     limit: int
     already: bool
+    judging_ends: datetime | None = None
+    """When judging ends: the round's close of judging, or earlier if the organizer closed it."""
 
 
 def check_vote(state: VoteState, now: datetime) -> str | None:
     """Why this resident cannot support this proposal now, else ``None``.
 
     The window is half-open like every other window: open from ``opens`` until ``closes``.
+    Whatever the window says, no vote counts once judging has ended: the ranking the awards
+    are drawn from must not change afterwards.
     """
     if not state.weight_pct or state.opens is None or state.closes is None:
         return msg("本轮未开放居民投票")
+    if state.judging_ends is not None and now >= state.judging_ends:
+        return msg("评审已结束，居民投票已截止")
     if now < state.opens:
         return msg("居民投票尚未开始")
     if now >= state.closes:

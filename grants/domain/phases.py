@@ -28,6 +28,7 @@ PHASE_LABELS: dict[str, str] = {
     "submission": N_("项目申报"),
     "screening": N_("资格审查"),
     "judging": N_("专家评审"),
+    "awarding": N_("立项评定"),
     "notice": N_("结果公示"),
     "implementation": N_("项目实施"),
     "closed": N_("已结束"),
@@ -171,7 +172,8 @@ def _windows(phases: RoundPhases) -> list[tuple[str, datetime, datetime]]:
 
 
 def current_phase(phases: RoundPhases, now: datetime) -> str:
-    """The phase key at ``now``; a gap between two windows belongs to the earlier phase."""
+    """The phase key at ``now`` by the calendar alone; a gap between two windows belongs to the
+    earlier phase. Pages show :func:`round_phase`, which also knows what has happened."""
     windows = _windows(phases)
     if now < windows[0][1]:
         return "upcoming"
@@ -181,20 +183,66 @@ def current_phase(phases: RoundPhases, now: datetime) -> str:
     return started[-1]
 
 
-def timeline(phases: RoundPhases, now: datetime) -> list[TimelineStep]:
+@dataclass(frozen=True)
+class RoundFacts:
+    """What has happened in a round besides its calendar, as :func:`round_phase` needs it.
+
+    ``judging_closed``: the organizer closed judging (possibly before its deadline).
+    ``notice_open``: a public notice of its awards is running (published, not yet confirmed).
+    ``notice_confirmed``: a notice has been confirmed. ``awarded``: awards confirmed or further
+    on (signed, implementing, suspended, closed …); ``awards_open``: those of them not closed.
+    """
+
+    judging_closed: bool = False
+    notice_open: bool = False
+    notice_confirmed: bool = False
+    awarded: int = 0
+    awards_open: int = 0
+
+
+NO_FACTS = RoundFacts()
+
+
+def round_phase(phases: RoundPhases, now: datetime, facts: RoundFacts = NO_FACTS) -> str:
+    """The phase a round is really in: its calendar corrected by its notices and awards.
+
+    A running notice means ``notice`` whatever the dates say; confirmed awards mean
+    ``implementation`` until every one of them is closed (then ``closed``). Once judging is
+    over (closed by the organizer, or past its deadline) and nothing has been published, the
+    round is ``awarding`` (the award list is being drawn up) — or ``closed`` when a notice was
+    confirmed without awards, or the implementation period ended with none. Before that the
+    calendar decides (upcoming, needs, submission, screening, judging).
+    """
+    if facts.notice_open:
+        return "notice"
+    if facts.awarded:
+        return "implementation" if facts.awards_open else "closed"
+    judging_over = facts.judging_closed or now >= phases.judging_close
+    if not judging_over:
+        return current_phase(phases, now)
+    if facts.notice_confirmed or now >= _windows(phases)[-1][2]:
+        return "closed"
+    return "awarding"
+
+
+def timeline(phases: RoundPhases, now: datetime, phase: str | None = None) -> list[TimelineStep]:
     """Every phase window with its state at ``now``, for the round page's progress bar.
 
-    A window that is open is current even when it overlaps the next one (needs may still be
-    collected while proposals come in); in a gap the earlier phase stays current.
+    ``phase`` is the round's real phase (:func:`round_phase`; the calendar's when omitted):
+    steps before it are done, after it upcoming. Within the calendar a window that is open is
+    current even when it overlaps the next one (needs may still be collected while proposals
+    come in); in a gap the earlier phase stays current. When events overtook the calendar
+    (judging closed early), windows still open by date show as done.
     """
-    position = PHASES.index(current_phase(phases, now))
+    by_date = PHASES.index(current_phase(phases, now))
+    position = PHASES.index(phase) if phase else by_date
     steps: list[TimelineStep] = []
     for key, start, end in _windows(phases):
         index = PHASES.index(key)
-        is_open = start <= now < end
+        overlapping = start <= now < end and index < position == by_date
         state = (
             "current"
-            if index == position or is_open
+            if index == position or overlapping
             else "done"
             if index < position
             else "upcoming"

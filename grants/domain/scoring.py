@@ -52,6 +52,9 @@ SCORE_CONTEXT = Context(
 METHODS = ("trimmed_mean", "mean", "median")
 TRIM_MIN_JUDGES = 5
 MAX_PUBLIC_WEIGHT = Decimal("0.5")
+DEFAULT_MIN_TURNOUT = 30
+"""Residents who must vote before the resident vote carries its full weight (a round setting)."""
+MIN_TURNOUT_LIMIT = 100_000
 OUTLIER_THRESHOLD = Decimal(20)
 LEANING_POINTS = Decimal(5)
 LEANING_MIN_SHEETS = 3
@@ -396,6 +399,37 @@ def check_public_weight(weight: Decimal) -> None:
         )
 
 
+def turnout_share(turnout: int, minimum: int = DEFAULT_MIN_TURNOUT) -> Decimal:
+    """How much of its weight the resident vote carries: turnout ÷ minimum, at most 1.
+
+    ``turnout`` is the number of residents who voted in the round (not the number of votes: one
+    resident may back several proposals). Below the minimum a handful of voters cannot decide
+    the ranking; at or above it the vote counts in full.
+    """
+    for value in (turnout, minimum):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError("turnout and minimum must be integers")
+    if turnout < 0 or not 1 <= minimum <= MIN_TURNOUT_LIMIT:
+        raise ValueError(
+            msg("最低投票人数须在 1 至 {max} 之间，投票人数不能为负", max=MIN_TURNOUT_LIMIT)
+        )
+    with localcontext(SCORE_CONTEXT):
+        return min(_ONE, Decimal(turnout) / Decimal(minimum))
+
+
+def effective_vote_weight(
+    weight: Decimal, turnout: int, minimum: int = DEFAULT_MIN_TURNOUT
+) -> Decimal:
+    """The resident-vote weight actually applied: the round's weight × :func:`turnout_share`.
+
+    With 1 voter, a 20 % weight and the default minimum of 30, the vote weighs 20 % × 1/30, so
+    it moves no final score by more than 0.67 points.
+    """
+    check_public_weight(weight)
+    with localcontext(SCORE_CONTEXT):
+        return weight * turnout_share(turnout, minimum)
+
+
 def final_score(expert: Decimal, public: Decimal, weight: Decimal) -> Decimal:
     """Blend expert and resident-vote scores: (1 − w)·expert + w·public, with 0 ≤ w ≤ 0.5."""
     check_public_weight(weight)
@@ -560,11 +594,14 @@ class SheetTable:
 
 @dataclass(frozen=True)
 class Ranking:
-    """A round's ranking, the proposals nobody scored, and the sheets it was built from."""
+    """A round's ranking, the proposals nobody scored, the sheets it was built from and the
+    vote weight it applied."""
 
     rows: tuple[RankedRow, ...]
     unscored: tuple[ProposalId, ...]
     table: SheetTable
+    vote_weight: Decimal = _ZERO
+    """The resident-vote weight applied after scaling by turnout (0 without a vote)."""
 
     @property
     def totals(self) -> Mapping[SheetKey, Decimal]:
@@ -631,19 +668,23 @@ def compute_ranking(
     votes: Mapping[ProposalId, int] | None = None,
     public_weight: Decimal = _ZERO,
     need_fit_key: str = "need_fit",
+    turnout: int = 0,
+    min_turnout: int = DEFAULT_MIN_TURNOUT,
 ) -> Ranking:
     """Rank a whole round from the flat score rows of one query, in time linear in the rows.
 
     Sheets are totalled, each proposal's totals aggregated by ``method``, normalised totals
     aggregated the same way for display, resident votes (if ``votes`` is given; a proposal
-    missing from it has 0 votes) blended with ``public_weight``, then :func:`rank` applies the
-    tie-breaks. Proposals without any sheet are returned in ``unscored`` rather than ranked.
+    missing from it has 0 votes) blended with ``public_weight`` scaled by the turnout (the
+    number of residents who voted, see :func:`effective_vote_weight`: no turnout, no weight),
+    then :func:`rank` applies the tie-breaks. Proposals without any sheet are returned in
+    ``unscored`` rather than ranked.
     """
     if method not in METHODS:
         raise ValueError(f"unknown aggregation method {method!r}; choose from {METHODS}")
     if need_fit_key not in {c.key for c in rubric}:
         raise ValueError(f"need-fit criterion {need_fit_key!r} is not in the rubric")
-    check_public_weight(public_weight)
+    weight = effective_vote_weight(public_weight, turnout, min_turnout)
     facts = {p.proposal_id: p for p in proposals}
     with _gc_paused(), localcontext(SCORE_CONTEXT):
         table = collect_sheets(rows, rubric)
@@ -655,9 +696,9 @@ def compute_ranking(
         entries = [
             _rank_input(facts[pid], keys, sources, method, public) for pid, keys in groups.items()
         ]
-        ranked = tuple(rank(entries, public_weight))
+        ranked = tuple(rank(entries, weight))
     unscored = tuple(pid for pid in facts if pid not in groups)
-    return Ranking(ranked, unscored, table)
+    return Ranking(ranked, unscored, table, weight if votes is not None else _ZERO)
 
 
 @contextmanager

@@ -12,6 +12,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.domain.lifecycles import SCORE_SHEET
+from grants.domain.scoring import DEFAULT_MIN_TURNOUT, MIN_TURNOUT_LIMIT
 from grants.extensions import db
 from grants.models.base import sql_in, utcnow
 
@@ -21,7 +22,13 @@ CONFLICT_SOURCES = ("declared", "detected")
 
 
 class JudgingSettings(db.Model):
-    """How one round is judged: assignment mode, blind review, aggregation, resident vote."""
+    """How one round is judged: assignment mode, blind review, aggregation, resident vote.
+
+    ``vote_min_turnout`` is how many residents must vote before the vote carries its full
+    weight (below it the weight is scaled by turnout ÷ minimum). The vote window closes no
+    later than the round's judging: a database trigger (migration 0015) refuses a window that
+    outlasts it, and a round edit that would move judging before the window's close.
+    """
 
     __tablename__ = "judging_settings"
     round_id: Mapped[int] = mapped_column(ForeignKey("funding_round.id"), primary_key=True)
@@ -35,6 +42,9 @@ class JudgingSettings(db.Model):
     vote_max_per_resident: Mapped[int] = mapped_column(default=3)
     vote_open: Mapped[datetime | None]
     vote_close: Mapped[datetime | None]
+    vote_min_turnout: Mapped[int] = mapped_column(
+        default=DEFAULT_MIN_TURNOUT, server_default=str(DEFAULT_MIN_TURNOUT)
+    )
     results_published: Mapped[bool] = mapped_column(default=False)
     closed_at: Mapped[datetime | None]
     __table_args__ = (
@@ -46,6 +56,9 @@ class JudgingSettings(db.Model):
         CheckConstraint(
             "vote_open IS NULL OR vote_close IS NULL OR vote_open < vote_close",
             name="vote_window_order",
+        ),
+        CheckConstraint(
+            f"vote_min_turnout BETWEEN 1 AND {MIN_TURNOUT_LIMIT}", name="vote_min_turnout_range"
         ),
     )
 

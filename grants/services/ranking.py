@@ -49,6 +49,14 @@ class RankingReport:
     vote_weight_pct: int
     votes: dict[int, int]
     comments: dict[int, list[tuple[int, str]]]
+    turnout: int = 0
+    min_turnout: int = scoring.DEFAULT_MIN_TURNOUT
+    applied_weight: Decimal = Decimal(0)
+
+    @property
+    def applied_weight_pct(self) -> Decimal:
+        """The vote weight actually applied, in percent with 2 decimals (turnout-scaled)."""
+        return scoring.round_score(self.applied_weight * 100)
 
 
 def _score_rows(round_id: int) -> list[tuple]:
@@ -96,6 +104,7 @@ def ranking_report(round_id: int) -> RankingReport:
     known = {f.proposal_id for f in facts}
     rows = [(j, p, key, rules.from_half_points(half)) for j, p, key, half, _ in raw if p in known]
     votes = judging.vote_counts(round_id) if settings.vote_weight_pct else {}
+    turnout = judging.vote_turnout(round_id) if settings.vote_weight_pct else 0
     ranking = scoring.compute_ranking(
         rows,
         facts,
@@ -104,6 +113,8 @@ def ranking_report(round_id: int) -> RankingReport:
         votes=votes if settings.vote_weight_pct else None,
         public_weight=Decimal(settings.vote_weight_pct) / 100,
         need_fit_key=rules.need_fit_key(criteria),
+        turnout=turnout,
+        min_turnout=settings.vote_min_turnout,
     )
     return RankingReport(
         round_id=round_id,
@@ -119,6 +130,9 @@ def ranking_report(round_id: int) -> RankingReport:
         vote_weight_pct=settings.vote_weight_pct,
         votes=votes,
         comments=_comments(raw, known),
+        turnout=turnout,
+        min_turnout=settings.vote_min_turnout,
+        applied_weight=ranking.vote_weight,
     )
 
 

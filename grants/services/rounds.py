@@ -12,6 +12,7 @@ problem, in form order.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 
@@ -22,14 +23,19 @@ from grants.domain.band import SITE_BAND, Band, narrow_band, validate_tiers
 from grants.domain.budget import CategoryCap, validate_caps
 from grants.domain.clock import aware, now_utc, stored
 from grants.domain.i18n import msg
+from grants.domain.lifecycles import AWARD
 from grants.domain.lifecycles.need import LISTED_STATES
 from grants.domain.money import format_fen, yuan
+from grants.domain.notice import OPEN_NOTICES
 from grants.domain.permissions import ORGANIZERS, role_used
 from grants.domain.permissions.rounds import can_manage_rounds
-from grants.domain.phases import RoundPhases, TimelineStep
+from grants.domain.phases import RoundFacts, RoundPhases, TimelineStep
 from grants.domain.proposals import RoundRules
+from grants.domain.workflow import Lifecycle, actions_from
 from grants.extensions import db
 from grants.models import FundingRound, Need, Proposal
+from grants.models.awards import Award, Notice
+from grants.models.judging import JudgingSettings
 from grants.models.rounds import DEFAULT_CATEGORIES
 from grants.services import Refusal, audit, locked, unit_of_work
 from grants.services.awards import refuse_pool_below_awards
@@ -81,14 +87,102 @@ def check_phase(
     return phase_rules.check_window(phases_of(funding_round), action, now_utc(now))
 
 
-def current_phase(funding_round: FundingRound, now: datetime | None = None) -> str:
-    """The phase key the round is in (``needs``, ``submission``, ``judging`` …)."""
-    return phase_rules.current_phase(phases_of(funding_round), now_utc(now))
+def _reached_by(lifecycle: Lifecycle, action: str) -> frozenset[str]:
+    """Every state a record can be in once ``action`` has happened to it (its target
+    included), read from the state table so new states of later issues count too."""
+    todo = [after for (_, name), (after, _) in lifecycle.table.items() if name == action]
+    seen: set[str] = set()
+    while todo:
+        state = todo.pop()
+        if state not in seen:
+            seen.add(state)
+            todo += [after for (before, _), (after, _) in lifecycle.table.items()
+                     if before == state]
+    return frozenset(seen)
+
+
+AWARDED_STATES = _reached_by(AWARD, "confirm")
+"""Awards confirmed after their notice, or further on (signed, implementing, closed …)."""
+FINISHED_AWARDS = frozenset(s for s in AWARDED_STATES if not actions_from(AWARD.table, s))
+"""Awarded states nothing follows (closed): a round whose awards are all here is over."""
+
+
+def facts_of(round_ids: Iterable[int]) -> dict[int, RoundFacts]:
+    """What happened in each round (judging closed, notices, awards): three grouped queries
+    whatever the number of rounds, for the phase badges of a list page."""
+    ids = sorted(set(round_ids))
+    if not ids:
+        return {}
+    closed = set(db.session.scalars(select(JudgingSettings.round_id).where(
+        JudgingSettings.round_id.in_(ids), JudgingSettings.closed_at.is_not(None))))
+    notices: dict[int, set[str]] = {}
+    for round_id, status in db.session.execute(select(Notice.round_id, Notice.status).where(
+            Notice.round_id.in_(ids)).distinct()):
+        notices.setdefault(round_id, set()).add(status)
+    awarded = {round_id: (count, still_open) for round_id, count, still_open in db.session.execute(
+        select(Award.round_id, func.count(Award.id),
+               func.count(Award.id).filter(Award.status.not_in(FINISHED_AWARDS)))
+        .where(Award.round_id.in_(ids), Award.status.in_(AWARDED_STATES))
+        .group_by(Award.round_id))}
+    return {
+        round_id: RoundFacts(
+            judging_closed=round_id in closed,
+            notice_open=bool(notices.get(round_id, set()) & OPEN_NOTICES),
+            notice_confirmed=bool(notices.get(round_id, set()) - OPEN_NOTICES),
+            awarded=awarded.get(round_id, (0, 0))[0],
+            awards_open=awarded.get(round_id, (0, 0))[1],
+        )
+        for round_id in ids
+    }
+
+
+def current_phase(
+    funding_round: FundingRound, now: datetime | None = None, facts: RoundFacts | None = None
+) -> str:
+    """The phase key the round is really in (``needs`` … ``awarding``, ``notice``,
+    ``implementation``, ``closed``): its calendar corrected by its notices and awards (see
+    :func:`grants.domain.phases.round_phase`). Every phase badge shows this."""
+    if facts is None:
+        facts = facts_of([funding_round.id])[funding_round.id]
+    return phase_rules.round_phase(phases_of(funding_round), now_utc(now), facts)
+
+
+def phases_by_round(
+    rounds: Iterable[FundingRound], now: datetime | None = None
+) -> list[tuple[FundingRound, str]]:
+    """Each round with its real phase key, for list pages (facts read in grouped queries)."""
+    rounds = list(rounds)
+    facts = facts_of(r.id for r in rounds)
+    return [(r, current_phase(r, now, facts[r.id])) for r in rounds]
+
+
+@dataclass(frozen=True)
+class RoundLinks:
+    """Where a round's page points: its running notice, its confirmed results (the latest
+    confirmed notice) and whether it has a resident vote."""
+
+    open_notice: int | None
+    results: int | None
+    vote: bool
+
+
+def links_of(funding_round: FundingRound) -> RoundLinks:
+    """The round's notice, results and vote, for the links on its page (two queries)."""
+    notices = db.session.execute(
+        select(Notice.id, Notice.status).where(Notice.round_id == funding_round.id)
+        .order_by(Notice.id.desc())).all()
+    running = next((nid for nid, status in notices if status in OPEN_NOTICES), None)
+    confirmed = next((nid for nid, status in notices if status not in OPEN_NOTICES), None)
+    settings = db.session.get(JudgingSettings, funding_round.id)
+    vote = bool(settings and settings.vote_weight_pct and settings.vote_open)
+    return RoundLinks(running, confirmed, vote)
 
 
 def timeline_of(funding_round: FundingRound, now: datetime | None = None) -> list[TimelineStep]:
-    """Every phase window of the round with its done/current/upcoming state, for the page."""
-    return phase_rules.timeline(phases_of(funding_round), now_utc(now))
+    """Every phase window of the round with its done/current/upcoming state, for the page:
+    steps before the round's real phase are done, those after it upcoming."""
+    phase = current_phase(funding_round, now)
+    return phase_rules.timeline(phases_of(funding_round), now_utc(now), phase)
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ def test_phase_keys_and_labels() -> None:
         "submission",
         "screening",
         "judging",
+        "awarding",
         "notice",
         "implementation",
         "closed",

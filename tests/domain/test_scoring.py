@@ -432,7 +432,7 @@ def test_compute_ranking_whole_round() -> None:
 
 def test_compute_ranking_with_votes_and_methods() -> None:
     ranking = compute_ranking(
-        round_rows(), FACTS, votes={2: 40, 1: 10}, public_weight=Decimal("0.5")
+        round_rows(), FACTS, votes={2: 40, 1: 10}, public_weight=Decimal("0.5"), turnout=45
     )
     assert [r.proposal_id for r in ranking.rows] == [2, 1]
     assert ranking.rows[0].final_score == Decimal("90.63")  # (81.25 + 100) / 2 = 90.625 → half up

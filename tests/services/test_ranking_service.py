@@ -95,6 +95,7 @@ def test_resident_votes_blend_into_the_final_score(app):
     setup = build(judges=3, proposals=2, assign=False)
     settings = db.session.get(JudgingSettings, setup.round.id)
     settings.vote_weight_pct = 20
+    settings.vote_min_turnout = 4
     db.session.commit()
     first, second = setup.proposals
     _score(setup, first, [80, 80, 80])

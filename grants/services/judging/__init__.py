@@ -70,6 +70,7 @@ from grants.services.judging.queries import (
     sheet_points,
     vote_counts,
     vote_listing,
+    vote_turnout,
     votes_of,
 )
 
@@ -87,5 +88,5 @@ __all__ = [
     "new_criterion_key", "on_panel", "open_sheet", "organisations", "panel_of", "proposal_view",
     "rankable_proposals", "replacement_options", "round_overview", "rubric_lock", "rubric_of",
     "settings_for", "sheet_access", "sheet_actions", "sheet_points", "vote_counts",
-    "vote_listing", "votes_of",
+    "vote_listing", "vote_turnout", "votes_of",
 ]

@@ -123,8 +123,8 @@ def update_settings(round_id: int, values: rules.SettingsInput, actor) -> Judgin
     """Save a round's judging settings; refused once results are published."""
     perms.require(perms.can_manage_panel(actor))
     with unit_of_work():
-        _locked_round(round_id)
-        _refuse_problems(rules.check_settings(values))
+        funding_round = _locked_round(round_id)
+        _refuse_problems(rules.check_settings(values, funding_round.judging_close))
         if queries.settings_for(round_id).results_published:
             raise Refusal(msg("评审结果已公布，评审设置不能再修改"), status=409)
         settings = _ensure_setup(round_id)

@@ -23,6 +23,7 @@ from grants.domain.i18n import msg
 from grants.domain.lifecycles.score_sheet import DRAFT, SCORE_SHEET, SUBMITTED
 from grants.domain.permissions import JUDGES, acting_roles, has_any_role
 from grants.domain.permissions import judging as perms
+from grants.domain.scoring import DEFAULT_MIN_TURNOUT
 from grants.extensions import db
 from grants.models import (
     Attachment,
@@ -55,6 +56,7 @@ SETTINGS_DEFAULTS = dict(
     vote_max_per_resident=3,
     vote_open=None,
     vote_close=None,
+    vote_min_turnout=DEFAULT_MIN_TURNOUT,
     results_published=False,
     closed_at=None,
 )
@@ -69,6 +71,7 @@ SETTINGS_FIELDS = (
     "vote_max_per_resident",
     "vote_open",
     "vote_close",
+    "vote_min_turnout",
 )
 
 
@@ -659,6 +662,19 @@ def vote_counts(round_id: int) -> dict[int, int]:
     return dict(db.session.execute(query).all())
 
 
+def vote_turnout(round_id: int) -> int:
+    """How many residents voted in a round (each counted once, however many they backed)."""
+    query = select(func.count(func.distinct(Vote.user_id))).where(Vote.round_id == round_id)
+    return db.session.scalar(query) or 0
+
+
+def judging_ends(settings: JudgingSettings) -> datetime:
+    """When judging ends (naive UTC): the round's close of judging, or the moment the organizer
+    closed it if that came first. No resident vote counts from then on."""
+    closes = get_round(settings.round_id).judging_close
+    return min(closes, settings.closed_at) if settings.closed_at else closes
+
+
 def vote_listing(round_id: int) -> list[tuple[Proposal, int]]:
     """The round's screened proposals with their vote counts (title, community, category)."""
     counts = vote_counts(round_id)
@@ -693,4 +709,5 @@ def vote_state(settings: JudgingSettings, user: User, proposal_id: int) -> rules
         used,
         settings.vote_max_per_resident,
         already,
+        judging_ends(settings),
     )

@@ -26,6 +26,7 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     Regexp,
+    ValidationError,
 )
 
 from grants.domain.clock import BEIJING, aware, stored
@@ -37,7 +38,10 @@ from grants.domain.judging_rules import (
     NAME_MAX_CHARS,
     REASON_MAX_CHARS,
     SettingsInput,
+    vote_after_judging,
+    vote_after_judging_message,
 )
+from grants.domain.scoring import DEFAULT_MIN_TURNOUT, MIN_TURNOUT_LIMIT
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
@@ -129,7 +133,18 @@ class SettingsForm(FlaskForm):
     vote_close = DateTimeLocalField(
         _l("投票截止（北京时间）"), format=DATETIME_FORMATS, validators=[Optional()]
     )
+    vote_min_turnout = IntegerField(
+        _l("投票全额计入所需的最低投票人数"),
+        validators=[Optional(), NumberRange(1, MIN_TURNOUT_LIMIT)],
+    )
     submit = SubmitField(_l("保存设置"))
+    judging_close: datetime | None = None
+    """The round's close of judging (naive UTC), set by the page: the vote must end by then."""
+
+    def validate_vote_close(self, field) -> None:
+        """The vote window closes no later than judging (the service and database agree)."""
+        if vote_after_judging(to_utc(field.data), self.judging_close):
+            raise ValidationError(vote_after_judging_message(self.judging_close))
 
     def values(self) -> SettingsInput:
         """The submitted settings, with the vote window as naive UTC."""
@@ -144,6 +159,7 @@ class SettingsForm(FlaskForm):
             vote_max_per_resident=self.vote_max_per_resident.data,
             vote_open=to_utc(self.vote_open.data),
             vote_close=to_utc(self.vote_close.data),
+            vote_min_turnout=self.vote_min_turnout.data or DEFAULT_MIN_TURNOUT,
         )
 
 

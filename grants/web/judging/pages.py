@@ -10,7 +10,9 @@ from flask import render_template, request
 from flask_login import current_user
 
 from grants.domain import scoring
+from grants.domain.clock import aware
 from grants.domain.permissions import judging as perms
+from grants.domain.phases import format_local
 from grants.domain.rubric import Criterion
 from grants.services import judging, ranking
 from grants.web.judging.forms import (
@@ -141,22 +143,29 @@ def rubric(round_id: int, form, status: int = 200):
 
 
 def settings_form(round_id: int) -> SettingsForm:
-    """The settings form, filled with the round's current settings."""
+    """The settings form, filled with the round's current settings; it knows when judging
+    closes, since the vote window must end by then."""
+    judging_close = judging.get_round(round_id).judging_close
     if request.method == "POST":
-        return SettingsForm()
-    current = judging.settings_for(round_id)
-    data = {name: getattr(current, name) for name in judging.SETTINGS_FIELDS}
-    data["vote_open"], data["vote_close"] = (
-        to_local(current.vote_open),
-        to_local(current.vote_close),
-    )
-    return SettingsForm(data=data)
+        form = SettingsForm()
+    else:
+        current = judging.settings_for(round_id)
+        data = {name: getattr(current, name) for name in judging.SETTINGS_FIELDS}
+        data["vote_open"], data["vote_close"] = (
+            to_local(current.vote_open),
+            to_local(current.vote_close),
+        )
+        form = SettingsForm(data=data)
+    form.judging_close = judging_close
+    return form
 
 
 def settings(round_id: int, form, status: int = 200):
     """The settings editing page."""
+    funding_round = judging.get_round(round_id)
     return render_template(
-        "judging/settings.html", form=form, r=judging.get_round(round_id)
+        "judging/settings.html", form=form, r=funding_round,
+        judging_close=format_local(aware(funding_round.judging_close)),
     ), status
 
 

@@ -14,9 +14,9 @@ from flask import (
 )
 
 from grants.domain.permissions import policies
-from grants.domain.phases import PHASE_LABELS
 from grants.services import notices, rounds
 from grants.web.access import requires
+from grants.web.rounds.views import phase_items
 
 bp = Blueprint("main", __name__)
 
@@ -25,7 +25,7 @@ bp = Blueprint("main", __name__)
 @requires(policies.PUBLIC)
 def index():
     """Landing page: the rounds and where they stand, and the notices open for objections."""
-    items = [(r, PHASE_LABELS[rounds.current_phase(r)]) for r in rounds.list_rounds()]
+    items = phase_items(rounds.list_rounds())
     open_notices = [n for n in notices.list_notices() if notices.is_open(n)]
     return render_template("main/index.html", items=items, open_notices=open_notices)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.routing import BuildError
@@ -13,7 +13,7 @@ from grants.domain.permissions import APPLICANTS, has_any_role, policies
 from grants.domain.permissions.rounds import can_manage_rounds
 from grants.domain.phases import PHASE_LABELS
 from grants.services import rounds
-from grants.web.access import requires
+from grants.web.access import policy_of, requires
 from grants.web.rounds.forms import RoundForm, form_values, new_round_values, round_data
 
 bp = Blueprint("rounds", __name__, url_prefix="/rounds")
@@ -41,7 +41,7 @@ def _apply_url(funding_round) -> str | None:
 @requires(policies.PUBLIC)
 def index():
     """Every round, newest first, with the phase it is in now."""
-    items = [(r, PHASE_LABELS[rounds.current_phase(r)]) for r in rounds.list_rounds()]
+    items = phase_items(rounds.list_rounds())
     return render_template(
         "rounds/index.html", items=items, can_manage=can_manage_rounds(current_user)[0]
     )
@@ -52,11 +52,14 @@ def index():
 def detail(round_id: int):
     """A round's description, money rules, categories, caps, timeline and activity counts."""
     funding_round = _round_or_404(round_id)
+    phase_key = rounds.current_phase(funding_round)
     return render_template(
         "rounds/detail.html",
         r=funding_round,
         timeline=rounds.timeline_of(funding_round),
-        phase=PHASE_LABELS[rounds.current_phase(funding_round)],
+        phase_key=phase_key,
+        phase=PHASE_LABELS[phase_key],
+        links=_links(funding_round),
         counts=rounds.counts_of(funding_round),
         caps=rounds.caps_of(funding_round),
         category_label=category_label,
@@ -64,6 +67,29 @@ def detail(round_id: int):
         needs_message=rounds.check_phase(funding_round, "post_need"),
         can_manage=can_manage_rounds(current_user)[0],
     )
+
+
+def phase_items(items) -> list[tuple]:
+    """Rounds as the cards show them: (round, phase key, phase label), the real phase."""
+    return [(r, key, PHASE_LABELS[key]) for r, key in rounds.phases_by_round(items)]
+
+
+def _allowed(endpoint: str) -> bool:
+    """True when the visitor's route policy lets them open ``endpoint``."""
+    policy = policy_of(current_app, endpoint)
+    return policy is not None and policy.allows(current_user)
+
+
+def _links(funding_round) -> dict:
+    """The round's notice, results and vote, and the staff pages the visitor may open."""
+    found = rounds.links_of(funding_round)
+    return {
+        "open_notice": found.open_notice,
+        "results": found.results,
+        "vote": found.vote,
+        "ranking": _allowed("judging.ranking_page"),
+        "awards": _allowed("awards.round_page"),
+    }
 
 
 def _save(form: RoundForm, funding_round=None):

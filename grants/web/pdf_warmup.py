@@ -1,0 +1,55 @@
+"""Warm the PDF renderer as a serving process starts (``flask run``, gunicorn's ``wsgi:app``).
+
+The fonts are built during set-up (``flask pdf warm``); what is left is loading WeasyPrint,
+Pango and fontconfig, about a second, and laying out a first notice (queries, template, glyphs),
+which a background thread does at start-up so the first notice PDF a visitor asks for does not
+pay for it. Other ``flask`` commands and the tests skip
+it, and ``PDF_WARM_ON_START=0`` turns it off.
+"""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, url_for
+from sqlalchemy import select
+
+from grants.pdf.warm import warm_once_in_background
+from grants.web.documents import pdf_cache_dir
+
+SERVING_COMMANDS = frozenset({"run"})
+
+
+def _serving() -> bool:
+    """True outside the ``flask`` command line (a WSGI server imported the app) or in
+    ``flask run``; false for every other command."""
+    context = click.get_current_context(silent=True)
+    return context is None or context.info_name in SERVING_COMMANDS
+
+
+def warm_latest_notice(app: Flask) -> None:
+    """Lay out the latest public notice once (not served to anyone) so its queries, template
+    and glyphs are ready in this process; errors are left for a real request to report."""
+    from grants.extensions import db
+    from grants.models.awards import Notice
+    from grants.services import notices
+    from grants.web.documents import document_html, html_pdf
+
+    with app.test_request_context():
+        try:
+            notice = db.session.scalar(select(Notice).order_by(Notice.id.desc()).limit(1))
+            if notice is not None:
+                url = url_for("notices.detail", notice_id=notice.id, _external=True)
+                html_pdf(document_html("notice", lambda: notices.notice_context(notice, url)))
+        except Exception:  # noqa: BLE001 - the warm-up is an optimisation, never a failure
+            pass
+        finally:
+            db.session.remove()
+
+
+def register_pdf_warmup(app: Flask) -> None:
+    """Start the background warm-up for a serving, non-testing app configured to warm."""
+    if app.testing or not app.config.get("PDF_WARM_ON_START", True) or not _serving():
+        return
+    with app.app_context():
+        cache = pdf_cache_dir()
+    warm_once_in_background(cache, then=lambda: warm_latest_notice(app))
