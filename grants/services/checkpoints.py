@@ -10,16 +10,15 @@ generated on the first run). The web serves what was signed, so it never reads t
 
 from __future__ import annotations
 
-import itertools
 import os
 import stat
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import func, select
 
+from grants.domain.audit import GENESIS_HASH
 from grants.domain.checkpoint import Checkpoint, sign_checkpoint
 from grants.domain.clock import utc_text
 from grants.domain.i18n import msg
@@ -253,19 +252,32 @@ def consistency(first: int, second: int) -> ConsistencyProof:
     return ConsistencyProof(first, second, roots[0], roots[1], path)
 
 
-def hash_rows(size: int, batch: int = 5000) -> Iterator[tuple[int, str, str]]:
-    """``(seq, prev_hash, hash)`` of entries 1 to ``size``: what the public needs to rebuild
-    the tree and check the links, without the payloads (which may name people). The size is
-    checked at once, before the first row is read."""
+def entry_hash(seq: int) -> str:
+    """The stored hash of entry ``seq`` (the genesis hash for 0), for an export's head line."""
+    if seq == 0:
+        return GENESIS_HASH
+    return db.session.scalar(select(AuditEntry.hash).where(AuditEntry.seq == check_size(seq)))
+
+
+PAGE = 5000
+
+
+def hash_page(size: int, after: int = 0, limit: int = PAGE) -> list[tuple[int, str, str]]:
+    """``(seq, prev_hash, hash)`` of up to ``limit`` entries after ``after``, up to ``size``:
+    what the public needs to rebuild the tree and check the links, without the payloads
+    (which may name people). Read a page at a time, so an export holds no long transaction."""
     check_size(size)
     query = select(AuditEntry.seq, AuditEntry.prev_hash, AuditEntry.hash) \
-        .where(AuditEntry.seq <= size).order_by(AuditEntry.seq)
-    rows = db.session.execute(query.execution_options(yield_per=batch))
-    return (tuple(row) for row in rows)
+        .where(AuditEntry.seq > after, AuditEntry.seq <= size).order_by(AuditEntry.seq) \
+        .limit(limit)
+    return [tuple(row) for row in db.session.execute(query)]
 
 
-def entry_rows(size: int) -> Iterator[tuple]:
-    """Every field of entries 1 to ``size``, in :data:`audit.ENTRY_FIELDS` order (for
-    auditors: payloads may hold personal data). The size is checked at once."""
+def entry_page(size: int, after: int = 0, limit: int = PAGE) -> list[tuple]:
+    """Every field (in :data:`audit.ENTRY_FIELDS` order) of up to ``limit`` entries after
+    ``after``, up to ``size``: for auditors, since payloads may hold personal data."""
     check_size(size)
-    return itertools.takewhile(lambda row: row[0] <= size, audit.iter_rows())
+    columns = [getattr(AuditEntry, name) for name in audit.ENTRY_FIELDS]
+    query = select(*columns).where(AuditEntry.seq > after, AuditEntry.seq <= size) \
+        .order_by(AuditEntry.seq).limit(limit)
+    return [tuple(row) for row in db.session.execute(query)]

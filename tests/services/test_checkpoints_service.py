@@ -110,10 +110,11 @@ def test_a_rewritten_log_that_chains_again_is_not_signed(app):
         checkpoints.sign()
 
 
-def test_the_public_hash_rows_and_the_auditor_rows_stop_at_the_size(app):
+def test_the_public_hash_pages_and_the_auditor_pages_stop_at_the_size(app):
     write_entries(5)
-    rows = list(checkpoints.hash_rows(3))
+    rows = checkpoints.hash_page(3)
     assert [r[0] for r in rows] == [1, 2, 3] and rows[1][1] == rows[0][2]
-    assert [r[0] for r in checkpoints.entry_rows(4)] == [1, 2, 3, 4]
+    assert [r[0] for r in checkpoints.entry_page(4, after=1, limit=2)] == [2, 3]
+    assert checkpoints.entry_page(4, after=3)[0] == next(r for r in audit.iter_rows() if r[0] == 4)
     with pytest.raises(Refusal):
-        checkpoints.hash_rows(6)
+        checkpoints.hash_page(6)
