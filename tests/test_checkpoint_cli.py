@@ -31,6 +31,7 @@ def test_a_broken_chain_or_a_lost_key_exits_1_with_the_reason(app):
     write_entries(3)
     assert _checkpoint(app).exit_code == 0
     checkpoints.key_path().unlink()
+    write_entries(1, start=3)
     lost = _checkpoint(app)
     assert lost.exit_code == 1 and "REFUSED: 找不到签名密钥文件" in lost.output
     assert _checkpoint(app, "--new-key").exit_code == 0

@@ -165,21 +165,26 @@ def _check_extends(previous: AuditCheckpoint | None, size: int) -> None:
 def sign(new_key: bool = False, now=None) -> Signed:
     """Sign a checkpoint of the audit log as far as it verifies (the cron job).
 
-    Walks the chain first (a broken chain is refused, naming its first bad ``seq``), checks
-    the log still extends the previous checkpoint, then signs origin, size and root. Signing
-    again with nothing new returns the latest checkpoint unchanged, so the job is idempotent.
+    Walks the chain first (a broken chain is refused, naming its first bad ``seq``). When the
+    latest checkpoint already covers the whole log it is returned unchanged, without touching
+    the key, so the job is idempotent. Otherwise the log must still extend that checkpoint;
+    then origin, size and root are signed. ``new_key`` signs with a newly generated key (see
+    :func:`signing_key`), even at a size already signed with the old one.
     """
-    signer, generated = signing_key(new_key)
     verified = audit.verify_database()
     if not verified.ok:
         raise Refusal(msg("审计链在第 {seq} 条断开（{reason}），不能签发检查点",
                           seq=verified.first_bad_seq, reason=verified.reason), status=409)
-    size, verifier = verified.head_seq, signer.verifier()
+    size = verified.head_seq
+    previous = latest()
+    if previous is not None and previous.tree_size == size and not new_key:
+        return Signed(previous, False)
+    signer, generated = signing_key(new_key)
+    verifier = signer.verifier()
     with unit_of_work():
-        previous = latest()
-        same = at_size(size)
-        if same is not None and same.key_id == f"{verifier.key_id:08x}":
-            return Signed(same, False, generated)
+        twin = at_size(size)
+        if twin is not None and twin.key_id == f"{verifier.key_id:08x}":
+            return Signed(twin, False, generated)
         _check_extends(previous, size)
         head = Checkpoint(signer.name, size, tree().root(size))
         row = AuditCheckpoint(tree_size=size, root_hash=head.root.hex(), origin=head.origin,

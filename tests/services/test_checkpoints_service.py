@@ -88,6 +88,7 @@ def test_a_key_file_others_can_read_is_refused(app):
     write_entries(1)
     checkpoints.sign()
     checkpoints.key_path().chmod(0o644)
+    write_entries(1, start=1)
     with pytest.raises(Refusal, match="chmod 600"):
         checkpoints.sign()
 
@@ -118,3 +119,11 @@ def test_the_public_hash_pages_and_the_auditor_pages_stop_at_the_size(app):
     assert checkpoints.entry_page(4, after=3)[0] == next(r for r in audit.iter_rows() if r[0] == 4)
     with pytest.raises(Refusal):
         checkpoints.hash_page(6)
+
+
+def test_a_checkpoint_already_covering_the_log_is_returned_without_the_key(app):
+    write_entries(2)
+    first = checkpoints.sign().checkpoint
+    checkpoints.key_path().unlink()
+    again = checkpoints.sign()
+    assert not again.created and again.checkpoint.id == first.id
