@@ -277,3 +277,11 @@ def test_the_verifier_runs_as_a_script_outside_the_project(log, tmp_path):
         capture_output=True, text=True, cwd=tmp_path, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     assert "OK: 20 entries" in result.stdout
+
+
+def test_the_example_checkpoint_in_the_documentation_verifies_with_its_key():
+    text = (config.REPO_ROOT / "docs" / "verify.md").read_text(encoding="utf-8")
+    block = text.split("```\njindianzi.local/audit\n", 1)[1].split("```", 1)[0]
+    key = text.split("the throw-away key of the example above is\n`", 1)[1].split("`", 1)[0]
+    origin, size, _root = verifier.open_checkpoint("jindianzi.local/audit\n" + block, key)
+    assert (origin, size) == ("jindianzi.local/audit", 4211)
