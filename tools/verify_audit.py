@@ -117,10 +117,12 @@ def open_checkpoint(note: str, vkey: str, origin: str | None = None) -> tuple[st
 
 
 def leaf_hash(data: bytes) -> bytes:
+    """SHA-256(0x00 || data)."""
     return hashlib.sha256(b"\x00" + data).digest()
 
 
 def node_hash(left: bytes, right: bytes) -> bytes:
+    """SHA-256(0x01 || left || right)."""
     return hashlib.sha256(b"\x01" + left + right).digest()
 
 
@@ -131,6 +133,7 @@ class Tree:
         self.size, self.stack = 0, []
 
     def append(self, data: bytes) -> None:
+        """Add the next leaf, merging complete subtrees of equal size."""
         digest, width = leaf_hash(data), 1
         while self.stack and self.stack[-1][0] == width:
             digest, width = node_hash(self.stack.pop()[1], digest), width * 2
@@ -138,6 +141,7 @@ class Tree:
         self.size += 1
 
     def root(self) -> bytes:
+        """RFC 6962 MTH of the leaves so far (the stack folded from the right)."""
         if not self.stack:
             return hashlib.sha256(b"").digest()
         digest = self.stack[-1][1]
@@ -204,6 +208,7 @@ def check_consistency(m: int, n: int, old: bytes, new: bytes, path: list[bytes])
 def entry_hash(entry: dict) -> str:
     """sha256 of the fields joined by 0x1F, as grants.domain.audit.entry_hash defines it."""
     def text(value):
+        """An optional id as decimal text, or empty."""
         return "" if value is None else str(value)
 
     parts = (entry["prev_hash"], str(entry["seq"]), entry["ts_utc"], text(entry["actor_id"]),
@@ -309,18 +314,21 @@ def _proof(path: str) -> dict:
 
 
 def cmd_checkpoint(args) -> list[str]:
+    """``checkpoint``: the note's signature and what it says."""
     origin, size, root = open_checkpoint(_note(args.checkpoint), _key(args.key), args.origin)
     return [f"OK: checkpoint of {origin}: {size} entries, root "
             f"{base64.b64encode(root).decode()}, signed by {_key(args.key).split('+')[0]}"]
 
 
 def cmd_export(args) -> list[str]:
+    """``export``: an export against every checkpoint given."""
     key = _key(args.key)
     heads = [open_checkpoint(_note(note), key, args.origin) for note in args.checkpoint]
     return verify_export(Path(args.export), heads)
 
 
 def cmd_inclusion(args) -> list[str]:
+    """``inclusion``: an inclusion proof against a checkpoint (and the entry hash held)."""
     _origin, size, root = open_checkpoint(_note(args.checkpoint), _key(args.key), args.origin)
     proof = _proof(args.proof)
     if proof.get("tree_size") != size:
@@ -339,6 +347,7 @@ def cmd_inclusion(args) -> list[str]:
 
 
 def cmd_consistency(args) -> list[str]:
+    """``consistency``: a consistency proof between an old and a new checkpoint."""
     key = _key(args.key)
     _o, old_size, old_root = open_checkpoint(_note(args.old), key, args.origin)
     _o, new_size, new_root = open_checkpoint(_note(args.new), key, args.origin)

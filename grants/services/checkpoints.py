@@ -234,6 +234,8 @@ def inclusion(seq: int, size: int) -> InclusionProof:
     if not 1 <= seq <= size:
         raise Refusal(msg("条目序号必须在 1 到 {size} 之间", size=size), status=400)
     entry = db.session.get(AuditEntry, seq)
+    if entry is None:
+        raise Refusal(msg("审计日志不完整：缺少第 {seq} 条", seq=seq), status=409)
     hasher = tree()
     try:
         path = inclusion_proof(seq - 1, size, hasher)

@@ -96,13 +96,14 @@ BAD = [
     "/log/proof/inclusion?seq=abc", "/log/proof/inclusion?seq=1&size=13",
     "/log/proof/inclusion?seq=2147483648", "/log/proof/inclusion?seq=1&size=-1",
     "/log/proof/inclusion?seq=１", "/log/proof/inclusion?seq=1&size=99999999999999999999",
+    "/log/proof/inclusion?seq=" + "9" * 5000,
     "/log/proof/consistency?first=6&second=5", "/log/proof/consistency?first=x",
     "/log/proof/consistency?first=1&second=13", "/log/hashes.jsonl?size=13",
     "/log/hashes.jsonl?size=1e3",
 ]
 
 
-@pytest.mark.parametrize("url", BAD)
+@pytest.mark.parametrize("url", BAD, ids=[url[:60] for url in BAD])
 def test_bad_input_gets_a_400_that_says_why(client, signed, url):
     response = client.get(url)
     assert response.status_code == 400, response.data

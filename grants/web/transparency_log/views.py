@@ -52,7 +52,7 @@ def _number(name: str, default: int | None = None) -> int:
     text = request.args.get(name, "").strip()
     if not text and default is not None:
         return default
-    if not (text.isascii() and text.isdigit()) or int(text) > DB_INT_MAX:
+    if not (text.isascii() and text.isdigit()) or len(text) > 10 or int(text) > DB_INT_MAX:
         raise Refusal(msg("参数 {name} 必须是 0 到 {top} 之间的整数", name=name, top=DB_INT_MAX),
                       status=400)
     return int(text)
@@ -162,6 +162,7 @@ def _jsonl(size: int, fields: tuple[str, ...], page_of, name: str) -> Response:
     app = current_app._get_current_object()
 
     def lines():
+        """The head line, then the entries a page at a time."""
         yield json.dumps({"head": {"seq": size, "hash": head_hash}}) + "\n"
         after = 0
         while after < size:
