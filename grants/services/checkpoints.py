@@ -150,14 +150,14 @@ def head_of(row: AuditCheckpoint) -> Checkpoint:
     return Checkpoint(row.origin, row.tree_size, bytes.fromhex(row.root_hash))
 
 
-def _check_extends(previous: AuditCheckpoint | None, size: int) -> None:
+def _check_extends(previous: AuditCheckpoint | None, size: int, hasher: TiledTree) -> None:
     """Refuse to sign a log that no longer starts with what the last checkpoint signed."""
     if previous is None:
         return
     if size < previous.tree_size:
         raise Refusal(msg("审计日志只有 {size} 条，比第 {id} 号检查点（{old} 条）还短",
                           size=size, id=previous.id, old=previous.tree_size), status=409)
-    if tree().root(previous.tree_size).hex() != previous.root_hash:
+    if hasher.root(previous.tree_size).hex() != previous.root_hash:
         raise Refusal(msg("审计日志的前 {old} 条已不是第 {id} 号检查点签名时的内容",
                           old=previous.tree_size, id=previous.id), status=409)
 
@@ -168,7 +168,8 @@ def sign(new_key: bool = False, now=None) -> Signed:
     Walks the chain first (a broken chain is refused, naming its first bad ``seq``). When the
     latest checkpoint already covers the whole log it is returned unchanged, without touching
     the key, so the job is idempotent. Otherwise the log must still extend that checkpoint;
-    then origin, size and root are signed. ``new_key`` signs with a newly generated key (see
+    then origin, size and root are signed. The tree is hashed afresh from the entries (no
+    remembered tile is trusted for a signature), and its tiles then serve the proofs. ``new_key`` signs with a newly generated key (see
     :func:`signing_key`), even at a size already signed with the old one.
     """
     verified = audit.verify_database()
@@ -185,12 +186,14 @@ def sign(new_key: bool = False, now=None) -> Signed:
         twin = at_size(size)
         if twin is not None and twin.key_id == f"{verifier.key_id:08x}":
             return Signed(twin, False, generated)
-        _check_extends(previous, size)
-        head = Checkpoint(signer.name, size, tree().root(size))
+        hasher = TiledTree(_fetch)
+        _check_extends(previous, size, hasher)
+        head = Checkpoint(signer.name, size, hasher.root(size))
         row = AuditCheckpoint(tree_size=size, root_hash=head.root.hex(), origin=head.origin,
                               key_id=f"{verifier.key_id:08x}", verifier_key=verifier.vkey(),
                               note=sign_checkpoint(head, signer), signed_at=utc_text(now))
         db.session.add(row)
+    current_app.extensions.setdefault(TILES, {}).update(hasher.tiles)
     return Signed(row, True, generated)
 
 
