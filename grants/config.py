@@ -63,6 +63,8 @@ class Config:
     PDF_WARM_ON_START = _env_flag("PDF_WARM_ON_START", True)
     NOTICE_HOLIDAYS = _env_list("NOTICE_HOLIDAYS")
     NOTICE_WORKDAYS = _env_list("NOTICE_WORKDAYS")
+    AUDIT_LOG_ORIGIN = os.environ.get("AUDIT_LOG_ORIGIN", "jindianzi.local/audit")
+    AUDIT_LOG_KEY_FILE = os.environ.get("AUDIT_LOG_KEY_FILE") or None
 
     def __init__(self) -> None:
         self.SECRET_KEY = _secret_key(Path(self.INSTANCE_PATH))

@@ -102,6 +102,9 @@ def seed_all() -> Iterator[str]:
 
     for module in (rounds, proposals, judging, awards, finance, expenses, announcements):
         yield from module.seed()
+    from grants.demo import checkpoints
+
+    yield from checkpoints.seed()  # last: it signs what every step above wrote
     yield from demo_logins()
 
 

@@ -24,8 +24,10 @@ def register_blueprints(app: Flask) -> None:
     from grants.web.proposals.views import bp as proposals
     from grants.web.rounds.views import bp as rounds
     from grants.web.screening.views import bp as screening
+    from grants.web.transparency_log.views import bp as transparency_log
 
     for blueprint in (main, auth, admin, audit, rounds, needs, proposals, screening,
                       notifications, judging, awards, notices, finance, expenses, jobs, portal,
                       api):
         app.register_blueprint(blueprint)
+    app.register_blueprint(transparency_log)

@@ -3,8 +3,9 @@ PDF with :mod:`grants.pdf` (cached under ``<instance>/pdf-cache``), and serve it
 
 Services hand over a document's data (its context); this module builds that data and renders it
 in the document language, so a PDF reads the same whoever asks. Every document is given the
-audit chain's head (``audit_seq``, ``audit_hash``) so public PDFs can print it and anyone can
-check the document against the published chain.
+audit chain's head (``audit_seq``, ``audit_hash``) and the latest signed checkpoint of the audit
+log (``audit_checkpoint``: origin, size, root, or None before the first), so public PDFs print
+the checkpoint they were made under and anyone can check the document against the signed log.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from flask import Response, current_app, has_request_context
 from flask_babel import force_locale
 
 from grants.domain.i18n import source_language
-from grants.services import audit
+from grants.services import audit, checkpoints
 
 
 @contextmanager
@@ -37,20 +38,30 @@ def pdf_cache_dir() -> Path:
     return Path(configured) if configured else Path(current_app.instance_path) / "pdf-cache"
 
 
+def audit_context() -> dict:
+    """What every document prints to be checked against the log: the chain head and the
+    latest signed checkpoint (which changes only when a new one is signed, so cached PDFs
+    stay valid between checkpoints)."""
+    seq, head_hash = audit.head()
+    row = checkpoints.latest()
+    return {"audit_seq": seq, "audit_hash": head_hash,
+            "audit_checkpoint": checkpoints.head_of(row) if row else None}
+
+
 def render_html(template_name: str, **context) -> str:
-    """Render ``templates/pdf/<template_name>.html`` with the audit head added to the context.
+    """Render ``templates/pdf/<template_name>.html`` with :func:`audit_context` added.
 
     Rendered straight from the Jinja environment, without the page context processors, so a
     document is the same in a request, in a CLI command or in a batch job. Outside a request
     (CLI, cron) a blank request context lets the locale fall back to the default language.
     """
-    seq, head_hash = audit.head()
+    audited = audit_context()
     template = current_app.jinja_env.get_template(f"pdf/{template_name}.html")
     if has_request_context():
         with document_language():
-            return template.render(audit_seq=seq, audit_hash=head_hash, **context)
+            return template.render(**audited, **context)
     with current_app.test_request_context(), document_language():
-        return template.render(audit_seq=seq, audit_hash=head_hash, **context)
+        return template.render(**audited, **context)
 
 
 def html_pdf(html: str) -> bytes:

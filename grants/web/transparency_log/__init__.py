@@ -1,0 +1,1 @@
+"""The public audit log: signed checkpoints, the verifier key, proofs and hash exports."""
