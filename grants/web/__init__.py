@@ -7,6 +7,7 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Mount every area's blueprint."""
+    from grants.web.account.views import bp as account
     from grants.web.admin.views import bp as admin
     from grants.web.audit.views import bp as audit
     from grants.web.auth.views import bp as auth
@@ -23,5 +24,5 @@ def register_blueprints(app: Flask) -> None:
     from grants.web.screening.views import bp as screening
 
     for blueprint in (main, auth, admin, audit, rounds, needs, proposals, screening,
-                      notifications, judging, awards, notices, finance, expenses):
+                      notifications, judging, awards, notices, finance, expenses, account):
         app.register_blueprint(blueprint)
