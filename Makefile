@@ -43,12 +43,16 @@ db: setup
 	$(BIN)/flask db upgrade heads
 	$(BIN)/flask seed-demo
 
+## run: the development configuration (GRANTS_ENV=development): plain-http cookies for
+## http://127.0.0.1 and rate limits in memory instead of Redis
 run: db
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	GRANTS_ENV=development $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test-setup: setup $(VENV)/.test-installed
 
+## test: ruff (with its bandit-derived S rules) first — about a second — then the suite
 test: test-setup
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: test-setup

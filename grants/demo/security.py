@@ -19,7 +19,7 @@ from grants.extensions import db
 from grants.models import User
 from grants.services import second_factor, sessions
 
-DEMO_TOTP_SECRET = "JINDIANZIDEMOTOTPJINDIANZIDEMO23"
+DEMO_TOTP_SECRET = "JINDIANZIDEMOTOTPJINDIANZIDEMO23"  # noqa: S105 — published demo secret
 """Published on purpose (README): the demo's one authenticator secret, base32."""
 
 

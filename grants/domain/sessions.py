@@ -26,7 +26,7 @@ not one per request); the idle limit is therefore exact to within this step."""
 SECOND_FACTOR_ROLES: tuple[str, ...] = (ORGANIZER, FINANCE, AUDITOR, EVALUATOR, ADMIN)
 
 LOGOUT = "logout"
-PASSWORD_CHANGE = "password_change"
+PASSWORD_CHANGE = "password_change"  # noqa: S105 — a reason name, not a password
 IDLE = "idle"
 EXPIRED = "expired"
 ROTATED = "rotated"

@@ -31,7 +31,7 @@ from grants.models.security import UserSession
 from grants.services import audit, sessions, unit_of_work
 from grants.services.accounts import _password_matches
 
-PASSWORD = "password"
+PASSWORD = "password"  # noqa: S105 — the factor's name in login_attempt, not a password
 
 
 class Throttled(Exception):

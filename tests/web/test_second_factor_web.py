@@ -213,3 +213,12 @@ def test_the_security_page_renews_recovery_codes(client, auth, organizer):
     renewed = client.post("/account/recovery-codes")
     assert renewed.status_code == 200 and "之前的恢复码已全部作废" in renewed.get_data(as_text=True)
     assert _last_action()[0] == "recovery_codes.renew"
+
+
+def test_the_reset_command_makes_the_next_sign_in_set_up_again(app, client, enrolled):
+    result = app.test_cli_runner().invoke(args=["users", "reset-second-factor", "wangmin"])
+    assert result.exit_code == 0 and "removed" in result.output
+    assert _last_action()[0] == "second_factor.reset"
+    assert "/two-factor/setup" in _password(client, "wangmin").headers["Location"]
+    again = app.test_cli_runner().invoke(args=["users", "reset-second-factor", "nobody"])
+    assert again.exit_code != 0
