@@ -44,13 +44,17 @@ db: setup
 	$(BIN)/flask seed-demo
 	$(BIN)/flask pdf warm
 
+## run: the development configuration (GRANTS_ENV=development): plain-http cookies for
+## http://127.0.0.1 and rate limits in memory instead of Redis
 run: db
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	GRANTS_ENV=development $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test-setup: setup $(VENV)/.test-installed
 
-## the suite runs on every core (pytest-xdist); PYTEST_ARGS="-n 0" runs it in one process
+## test: ruff (with its bandit-derived S rules) first — about a second — then the suite on every
+## core (pytest-xdist); PYTEST_ARGS="-n 0" runs it in one process
 test: test-setup
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 lint: test-setup

@@ -6,12 +6,12 @@ from pathlib import Path
 
 from flask import Flask
 
-from grants.config import REPO_ROOT, Config
+from grants.config import REPO_ROOT, config_from_environment
 
 
 def create_app(config: object | None = None) -> Flask:
     """Build the Flask application: configuration, extensions, blueprints, errors and CLI."""
-    config = config or Config()
+    config = config or config_from_environment()
     instance_path = getattr(config, "INSTANCE_PATH", str(REPO_ROOT / "instance"))
     app = Flask(
         __name__,

@@ -27,11 +27,21 @@ def _secret_key(instance: Path) -> str:
     """Use SECRET_KEY from the environment, else a random key kept in the instance folder."""
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
-    instance.mkdir(parents=True, exist_ok=True)
+    instance.mkdir(mode=0o700, parents=True, exist_ok=True)
     key_file = instance / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_hex(32))
+    try:
+        descriptor = os.open(key_file, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return key_file.read_text().strip()
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(secrets.token_hex(32))
     return key_file.read_text().strip()
+
+
+def _env_int(name: str, default: int) -> int:
+    """Read a whole-number environment variable."""
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
 
 
 class Config:
@@ -44,9 +54,21 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = _env_flag("SESSION_COOKIE_SECURE")
+    SESSION_COOKIE_SECURE = _env_flag("SESSION_COOKIE_SECURE", default=True)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    PERMANENT_SESSION_LIFETIME = 12 * 60 * 60
+    SESSION_IDLE_SECONDS = 30 * 60
+    SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
+    SECOND_FACTOR_ROLES = _env_list("SECOND_FACTOR_ROLES") or (
+        "organizer", "finance", "auditor", "evaluator", "admin")
+    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_KEY_PREFIX = "grants"
+    OBJECTION_LIMIT_PER_ADDRESS = os.environ.get("OBJECTION_LIMIT_PER_ADDRESS", "3/hour;10/day")
+    OBJECTION_LIMIT_PER_NOTICE = os.environ.get("OBJECTION_LIMIT_PER_NOTICE", "30/hour")
     WTF_CSRF_TIME_LIMIT = None
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
     BABEL_DEFAULT_LOCALE = "zh_CN"
@@ -54,6 +76,8 @@ class Config:
     LANGUAGES = ("zh_CN", "en")
     BOOTSTRAP_SERVE_LOCAL = True
     LOGIN_MAX_FAILURES = 10
+    LOGIN_MAX_ADDRESS_FAILURES = 100
+    LOGIN_MAX_CODE_FAILURES = 10
     LOGIN_WINDOW_SECONDS = 15 * 60
     PDF_CACHE_DIR = os.environ.get("PDF_CACHE_DIR") or None
     REDIS_URL = os.environ.get("REDIS_URL") or None
@@ -70,17 +94,36 @@ class Config:
         self.SECRET_KEY = _secret_key(Path(self.INSTANCE_PATH))
 
 
+class DevConfig(Config):
+    """``make run`` on http://127.0.0.1: cookies without Secure, rate limits in memory."""
+
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    RATELIMIT_STORAGE_URI = "memory://"
+
+
 class TestConfig(Config):
-    """Settings for the test suite: fast password hashing, a database URL given per test."""
+    """Settings for the test suite: fast password hashing, a database URL given per test,
+    plain-http cookies and rate limits in memory."""
 
     TESTING = True
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     REDIS_URL = None
     ARGON2_FAST = True
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    RATELIMIT_STORAGE_URI = "memory://"
 
     def __init__(self, database_url: str | None = None, **overrides) -> None:
-        self.SECRET_KEY = "test-secret-key"
+        self.SECRET_KEY = "test-secret-key"  # noqa: S105 — a fixed key for tests only
         if database_url:
             self.SQLALCHEMY_DATABASE_URI = database_url
         for key, value in overrides.items():
             setattr(self, key, value)
+
+
+def config_from_environment() -> Config:
+    """The configuration ``GRANTS_ENV`` names: ``development`` (``make run``) or production."""
+    if os.environ.get("GRANTS_ENV", "").strip().lower() == "development":
+        return DevConfig()
+    return Config()

@@ -7,10 +7,12 @@ from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import event
 
-from grants import models
+from grants import models  # noqa: F401 — importing the package registers every model
 from grants.config import REPO_ROOT
 from grants.domain.i18n import set_translator
 from grants.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+from grants.web import hardening
+from grants.web import sessions as web_sessions
 from grants.web.filters import register_filters
 
 CSP = (
@@ -77,19 +79,11 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
-    login_manager.user_loader(_load_user)
+    login_manager.user_loader(web_sessions.load_user)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _sqlite_immediate(db.engine)
     register_filters(app)
-
-
-def _load_user(user_id: str):
-    """Flask-Login callback: the active account with this id, or None."""
-    if not user_id.isdigit():
-        return None
-    user = db.session.get(models.User, int(user_id))
-    return user if user is not None and user.active else None
 
 
 def _security_headers(response):
@@ -104,5 +98,8 @@ def _security_headers(response):
 
 
 def register_security(app: Flask) -> None:
-    """Attach the security headers to every response."""
+    """Attach the security headers to every response; check the server-kept session on every
+    request; proxy, rate limits and file modes (:mod:`grants.web.hardening`)."""
     app.after_request(_security_headers)
+    web_sessions.register_sessions(app)
+    hardening.register_hardening(app)

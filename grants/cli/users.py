@@ -25,3 +25,23 @@ def create_user(username: str, roles: tuple[str, ...], display_name: str | None,
     except Refusal as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"created {user.username} (id {user.id}) roles={','.join(sorted(user.roles))}")
+
+
+@users_cli.command("reset-second-factor")
+@click.argument("username")
+def reset_second_factor(username: str):
+    """Remove an account's authenticator and recovery codes (a lost phone): at the next sign-in
+    the person sets up a new one. Audited as ``second_factor.reset``."""
+    from sqlalchemy import func, select
+
+    from grants.extensions import db
+    from grants.models import User
+    from grants.services import second_factor
+
+    user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+    if user is None:
+        raise click.ClickException(f"no account named {username}")
+    if second_factor.reset(user):
+        click.echo(f"{user.username}: second factor removed; set up again at the next sign-in")
+    else:
+        click.echo(f"{user.username}: no second factor was set up")

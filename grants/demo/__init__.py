@@ -17,7 +17,7 @@ from grants.extensions import db
 from grants.models import Community, User
 from grants.services import accounts, needs
 
-DEMO_PASSWORD = "Jindianzi-2026"
+DEMO_PASSWORD = "Jindianzi-2026"  # noqa: S105 — the demo's published password (README)
 DISTRICT, STREET = "江宁区", "东山街道"
 COMMUNITIES = ("东山社区", "上坊社区", "竹山社区", "百家湖社区", "金箔路社区", "岔路口社区",
                "东新社区", "外港社区", "章村社区", "佘村社区", "青山社区", "泥塘社区")
@@ -102,10 +102,12 @@ def seed_all() -> Iterator[str]:
 
     for module in (rounds, proposals, judging, awards, finance, expenses, announcements):
         yield from module.seed()
-    from grants.demo import checkpoints
+    from grants.demo import checkpoints, security
 
+    yield from security.seed()  # enrols every staff account the steps above made
     yield from checkpoints.seed()  # last: it signs what every step above wrote
     yield from demo_logins()
+    yield from security.demo_code_lines()
 
 
 def demo_logins() -> Iterator[str]:

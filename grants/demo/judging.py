@@ -97,12 +97,14 @@ def seed() -> Iterator[str]:
 def _judge_round(
     funding_round: FundingRound, proposals: list[Proposal], people: dict[str, User]
 ) -> Iterator[str]:
-    """Panel, settings, a declared conflict, the assignment, every sheet, then closing."""
+    """Panel, settings, the assignment, a conflict the judge declares on seeing it (the
+    organizer then assigns again without them), every sheet, then closing."""
     organizer = people["organizer"]
     judges = [people[name] for name in JUDGES]
     start = funding_round.judging_open + timedelta(hours=2)
     _set_up_panel(funding_round.id, judges, organizer)
     conflicted = proposals[len(proposals) // 3]
+    judging.generate_assignments(funding_round.id, organizer)
     judging.declare_conflict(
         people[CONFLICTED_JUDGE], proposal_id=conflicted.id, reason=CONFLICT_REASON
     )
@@ -147,7 +149,7 @@ def _score_all(
     start: datetime,
 ) -> int:
     """Every assigned judge submits a sheet, one every few minutes; returns how many."""
-    rng = random.Random(7)
+    rng = random.Random(7)  # noqa: S311 — reproducible demo scores, not a secret
     criteria = judging.criteria_rows(round_id)
     quality = {p.id: rng.uniform(0.62, 0.9) for p in proposals}
     count = 0

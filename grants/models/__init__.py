@@ -27,4 +27,5 @@ from grants.models import (  # noqa: E402,F401
     judging,
     lookalike,
     payments,
+    security,
 )

@@ -101,7 +101,10 @@ class LoginAttempt(db.Model):
     username: Mapped[str] = mapped_column(String(40))
     address: Mapped[str] = mapped_column(String(64))
     success: Mapped[bool] = mapped_column(default=False)
+    factor: Mapped[str] = mapped_column(String(10), default="password", server_default="password")
+    """``password``, or ``code`` for the second factor (each has its own throttle)."""
     __table_args__ = (
+        CheckConstraint("factor IN ('password', 'code')", name="known_factor"),
         Index("ix_login_attempt_username_ts", "username", "ts"),
         Index("ix_login_attempt_address_ts", "address", "ts"),
     )

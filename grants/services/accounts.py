@@ -41,13 +41,18 @@ def hash_password(password: str) -> str:
     return _hasher().hash(password)
 
 
+def password_verifies(stored_hash: str, secret: str) -> bool:
+    """True when ``secret`` matches an argon2 hash made by :func:`hash_password`."""
+    try:
+        return _hasher().verify(stored_hash, secret)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def _password_matches(user: User | None, password: str) -> bool:
     """Check a password in constant work whether or not the account exists."""
     stored = user.password_hash if user else _dummy_hash()
-    try:
-        return _hasher().verify(stored, password) and user is not None
-    except (VerificationError, InvalidHashError):
-        return False
+    return password_verifies(stored, password) and user is not None
 
 
 def _dummy_hash() -> str:

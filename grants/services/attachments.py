@@ -2,8 +2,10 @@
 
 A file's type is read from its first bytes, never from its name, so an HTML page renamed
 ``.pdf`` is refused. Each file is at most 10 MB and a proposal holds at most 10 files.
-Downloads go through the same permission check as the proposal itself, so an organisation
-colleague of the applicant has the applicant's access. Adding and removing are audited as
+Files change only while the proposal may be edited and inside the round's window for it (the
+submission period, or until the return deadline for a returned proposal), like the form
+itself. Downloads go through the same permission check as the proposal itself, so an
+organisation colleague of the applicant has the applicant's access. Adding and removing are audited as
 ``attachment.add`` / ``attachment.remove`` with the role that authorised them (``applicant``).
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from datetime import datetime
 from pathlib import PurePath
 
 from sqlalchemy import func, select
@@ -19,12 +22,14 @@ from sqlalchemy.exc import IntegrityError
 from grants.domain.errors import Refusal
 from grants.domain.i18n import msg
 from grants.domain.permissions import proposals as perms
+from grants.domain.proposals import submission_action
 from grants.domain.roles import APPLICANT
 from grants.extensions import db
 from grants.models import Attachment, AttachmentBlob, Proposal
 from grants.models.expenses import ExpenseReceipt
 from grants.services import audit, unit_of_work
 from grants.services.proposals import lock_editable
+from grants.services.rounds import check_phase
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES = 10
@@ -111,10 +116,20 @@ def blob_in_use(digest: str) -> bool:
     return bool(db.session.scalar(select(attachment | receipt)))
 
 
-def add(user, proposal_id: int, filename: str | None, data: bytes) -> Attachment:
-    """Attach a file to an editable proposal ``user`` owns; audited as ``attachment.add``."""
+def _check_window(proposal: Proposal, now: datetime | None) -> None:
+    """Refuse (409, naming the date) outside the window in which the proposal may be edited:
+    the submission period for a draft, until the return deadline for a returned one."""
+    if message := check_phase(proposal.round, submission_action(proposal.status), now):
+        raise Refusal(message, status=409)
+
+
+def add(user, proposal_id: int, filename: str | None, data: bytes,
+        now: datetime | None = None) -> Attachment:
+    """Attach a file to an editable proposal ``user`` owns, inside its editing window;
+    audited as ``attachment.add``."""
     with unit_of_work():
         proposal = lock_editable(user, proposal_id)
+        _check_window(proposal, now)
         count = db.session.scalar(
             select(func.count(Attachment.id)).where(Attachment.proposal_id == proposal.id)
         )
@@ -156,11 +171,13 @@ def _load(attachment_id: int) -> tuple[Attachment, Proposal]:
     return attachment, db.session.get(Proposal, attachment.proposal_id)
 
 
-def remove(user, attachment_id: int) -> int:
-    """Remove an attachment while its proposal is editable; returns the proposal id."""
+def remove(user, attachment_id: int, now: datetime | None = None) -> int:
+    """Remove an attachment while its proposal is editable and inside its editing window;
+    returns the proposal id."""
     with unit_of_work():
         attachment, _proposal = _load(attachment_id)
         proposal = lock_editable(user, attachment.proposal_id)
+        _check_window(proposal, now)
         digest = attachment.sha256
         payload = {"proposal_id": proposal.id, "filename": attachment.filename, "sha256": digest}
         db.session.delete(attachment)

@@ -7,6 +7,7 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Mount every area's blueprint."""
+    from grants.web.account.views import bp as account
     from grants.web.admin.views import bp as admin
     from grants.web.audit.views import bp as audit
     from grants.web.auth.views import bp as auth
@@ -28,6 +29,6 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (main, auth, admin, audit, rounds, needs, proposals, screening,
                       notifications, judging, awards, notices, finance, expenses, jobs, portal,
-                      api):
+                      api, account):
         app.register_blueprint(blueprint)
     app.register_blueprint(transparency_log)

@@ -40,8 +40,8 @@ def warm_latest_notice(app: Flask) -> None:
             if notice is not None:
                 url = url_for("notices.detail", notice_id=notice.id, _external=True)
                 html_pdf(document_html("notice", lambda: notices.notice_context(notice, url)))
-        except Exception:  # noqa: BLE001 - the warm-up is an optimisation, never a failure
-            pass
+        except Exception:  # the warm-up is an optimisation, never a failure
+            app.logger.warning("PDF warm-up skipped", exc_info=True)
         finally:
             db.session.remove()
 

@@ -329,7 +329,7 @@ def test_unassigned_judge_cannot_open_a_sheet(app):
     outsider = create_user("judge9", "judge")
     with pytest.raises(Refusal) as error:
         judging.open_sheet(outsider, setup.proposals[0].id)
-    assert error.value.status == 403
+    assert error.value.status == 404
 
 
 # --------------------------------------------------------------------------- rubric & settings

@@ -168,11 +168,11 @@ def test_anonymous_posts_go_to_login(client, setup):
 # --------------------------------------------------------------------------- scoring
 
 
-def test_unassigned_judge_gets_403_on_the_form(client, setup):
+def test_unassigned_judge_gets_404_on_the_form(client, setup):
     login_as(client, "outsider")
     url = f"/judging/proposals/{setup.proposals[0].id}/sheet"
-    assert client.get(url).status_code == 403
-    assert client.post(url, data=_form(setup, FULL)).status_code == 403
+    assert client.get(url).status_code == 404
+    assert client.post(url, data=_form(setup, FULL)).status_code == 404
     assert db.session.scalar(select(func.count(ScoreSheet.id))) == 0
 
 

@@ -42,5 +42,12 @@ EVENT_LABELS: dict[str, str] = {
     "round.save_tranche_plan": N_("保存拨付方案"),
     "idempotency.prune": N_("清理过期的幂等键"),
     "announcement.edit": N_("修改公告"),
+    "auth.second_factor_fail": N_("两步验证失败"),
+    "second_factor.enrol": N_("启用两步验证"),
+    "second_factor.reset": N_("重置两步验证"),
+    "recovery_codes.renew": N_("重新生成恢复码"),
+    "session.expire": N_("会话超时结束"),
+    "session.rotate": N_("更换会话标识"),
+    "account.change_password": N_("修改密码"),
 }
 EVENTS: frozenset[str] = frozenset(EVENT_LABELS)

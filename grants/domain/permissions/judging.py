@@ -5,7 +5,8 @@ about a sheet are passed in as a :class:`SheetAccess`, so these functions stay p
 Every rule is written with the role groups of :mod:`grants.domain.permissions`: judging is run
 by the ORGANIZERS, read by the STAFF_READERS, scored by the JUDGES and voted on by RESIDENTS.
 Refusals come in two kinds the web layer answers differently: the judge may not open a sheet at
-all (``can_open_sheet``: 403) or may open it but not change it now (``can_edit_sheet``: 409).
+all (``can_open_sheet``: 404 to a judge, as if it did not exist — :func:`require_sheet_open`)
+or may open it but not change it now (``can_edit_sheet``: 409).
 :func:`require` turns a "no" into the :class:`~grants.domain.errors.Refusal` services raise.
 """
 
@@ -39,6 +40,8 @@ class SheetAccess:
     sheet_status: str | None
     window_problem: str | None
     closed: bool
+    declared_here: bool = False
+    """True when the judge declared a conflict with this very proposal (so they know of it)."""
 
 
 def require(decision: Decision, status: int = 403) -> None:
@@ -67,6 +70,23 @@ def can_open_sheet(user, access: SheetAccess) -> Decision:
     if access.conflict:
         return False, msg("您与该项目存在利益冲突，须回避（{reason}）", reason=tr(access.conflict))
     return ALLOWED
+
+
+def require_sheet_open(user, access: SheetAccess) -> None:
+    """Refuse a judge who may not open this sheet without saying the proposal exists.
+
+    To a judge, a proposal they may not open answers exactly like one that does not exist
+    (404 "找不到该项目"): a 403 there, or a conflict named by another rule (an organisation
+    they declared, a membership the record shows), would tell them it is there and whose it
+    is. Only a conflict they declared with this very proposal is answered with its reason
+    (403), since they know it already; anyone without the judge role gets 403.
+    """
+    allowed, reason = can_open_sheet(user, access)
+    if allowed:
+        return
+    if has_any_role(user, JUDGES) and not access.declared_here:
+        raise Refusal(msg("找不到该项目"), status=404)
+    raise Refusal(reason, status=403)
 
 
 def can_edit_sheet(user, access: SheetAccess) -> Decision:

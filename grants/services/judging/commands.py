@@ -212,8 +212,11 @@ def declare_conflict(
 ) -> Conflict:
     """A judge declares a conflict with a proposal (or an organisation) before scoring it.
 
-    Any draft sheet of theirs on an affected proposal is discarded; a submitted sheet means the
-    declaration comes too late and is refused (the organizer can reopen the sheet first).
+    Any draft sheet of theirs on an affected proposal is discarded. For one proposal, a
+    submitted sheet means the declaration comes too late and is refused (the organizer can
+    reopen the sheet first); an organisation-wide declaration is refused by the judge's own
+    state only (see :func:`_conflict_targets`) and leaves submitted sheets of rounds already
+    closed as they are, so its answer never depends on that organisation's proposals.
     """
     with unit_of_work():
         targets = _conflict_targets(judge, proposal_id, organisation_id)
@@ -225,8 +228,9 @@ def declare_conflict(
                 ScoreSheet.proposal_id.in_([p.id for p in targets]),
             )
         ).all()
-        if any(is_locked(sheet.status) for sheet in sheets):
+        if proposal_id is not None and any(is_locked(sheet.status) for sheet in sheets):
             raise Refusal(msg("您已提交该项目的评分表，不能再申报回避；请联系主办方"), status=409)
+        sheets = [sheet for sheet in sheets if not is_locked(sheet.status)]
         text = reason.strip()
         conflict = Conflict(
             judge_id=judge.id,
@@ -255,18 +259,27 @@ def declare_conflict(
 def _conflict_targets(
     judge: User, proposal_id: int | None, organisation_id: int | None
 ) -> list[Proposal]:
-    """The proposals a declaration covers; the judge must sit on a panel that judges them."""
+    """The proposals a declaration covers.
+
+    One proposal: only one assigned to the judge (any other id answers 404, like a missing one,
+    so a judge cannot probe which proposals exist). An organisation: any judge on a panel, but
+    only before they have submitted a sheet in a round still being judged — refused the same
+    way whichever organisation it is, so the answer never says whether the organisation has a
+    proposal the judge scored.
+    """
     if (proposal_id is None) == (organisation_id is None):
         raise Refusal(msg("请选择一个项目或一个机构申报回避"), status=400)
     if proposal_id is not None:
         proposal = db.session.get(Proposal, proposal_id)
-        if proposal is None or not queries.on_panel(proposal.round_id, judge.id):
+        if proposal is None or not queries.is_assigned(judge.id, proposal.id):
             raise Refusal(msg("找不到该项目"), status=404)
         perms.require(perms.can_declare_conflict(judge, True))
         return [proposal]
     if db.session.get(Organisation, organisation_id) is None:
         raise Refusal(msg("找不到该机构"), status=404)
     perms.require(perms.can_declare_conflict(judge, queries.seated_anywhere(judge.id)))
+    if queries.has_submitted_open_sheet(judge.id):
+        raise Refusal(msg("您已提交过评分表，对机构的回避请联系主办方处理"), status=409)
     return list(
         db.session.scalars(select(Proposal).where(Proposal.organisation_id == organisation_id))
     )

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from grants.domain import assignment as assigning
 from grants.domain import judging_rules as rules
 from grants.domain import rubric as rubric_rules
+from grants.domain import scrub
 from grants.domain.clock import now_utc, stored
 from grants.domain.errors import Refusal
 from grants.domain.i18n import msg
@@ -392,7 +393,24 @@ def sheet_access(judge: User, proposal: Proposal, now: datetime | None = None) -
         sheet_status=sheet.status if sheet else None,
         window_problem=check_phase(funding_round, "score", now),
         closed=judging_closed(proposal.round_id),
+        declared_here=proposal.id in own_declarations(judge),
     )
+
+
+def own_declarations(judge: User) -> dict[int, str]:
+    """Proposal id → reason of the conflicts the judge declared with single proposals (the only
+    conflicts a judge's own pages may show: they reveal nothing the judge did not say)."""
+    query = select(Conflict.proposal_id, Conflict.reason).where(
+        Conflict.judge_id == judge.id, Conflict.source == "declared",
+        Conflict.proposal_id.is_not(None))
+    return dict(db.session.execute(query.order_by(Conflict.id)).all())
+
+
+def has_submitted_open_sheet(judge_id: int) -> bool:
+    """True when the judge has submitted a sheet in a round whose judging is still open."""
+    query = select(ScoreSheet.round_id).where(
+        ScoreSheet.judge_id == judge_id, ScoreSheet.status == SUBMITTED).distinct()
+    return any(not judging_closed(round_id) for round_id in db.session.scalars(query))
 
 
 @dataclass
@@ -408,10 +426,11 @@ class ScoringPage:
 
 
 def open_sheet(judge: User, proposal_id: int, now: datetime | None = None) -> ScoringPage:
-    """The scoring page for an assigned, unconflicted judge; 403 otherwise, 404 if unknown."""
+    """The scoring page for an assigned, unconflicted judge; else 404 as if unknown (403 only
+    for a conflict the judge declared with this proposal: see ``require_sheet_open``)."""
     proposal = get_proposal(proposal_id)
     access = sheet_access(judge, proposal, now)
-    perms.require(perms.can_open_sheet(judge, access))
+    perms.require_sheet_open(judge, access)
     editable, reason = perms.can_edit_sheet(judge, access)
     sheet = sheet_of(judge.id, proposal_id)
     return ScoringPage(
@@ -506,8 +525,9 @@ def attachment_for(
 ) -> tuple[Attachment, bytes, str]:
     """An attachment's content and the name to serve it under, for those who may read it.
 
-    Judges get it only for proposals they may open, under the neutral name in blind review;
-    anyone else gets 404 so the file's existence is not revealed.
+    Judges get it only for proposals they may open, under the neutral name in blind review and
+    stripped of the file's own metadata (author, EXIF); anyone else gets 404 so the file's
+    existence is not revealed. Organizers and auditors get the original bytes.
     """
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None:
@@ -519,9 +539,21 @@ def attachment_for(
     ids = db.session.scalars(
         select(Attachment.id).where(Attachment.proposal_id == proposal.id).order_by(Attachment.id)
     ).all()
-    blind = settings_for(proposal.round_id).blind and not perms.can_view_ranking(user)[0]
+    reader = perms.can_view_ranking(user)[0]
+    blind = settings_for(proposal.round_id).blind and not reader
     name = attachment_name(attachment, ids.index(attachment.id) + 1, blind)
-    return attachment, attachment_blob(attachment), name
+    data = attachment_blob(attachment)
+    return attachment, data if reader else judge_copy(data, attachment.content_type), name
+
+
+def judge_copy(data: bytes, content_type: str) -> bytes:
+    """The bytes a judge gets: rewritten without document metadata or EXIF (see
+    :mod:`grants.domain.scrub`); a file that cannot be rewritten is refused, never leaked."""
+    try:
+        return scrub.scrubbed(data, content_type)
+    except scrub.NotScrubbable as error:
+        raise Refusal(msg("该附件无法去除文件中的作者等信息，暂不能下载；请联系主办方"),
+                      status=422) from error
 
 
 def attachment_blob(attachment: Attachment) -> bytes:
@@ -574,7 +606,13 @@ class DashboardRound:
 
 
 def judge_dashboard(judge: User) -> list[DashboardRound]:
-    """Every round the judge sits on, with assigned proposals and their own sheet state."""
+    """Every round the judge sits on, with assigned proposals and their own sheet state.
+
+    A conflict is marked only where the judge declared it with that proposal. A proposal
+    conflicted by another rule (an organisation-wide declaration, a membership the record
+    shows) is left off, as if it had never been assigned: marking it would tell the judge
+    which proposals belong to that organisation. The organizer sees every conflict.
+    """
     rounds = db.session.scalars(
         select(FundingRound)
         .join(PanelMember, PanelMember.round_id == FundingRound.id)
@@ -592,7 +630,8 @@ def judge_dashboard(judge: User) -> list[DashboardRound]:
             select(ScoreSheet.proposal_id, ScoreSheet.status).where(ScoreSheet.judge_id == judge.id)
         ).all()
     )
-    conflicts = conflict_map([judge], proposals)
+    hidden = set(conflict_map([judge], proposals))
+    own = own_declarations(judge)
     roles = acting_roles(judge)
     result = []
     for funding_round in rounds:
@@ -602,11 +641,12 @@ def judge_dashboard(judge: User) -> list[DashboardRound]:
                 p.title,
                 p.category,
                 states.get(p.id),
-                conflicts.get((judge.id, p.id)),
+                own.get(p.id),
                 SCORE_SHEET.available(states.get(p.id, DRAFT), roles),
             )
             for p in proposals
             if p.round_id == funding_round.id
+            and (p.id in own or (judge.id, p.id) not in hidden)
         ]
         result.append(DashboardRound(funding_round, rows))
     return result

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import logout_user
 from sqlalchemy import select
 
 from grants.domain.errors import Refusal
@@ -12,45 +12,67 @@ from grants.domain.permissions import policies
 from grants.extensions import db
 from grants.models import Community
 from grants.services import accounts, auth
+from grants.web import sessions as web_sessions
 from grants.web.access import requires
 from grants.web.auth.forms import LoginForm, OrganisationForm, ResidentForm
+from grants.web.redirects import safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
 def _safe_next(default: str) -> str:
     """A same-site path to continue to after login, never an outside address."""
-    target = request.args.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else default
+    return safe_next(request.args.get("next"), default)
+
+
+def _live_row():
+    """The session row this browser holds now (signed in or waiting), or None."""
+    live = web_sessions.current()
+    return live.row if live is not None else None
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @requires(policies.PUBLIC)
 def login():
-    """Log in; too many failures answer 429 with Retry-After."""
+    """Log in; too many failures answer 429 with Retry-After. A staff account goes on to the
+    second factor (or to set one up) before it is signed in."""
     form = LoginForm()
     if form.validate_on_submit():
+        address = request.remote_addr or ""
         try:
-            user = auth.login(form.username.data, form.password.data, request.remote_addr or "")
+            user = auth.check_password(form.username.data, form.password.data, address)
         except auth.Throttled as throttled:
             abort(429, retry_after=throttled.retry_after)
         if user is not None:
-            login_user(user)
+            token, row = auth.begin(user, address, replaces=_live_row())
+            live = web_sessions.sign_in(token, row, user)
+            target = _safe_next(url_for("main.index"))
+            if not live.complete:
+                return redirect(web_sessions.second_factor_url(live, target))
             flash(_("欢迎回来，%(name)s", name=user.display_name), "success")
-            return redirect(_safe_next(url_for("main.index")))
+            return redirect(target)
         flash(_("用户名或密码不正确"), "danger")
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
 
 
 @bp.post("/logout")
-@requires(policies.SIGNED_IN)
+@requires(policies.SIGNED_IN, second_factor_step=True)
 def logout():
-    """Log out and record it."""
-    auth.logout(current_user)
+    """Log out: the session ends on the server (a copied cookie stops working), recorded."""
+    live = web_sessions.current()
+    if live is not None:
+        auth.logout(live.user, live.row)
     logout_user()
+    web_sessions.sign_out()
     flash(_("您已退出登录"), "info")
     return redirect(url_for("main.index"))
+
+
+def _sign_in_new(user) -> None:
+    """Sign a just-registered account in with a new server-kept session."""
+    token, row = auth.begin(user, request.remote_addr or "", replaces=_live_row())
+    web_sessions.sign_in(token, row, user)
 
 
 def _communities() -> list[tuple[int, str]]:
@@ -74,7 +96,7 @@ def register():
             flash(str(error), "danger")
             return render_template("auth/register.html", form=form, kind="resident"), 400
         else:
-            login_user(user)
+            _sign_in_new(user)
             flash(_("注册成功，欢迎参与金点子提案"), "success")
             return redirect(url_for("main.index"))
     status = 400 if form.errors else 200
@@ -99,7 +121,7 @@ def register_organisation():
             flash(str(error), "danger")
             return render_template("auth/register.html", form=form, kind="organisation"), 400
         else:
-            login_user(user)
+            _sign_in_new(user)
             flash(_("组织注册成功"), "success")
             return redirect(url_for("main.index"))
     status = 400 if form.errors else 200

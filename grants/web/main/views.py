@@ -16,6 +16,7 @@ from flask import (
 from grants.domain.permissions import policies
 from grants.services import notices, rounds
 from grants.web.access import requires
+from grants.web.redirects import safe_next
 from grants.web.rounds.views import phase_items
 
 bp = Blueprint("main", __name__)
@@ -37,7 +38,4 @@ def set_language(code: str):
     if code not in current_app.config["LANGUAGES"]:
         abort(404)
     session["lang"] = code
-    target = request.form.get("next") or ""
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("main.index")
-    return redirect(target)
+    return redirect(safe_next(request.form.get("next"), url_for("main.index")))

@@ -14,6 +14,7 @@ from grants.extensions import db
 from grants.services import needs, rounds
 from grants.web.access import requires
 from grants.web.needs.forms import MergeForm, NeedForm, SupportForm
+from grants.web.redirects import safe_next
 
 bp = Blueprint("needs", __name__, url_prefix="/needs")
 PAGE_SIZE = 20
@@ -136,9 +137,7 @@ def new(round_id: int):
 
 def _back(need) -> str:
     """Where to go after supporting: the list the button was on, or the need page."""
-    target = request.form.get("next", "")
-    safe = target.startswith("/") and not target.startswith("//")
-    return target if safe else url_for("needs.detail", need_id=need.id)
+    return safe_next(request.form.get("next"), url_for("needs.detail", need_id=need.id))
 
 
 @bp.post("/<int:need_id>/support")

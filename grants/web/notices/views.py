@@ -14,6 +14,7 @@ from grants.services import notices
 from grants.web.access import requires
 from grants.web.documents import document_pdf, pdf_response
 from grants.web.notices.forms import ObjectionForm
+from grants.web.ratelimit import anonymous_objection_limits
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")
 
@@ -69,8 +70,12 @@ def _objection_page(award: Award, form: ObjectionForm, status: int = 200):
 
 @bp.route("/awards/<int:award_id>/object", methods=["GET", "POST"])
 @requires(policies.PUBLIC)
+@anonymous_objection_limits
 def object_to(award_id: int):
-    """File an objection during the notice period (logged in, or with a name and phone)."""
+    """File an objection during the notice period (logged in, or with a name and phone).
+
+    Anonymous objections are rate-limited per address and per notice (429 past the limit).
+    """
     award = db.session.get(Award, award_id)
     if award is None or award.notice is None:
         abort(404)

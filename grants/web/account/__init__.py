@@ -1,0 +1,1 @@
+"""A person's own account: the second-factor steps of signing in, and the security page."""
