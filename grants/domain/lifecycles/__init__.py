@@ -13,6 +13,7 @@ from grants.domain.lifecycles.budget_adjustment import BUDGET_ADJUSTMENT
 from grants.domain.lifecycles.clawback import CLAWBACK
 from grants.domain.lifecycles.events import EVENT_LABELS, EVENTS
 from grants.domain.lifecycles.expense import EXPENSE
+from grants.domain.lifecycles.follow_up import FOLLOW_UP_CALL, FOLLOW_UP_SAMPLE
 from grants.domain.lifecycles.need import NEED
 from grants.domain.lifecycles.notice import NOTICE
 from grants.domain.lifecycles.objection import OBJECTION
@@ -26,7 +27,7 @@ LIFECYCLES: dict[str, Lifecycle] = {
     lifecycle.name: lifecycle
     for lifecycle in (
         PROPOSAL, AWARD, OBJECTION, NEED, NOTICE, SCORE_SHEET, AGREEMENT, TRANCHE, PAYMENT,
-        EXPENSE, BUDGET_ADJUSTMENT, CLAWBACK,
+        EXPENSE, BUDGET_ADJUSTMENT, CLAWBACK, FOLLOW_UP_SAMPLE, FOLLOW_UP_CALL,
     )
 }
 AUDIT_ACTIONS: frozenset[str] = frozenset().union(
@@ -45,6 +46,7 @@ def audit_action_label(action: str) -> str:
 
 __all__ = [
     "AGREEMENT", "AUDIT_ACTIONS", "AWARD", "BUDGET_ADJUSTMENT", "CLAWBACK", "EVENTS", "EXPENSE",
+    "FOLLOW_UP_CALL", "FOLLOW_UP_SAMPLE",
     "LIFECYCLES", "NEED", "NOTICE", "OBJECTION", "PAYMENT", "PROPOSAL", "SCORE_SHEET", "TRANCHE",
     "audit_action_label",
 ]

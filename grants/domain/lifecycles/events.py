@@ -41,5 +41,10 @@ EVENT_LABELS: dict[str, str] = {
     "payment.change_payee": N_("修改收款信息"),
     "round.save_tranche_plan": N_("保存拨付方案"),
     "idempotency.prune": N_("清理过期的幂等键"),
+    "beneficiary_list.upload": N_("上传受益人名单"),
+    "beneficiary_list.erase_numbers": N_("删除受益人电话"),
+    "follow_up_settings.update": N_("修改回访设置"),
+    "follow_up_sample.assign_caller": N_("分配回访员"),
+    "caller_list.download": N_("下载本人回访名单"),
 }
 EVENTS: frozenset[str] = frozenset(EVENT_LABELS)
