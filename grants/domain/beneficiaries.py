@@ -53,6 +53,7 @@ _LANDLINE = re.compile(r"0\d{2,3}\d{7,8}")
 _SEPARATORS = re.compile(r"[\s\-–—()（）.·]")
 _SCIENTIFIC = re.compile(r"\d(\.\d+)?e\+?\d+", re.IGNORECASE)
 _DIGIT_RUN = re.compile(r"\d{7,}")
+"""Seven or more digits in a row, full-width ones too (``\\d`` is every Unicode digit)."""
 _SPACES = re.compile(r"\s+")
 
 
@@ -126,7 +127,7 @@ def phone_problem(value: object) -> str | None:
     digits = normalise_phone(raw)
     if _MOBILE.fullmatch(digits) or _LANDLINE.fullmatch(digits):
         return None
-    if digits.isdigit() and len(digits) in (7, 8):
+    if digits.isdigit() and len(digits) in (7, 8) and digits[0] not in "01":
         return msg("固定电话请带区号（如 025-52123456）")
     return msg("电话应为 11 位手机号（1 开头），或带区号的固定电话（如 025-52123456）")
 
@@ -144,8 +145,8 @@ def mask_phone(phone: str) -> str:
 def mask_numbers_in(text: str) -> str:
     """Free text (a caller's notes) with every run of seven or more digits masked like a
     phone, so a number typed into a note does not leak onto other people's pages."""
-    normal = unicodedata.normalize("NFKC", text or "")
-    return _DIGIT_RUN.sub(lambda found: mask_phone(found.group()), normal)
+    return _DIGIT_RUN.sub(
+        lambda found: mask_phone(unicodedata.normalize("NFKC", found.group())), text or "")
 
 
 def _header_key(cell: object) -> str:
