@@ -21,10 +21,12 @@ exact)::
 medal (流动奖牌) goes to the first three. The **bottom three** are the last three ranks that hold no
 medal (fewer when fewer than six are ranked). A bottom provider is **named for 通报 only when its
 band lies clearly below the others'**: its ``high`` is below the ``low`` of *every* ranked
-provider outside the bottom three. Otherwise it is marked 证据不足, with the answers it would
-need: the smallest number of reached beneficiaries at which, with its rates as observed and the
-others' bands as they stand, its ``high`` would fall below that line (none when its score itself
-is not below the line, or when more than :data:`MAX_NEEDED` would be needed).
+provider outside the bottom three. Otherwise it is marked 证据不足, with the **answers needed**:
+the smallest number ``n`` of reached beneficiaries such that, if it and every provider it is
+compared with had ``n`` answers at the rates observed now, its band would lie below all of
+theirs — the quota per provider a later quarter would need to tell the difference. There is
+none when its score is not below theirs (more calls cannot show a gap that is not there), nor
+when more than :data:`MAX_NEEDED` would be needed.
 """
 
 from __future__ import annotations
@@ -168,27 +170,32 @@ def score_of(shares: Shares, provider: ProviderInput) -> float:
                   tally.timeliness().point)
 
 
-def answers_needed(shares: Shares, provider: ProviderInput, line: float,
+def clearly_below(shares: Shares, provider: ProviderInput, others: Sequence[ProviderInput],
+                  n: float) -> bool:
+    """True when, with ``n`` answers each at the observed rates, the provider's band lies below
+    the band of every one of ``others``."""
+    line = min(band_at(shares, other, n)[0] for other in others)
+    return band_at(shares, provider, n)[1] < line
+
+
+def answers_needed(shares: Shares, provider: ProviderInput, others: Sequence[ProviderInput],
                    limit: int = MAX_NEEDED) -> int | None:
-    """The fewest reached beneficiaries with which the provider's band would lie below
-    ``line`` at its observed rates; None when its score is not below the line or more than
-    ``limit`` answers would be needed. (The band's top falls as answers grow; the search
-    doubles, then halves, and checks its answer.)"""
-    if score_of(shares, provider) >= line:
+    """The fewest answers per provider with which ``provider`` would be clearly below
+    ``others`` at everyone's observed rates (see the module text); None when its score is not
+    below all of theirs or more than ``limit`` would be needed. Bands narrow as answers grow,
+    so the search doubles, then halves."""
+    if not others or score_of(shares, provider) >= min(score_of(shares, o) for o in others):
         return None
 
     def below(n: int) -> bool:
-        return band_at(shares, provider, n)[1] < line
+        return clearly_below(shares, provider, others, n)
 
-    start = max(provider.tally.reached, 1)
-    if below(start):
-        return start
-    high = start
+    high = 1
     while not below(high):
         if high >= limit:
             return None
         high = min(high * 2, limit)
-    low = high // 2 if high // 2 >= start else start
+    low = high // 2
     while high - low > 1:
         middle = (low + high) // 2
         low, high = (low, middle) if below(middle) else (middle, high)
@@ -237,7 +244,8 @@ def judge_bottom(shares: Shares, standings: Sequence[Standing]) -> tuple[list[St
     marked = list(others)
     for standing in standings[len(standings) - count:]:
         named = standing.high < line
-        needed = None if named else answers_needed(shares, standing.provider, line)
+        needed = None if named else answers_needed(
+            shares, standing.provider, [other.provider for other in others])
         marked.append(replace(standing, bottom=True, verdict=NAMED if named else INSUFFICIENT,
                               needed=needed))
     return marked, line

@@ -119,8 +119,8 @@ def test_the_list_hash_is_sha256_of_the_canonical_sorted_rows_written_out_by_han
     rows = [b.Beneficiary("刘建国", "13800005678", "东山社区", "助浴"),
             b.Beneficiary("张桂兰", "13800001234", "竹山社区", "送餐上门")]
     by_hand = sorted(
-        ('{"community":"%s","name":"%s","phone":"%s","service":"%s"}'
-         % (r.community, r.name, r.phone, r.service) for r in rows))
+        f'{{"community":"{r.community}","name":"{r.name}","phone":"{r.phone}",'
+        f'"service":"{r.service}"}}' for r in rows)
     text = '{"rows":[' + ",".join(by_hand) + "]}"
     assert b.list_hash(rows) == hashlib.sha256(text.encode("utf-8")).hexdigest()
     assert b.list_hash(reversed(rows)) == b.list_hash(rows)

@@ -60,16 +60,16 @@ def test_overlapping_intervals_name_nobody_and_say_how_many_answers_would_be_nee
     six = [provider(k, c, c) for k, c in zip("ABCDEF", (24, 23, 22, 21, 20, 18), strict=True)]
     table = lg.league_table(six, W)
     assert table.line == pytest.approx(min(s.low for s in table.standings[:3]))
+    others = [s.provider for s in table.standings[:3]]
     bottom = table.standings[3:]
-    assert all(s.insufficient and not s.named for s in bottom)
+    assert all(s.insufficient and not s.named and s.high >= table.line for s in bottom)
+    assert [s.needed for s in bottom] == [
+        lg.answers_needed(table.shares, s.provider, others) for s in bottom]
     for standing in bottom:
-        if standing.needed is None:
-            assert standing.score >= table.line
-            continue
         assert standing.needed > 25
-        low_high = lg.band_at(table.shares, standing.provider, standing.needed)
-        one_less = lg.band_at(table.shares, standing.provider, standing.needed - 1)
-        assert low_high[1] < table.line <= one_less[1]
+        assert lg.clearly_below(table.shares, standing.provider, others, standing.needed)
+        assert not lg.clearly_below(table.shares, standing.provider, others, standing.needed - 1)
+    assert bottom[0].needed > bottom[1].needed > bottom[2].needed
 
 
 def test_separated_intervals_name_the_provider_for_the_notice():
@@ -89,22 +89,25 @@ def test_a_clear_gap_on_the_evaluation_alone_can_separate_providers():
     assert table.standings[-1].provider.key == "D" and table.standings[-1].named
 
 
-def test_a_provider_whose_score_is_not_below_the_line_gets_no_sample_size():
+def test_no_sample_size_when_the_score_is_not_below_or_the_gap_is_too_small():
     shares = lg.shares_of(W, evaluation_used=False)
-    assert lg.answers_needed(shares, provider("X", 20, 20), line=10.0) is None
-    assert lg.answers_needed(shares, provider("X", 20, 20), line=83.0, limit=50) is None
-    needed = lg.answers_needed(shares, provider("X", 20, 20), line=83.0)
-    assert needed is not None and lg.band_at(shares, provider("X", 20, 20), needed)[1] < 83.0
-    assert lg.answers_needed(shares, provider("X", 20, 20), line=80.2) is None
+    subject, better = provider("X", 20, 20), [provider("Y", 23, 23), provider("Z", 24, 24)]
+    assert lg.answers_needed(shares, subject, [provider("Y", 19, 19)]) is None
+    assert lg.answers_needed(shares, subject, [provider("Y", 20, 20)]) is None
+    assert lg.answers_needed(shares, subject, better, limit=20) is None
+    assert lg.answers_needed(shares, subject, [provider("Y", 2001, 2001, n=2500)]) is None
+    needed = lg.answers_needed(shares, subject, better)
+    assert needed is not None and lg.clearly_below(shares, subject, better, needed)
 
 
 def test_the_search_agrees_with_counting_one_by_one():
     shares = lg.shares_of(W, evaluation_used=False)
     subject = provider("X", 17, 20)
-    for line in (75.0, 80.0, 85.0, 90.0):
-        counted = next(n for n in range(25, 20000)
-                       if lg.band_at(shares, subject, n)[1] < line)
-        assert lg.answers_needed(shares, subject, line) == counted
+    for content in (19, 20, 22, 24):
+        others = [provider("Y", content, content)]
+        counted = next(n for n in range(1, 20000)
+                       if lg.clearly_below(shares, subject, others, n))
+        assert lg.answers_needed(shares, subject, others) == counted
 
 
 @pytest.mark.parametrize("weights", [lg.Weights(50, 40, 20), lg.Weights(-10, 90, 20),
