@@ -16,15 +16,17 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.domain.beneficiaries import FIELD_LIMITS, MAX_ROWS
+from grants.domain.followup_settings import (
+    DEFAULT_ERASE_DAYS,
+    DEFAULT_QUOTA,
+    MAX_ERASE_DAYS,
+    MAX_QUOTA,
+)
 from grants.domain.lifecycles import FOLLOW_UP_CALL, FOLLOW_UP_SAMPLE
+from grants.domain.lifecycles.follow_up import PENDING
 from grants.domain.satisfaction import MAX_ATTEMPTS, OUTCOMES, REACHED_OUTCOMES
 from grants.extensions import db
 from grants.models.base import sql_in, utcnow
-
-DEFAULT_QUOTA = 25
-MAX_QUOTA = 200
-DEFAULT_ERASE_DAYS = 90
-MAX_ERASE_DAYS = 3650
 
 
 class FollowUpSettings(db.Model):
@@ -146,7 +148,8 @@ class FollowUpStratum(db.Model):
 
 class FollowUpCall(db.Model):
     """One drawn number: its place in the calling order, its caller, its state
-    (:data:`~grants.domain.lifecycles.FOLLOW_UP_CALL`) and, once done, the final outcome."""
+    (:data:`~grants.domain.lifecycles.FOLLOW_UP_CALL`, stored ``pending`` by the draw) and,
+    once done, the final outcome."""
 
     __tablename__ = "follow_up_call"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -154,7 +157,7 @@ class FollowUpCall(db.Model):
     stratum_id: Mapped[int] = mapped_column(ForeignKey("follow_up_stratum.id"), index=True)
     beneficiary_id: Mapped[int] = mapped_column(ForeignKey("beneficiary.id"))
     draw_rank: Mapped[int]
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default=PENDING)
     caller_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     attempts: Mapped[int] = mapped_column(default=0)
     outcome: Mapped[str | None] = mapped_column(String(20))
