@@ -31,6 +31,9 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("awards.mine", N_("我的协议")),
     NavItem("finance.dashboard", N_("拨付")),
     NavItem("expenses.queue", N_("支出审核")),
+    NavItem("followup.index", N_("满意度回访")),
+    NavItem("followup.calls", N_("我的回访")),
+    NavItem("followup.league_index", N_("服务评价")),
     NavItem("audit.entries", N_("审计日志")),
     NavItem("admin.users", N_("账号管理")),
 )
