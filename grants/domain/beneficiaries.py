@@ -182,28 +182,26 @@ def _has_control(text: str) -> bool:
     return any(unicodedata.category(ch) == "Cc" for ch in text)
 
 
-def _text_problems(values: dict[str, str]) -> list[str]:
-    """What is wrong with the name, community and service of one row."""
-    problems = []
-    for field, limit in FIELD_LIMITS.items():
-        label = tr(FIELD_LABELS[field])
-        if not values[field]:
-            problems.append(msg("缺少{label}", label=label))
-        elif len(values[field]) > limit:
-            problems.append(msg("{label}不能超过 {limit} 个字", label=label, limit=limit))
-        elif _has_control(values[field]):
-            problems.append(msg("{label}含有控制字符", label=label))
-    return problems
+def _text_problem(field: str, value: str) -> str | None:
+    """What is wrong with a name, community or service, or None."""
+    label, limit = tr(FIELD_LABELS[field]), FIELD_LIMITS[field]
+    if not value:
+        return msg("缺少{label}", label=label)
+    if len(value) > limit:
+        return msg("{label}不能超过 {limit} 个字", label=label, limit=limit)
+    if _has_control(value):
+        return msg("{label}含有控制字符", label=label)
+    return None
 
 
 def check_row(row: Sequence[object], positions: dict[str, int]) -> tuple[Beneficiary | None,
                                                                          list[str]]:
-    """One data row read through the column positions: the clean row, or what is wrong."""
+    """One data row read through the column positions: the clean row, or what is wrong with
+    it, field by field in column order (name, phone, community, service)."""
     values = {field: clean_text(_cell(row, positions[field])) for field in FIELDS}
-    problems = _text_problems(values)
-    phone_issue = phone_problem(_cell(row, positions["phone"]))
-    if phone_issue:
-        problems.insert(1, phone_issue)
+    found = {field: _text_problem(field, values[field]) for field in FIELD_LIMITS}
+    found["phone"] = phone_problem(_cell(row, positions["phone"]))
+    problems = [found[field] for field in FIELDS if found[field]]
     if problems:
         return None, problems
     phone = normalise_phone(values["phone"])
