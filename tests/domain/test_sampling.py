@@ -67,3 +67,12 @@ def test_another_seed_draws_another_sample_and_new_seeds_are_fresh_hex():
 def test_a_malformed_seed_is_refused(seed):
     with pytest.raises(ValueError):
         sampling.draw_positions(seed, "0" * 64, 3, 1)
+
+
+def test_the_worked_example_of_the_document_holds():
+    rows = [Beneficiary("张桂兰", "13800001234", "竹山社区", "送餐上门"),
+            Beneficiary("刘建国", "13800005678", "东山社区", "助浴")]
+    digest = list_hash(rows)
+    assert digest == "b8f70637409c18a1237af02bc9dc4adfd3014f9a3f4dfbbc6c750adc44ca8e24"
+    assert redraw_from_the_document(SEED, digest, 2, 2) == [1, 0]
+    assert sampling.draw_positions(SEED, digest, 2, 2) == [1, 0]
