@@ -98,9 +98,9 @@ def seed_all() -> Iterator[str]:
     yield f"staff: +{seed_staff()}"
     yield f"residents: +{seed_residents()}"
     yield f"organisations: +{seed_organisations()}"
-    from grants.demo import awards, expenses, finance, judging, proposals, rounds
+    from grants.demo import awards, expenses, finance, followup, judging, proposals, rounds
 
-    for module in (rounds, proposals, judging, awards, finance, expenses):
+    for module in (rounds, proposals, judging, awards, finance, expenses, followup):
         yield from module.seed()
     yield from demo_logins()
 
