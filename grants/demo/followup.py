@@ -45,7 +45,9 @@ QUOTA = 20
 SURNAMES = "王李张刘陈杨黄赵周吴徐孙朱马胡郭何高林罗"
 GIVEN = ("秀英", "桂兰", "建国", "玉珍", "志强", "淑芬", "德明", "翠萍", "长青", "美华", "宝林",
          "丽娟", "海涛", "振华", "晓燕", "永康")
-SERVICES = ("慢病小组活动、血压血糖测量", "周末陪伴小组", "午餐送餐上门", "楼道扶手安装")
+SERVICES = {"乐活健康": "慢病小组活动、血压血糖测量", "同心守护": "周末陪伴小组",
+            "银龄食堂": "午餐送餐上门", "楼道微更新": "楼道扶手安装"}
+"""What each round-6 project's beneficiaries received, by the start of its title."""
 LIST_SIZES = (40, 36, 30, 24)
 LISTED_ON = date(2025, 7, 10)
 
@@ -105,14 +107,19 @@ def phone(project: int, row: int) -> str:
     return f"1380000{project}{row:03d}"
 
 
-def list_file(project: int, community: str) -> bytes:
+def service_of(title: str) -> str:
+    """The service a project's beneficiaries received, as its list names it."""
+    return next((text for start, text in SERVICES.items() if title.startswith(start)), title[:20])
+
+
+def list_file(project: int, community: str, service: str) -> bytes:
     """Project ``project``'s beneficiary list as a CSV file (UTF-8 with BOM, as Excel saves)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(("姓名", "电话", "社区", "服务内容"))
     for row in range(1, LIST_SIZES[project - 1] + 1):
         name = SURNAMES[(row * 7 + project) % len(SURNAMES)] + GIVEN[(row + project * 3) % len(GIVEN)]
-        writer.writerow((name, phone(project, row), community, SERVICES[project - 1]))
+        writer.writerow((name, phone(project, row), community, service))
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -166,7 +173,8 @@ def _lists(awards) -> int:
         proposal = award.proposal
         community = proposal.community.name if proposal.community else "东山社区"
         followup.upload_list(proposal.applicant, award.id, f"受益人名单-{project}.csv",
-                             list_file(project, community), now=_at(LISTED_ON))
+                             list_file(project, community, service_of(proposal.title)),
+                             now=_at(LISTED_ON))
         made += 1
     return made
 

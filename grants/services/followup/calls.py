@@ -159,7 +159,8 @@ def _own_calls(user) -> list[FollowUpCall]:
 
 def my_calls(user) -> list[MyCall]:
     """The caller's own list with full numbers (each checked with
-    :func:`~grants.domain.permissions.followup.can_see_number`)."""
+    :func:`~grants.domain.permissions.followup.can_see_number`): numbers still to call first,
+    in calling order, then those done."""
     roles = acting_roles(user)
     found = []
     for call in _own_calls(user):
@@ -172,7 +173,7 @@ def my_calls(user) -> list[MyCall]:
             person.community, person.service, call.status, call.attempts, call.outcome,
             FOLLOW_UP_CALL.available(call.status, roles) if person.phone else [],
             [attempt.notes for attempt in call.history if attempt.notes]))
-    return found
+    return sorted(found, key=lambda item: not item.actions)
 
 
 MY_LIST_COLUMNS = (("project", "项目"), ("rank", "顺序"), ("name", "姓名"), ("phone", "电话"),
