@@ -75,6 +75,31 @@ class Crew:
         """The current quarter: the round is sampled for it."""
         return quarter_of(local_date())
 
+    def ids(self) -> dict:
+        """The crew as ids, to find it again in a copy of the database."""
+        return {"organizer": self.organizer.id, "caller": self.caller.id,
+                "caller2": self.caller2.id, "auditor": self.auditor.id,
+                "grantees": [user.id for user in self.grantees], "round_id": self.round_id,
+                "award_ids": list(self.award_ids)}
+
+
+def crew_of(ids: dict) -> Crew:
+    """The crew recorded by :meth:`Crew.ids`, loaded in the current session."""
+    user = db.session.get
+    return Crew(user(User, ids["organizer"]), user(User, ids["caller"]),
+                user(User, ids["caller2"]), user(User, ids["auditor"]),
+                [user(User, i) for i in ids["grantees"]], ids["round_id"], ids["award_ids"])
+
+
+def upload_lists(team: Crew) -> Crew:
+    """The team's projects get lists of 30, 20 and 10 beneficiaries."""
+    from grants.services import followup
+
+    for index, (grantee, award_id) in enumerate(zip(team.grantees, team.award_ids,
+                                                    strict=True), start=1):
+        followup.upload_list(grantee, award_id, "名单.csv", csv_bytes(rows(index, 40 - 10 * index)))
+    return team
+
 
 def crew(projects: int = 3) -> Crew:
     """A round whose implementation began 60 days ago, with ``projects`` signed awards, each
