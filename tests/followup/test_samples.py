@@ -232,3 +232,31 @@ def test_numbers_are_erased_after_the_round_closes_once_and_audited(listed):
     call = calls_of(sample.id)[0]
     with pytest.raises(Refusal, match="已按规定删除"):
         followup.record_attempt(listed.caller, call.id, "satisfied", "yes")
+
+
+def test_no_quarter_is_drawn_once_the_numbers_are_due_for_erasure(listed):
+    funding_round = db.session.get(FundingRound, listed.round_id)
+    due = funding_round.implementation_end + timedelta(days=91)
+    later = now_utc() + (due - local_date())
+    assert followup.open_quarters(funding_round, later - timedelta(days=1))
+    assert quarter_of(due) not in followup.open_quarters(funding_round, later)
+    with pytest.raises(Refusal, match="电话删除之前"):
+        followup.draw_sample(listed.organizer, listed.round_id, quarter_of(due), now=later)
+
+
+def test_the_league_reads_evaluation_scores_through_its_one_function(listed, monkeypatch):
+    sample = calling(listed)
+    calls = calls_of(sample.id)
+    for call in calls:
+        followup.record_attempt(listed.caller, call.id, "satisfied", "yes")
+    view = followup.league_view(listed.organizer, sample.id)
+    assert all(s.provider.evaluation is None for s in view.league.standings)
+    assert followup.evaluation_scores(listed.round_id, listed.quarter) == {}
+    scores = dict(zip(listed.award_ids, (90.0, 70.0, 40.0), strict=True))
+    from grants.services.followup import league
+
+    monkeypatch.setattr(league, "evaluation_scores", lambda round_id, quarter: scores)
+    view = followup.league_view(listed.organizer, sample.id)
+    assert view.league.shares.evaluation_used
+    assert [s.provider.evaluation for s in view.league.standings] == [90.0, 70.0, 40.0]
+    assert [round(s.score, 1) for s in view.league.standings] == [96.0, 88.0, 76.0]

@@ -10,7 +10,7 @@ own). Commands lock the sample row first; each state change goes through ``lifec
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, insert, select
 
@@ -102,11 +102,13 @@ def save_rules(actor, round_id: int, data: Mapping[str, object]) -> Rules:
 
 def open_quarters(funding_round: FundingRound, now: datetime | None = None) -> list[str]:
     """The quarters a round may be sampled for: from the one its implementation starts in to
-    the current one (never a quarter still to come)."""
-    today = local_date(now)
-    if today < funding_round.implementation_start:
+    the current one (never a quarter still to come), and none once its numbers are due for
+    erasure."""
+    erase_on = rules_of(funding_round.id).erase_on(funding_round.implementation_end)
+    last = min(local_date(now), erase_on - timedelta(days=1))
+    if last < funding_round.implementation_start:
         return []
-    return quarters_between(funding_round.implementation_start, today)
+    return quarters_between(funding_round.implementation_start, last)
 
 
 def sampled_awards(round_id: int) -> list[Award]:
@@ -124,7 +126,7 @@ def _checked_quarter(funding_round: FundingRound, quarter: object, now: datetime
         raise Refusal(str(error)) from error
     text = f"{year}Q{number}"
     if text not in open_quarters(funding_round, now):
-        raise Refusal(msg("只能为实施开始后至本季度（{now}）之间的季度抽样",
+        raise Refusal(msg("只能为实施开始后至本季度（{now}）之间、电话删除之前的季度抽样",
                           now=quarter_of(local_date(now))))
     taken = db.session.scalar(select(func.count(FollowUpSample.id)).where(
         FollowUpSample.round_id == funding_round.id, FollowUpSample.quarter == text))
@@ -135,9 +137,11 @@ def _checked_quarter(funding_round: FundingRound, quarter: object, now: datetime
 
 
 def _strata(round_id: int) -> tuple[list[tuple[Award, object]], list[int]]:
-    """The awards with a current list (and that list), and the awards without one."""
+    """The awards with a current list whose numbers are kept (and that list), and the awards
+    without one."""
     awards = sampled_awards(round_id)
-    lists = current_lists([award.id for award in awards])
+    lists = {award_id: found for award_id, found in current_lists([a.id for a in awards]).items()
+             if found.numbers_erased_at is None}
     with_list = [(award, lists[award.id]) for award in awards if award.id in lists]
     return with_list, [award.id for award in awards if award.id not in lists]
 
