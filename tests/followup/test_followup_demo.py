@@ -58,3 +58,20 @@ def test_the_public_league_page_and_its_pdf_and_the_callers_list(demo_app):
     login_as(client, "caller1", DEMO_PASSWORD)
     calls = client.get("/followup/calls").get_data(as_text=True)
     assert "13800001" in calls and "tel:1380000" in calls
+
+
+def test_the_grantee_finds_its_list_from_its_agreement(demo_app):
+    from grants.models import User
+    from grants.models.awards import Agreement, Award
+    from grants.models.proposals import Proposal
+
+    org1 = db.session.scalar(select(User).where(User.username == "org1"))
+    award = db.session.scalar(select(Award).join(Proposal, Award.proposal_id == Proposal.id)
+                              .where(Proposal.applicant_id == org1.id,
+                                     Award.round_id == _samples()["2025Q3"].round_id))
+    agreement = db.session.scalar(select(Agreement).where(Agreement.award_id == award.id))
+    client = demo_app.test_client()
+    login_as(client, "org1", DEMO_PASSWORD)
+    page = client.get(f"/awards/agreements/{agreement.id}").get_data(as_text=True)
+    assert f"/followup/awards/{award.id}/list" in page
+    assert client.get(f"/followup/awards/{award.id}/list").status_code == 200
