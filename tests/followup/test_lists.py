@@ -4,6 +4,7 @@ changes nothing; only the project's grantee uploads, once the agreement is signe
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -128,3 +129,26 @@ def test_the_list_page_masks_every_number(listed):
     assert all("****" in row.masked_phone for row in page.rows)
     shown = {row.masked_phone for row in page.rows}
     assert not any(phone(1, i) in shown for i in range(30))
+
+
+def _with_entities(workbook: bytes) -> bytes:
+    """The workbook with an entity-expanding DOCTYPE put into its first sheet."""
+    import zipfile
+
+    source, target = io.BytesIO(workbook), io.BytesIO()
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
+        for item in old.infolist():
+            data = old.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                bomb = (b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;'
+                        b'&a;&a;&a;&a;&a;">]>')
+                data = bomb + data
+            new.writestr(item, data)
+    return target.getvalue()
+
+
+def test_a_workbook_with_xml_entities_is_refused_as_unreadable(team):
+    data = _with_entities(xlsx_bytes(rows(1, 3)))
+    with pytest.raises(Refusal, match="无法读取这个 XLSX 文件"):
+        followup.upload_list(team.grantees[0], team.award_ids[0], "x.xlsx", data)
+    assert count(BeneficiaryList) == 0

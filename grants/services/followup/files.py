@@ -2,6 +2,9 @@
 CSV in UTF-8 (with or without the BOM Excel writes) or GB18030 (what Excel saves as "CSV" on
 a Chinese Windows). File-level refusals name the limit; row checks are the domain's
 (:func:`grants.domain.beneficiaries.parse_table`).
+
+An uploaded workbook is untrusted XML: openpyxl parses it through ``defusedxml`` (a
+dependency for that reason), which refuses entity expansion and external entities.
 """
 
 from __future__ import annotations
