@@ -188,6 +188,7 @@ def answers_needed(shares: Shares, provider: ProviderInput, others: Sequence[Pro
         return None
 
     def below(n: int) -> bool:
+        """True when ``n`` answers each would set the provider clearly below."""
         return clearly_below(shares, provider, others, n)
 
     high = 1
