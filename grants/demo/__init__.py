@@ -98,9 +98,18 @@ def seed_all() -> Iterator[str]:
     yield f"staff: +{seed_staff()}"
     yield f"residents: +{seed_residents()}"
     yield f"organisations: +{seed_organisations()}"
-    from grants.demo import announcements, awards, expenses, finance, judging, proposals, rounds
+    from grants.demo import (
+        announcements,
+        awards,
+        expenses,
+        finance,
+        followup,
+        judging,
+        proposals,
+        rounds,
+    )
 
-    for module in (rounds, proposals, judging, awards, finance, expenses, announcements):
+    for module in (rounds, proposals, judging, awards, finance, expenses, followup, announcements):
         yield from module.seed()
     from grants.demo import checkpoints, security
 

@@ -24,6 +24,7 @@ from grants.models import (  # noqa: E402,F401
     announcements,
     awards,
     expenses,
+    followup,
     judging,
     lookalike,
     payments,

@@ -14,6 +14,7 @@ def register_blueprints(app: Flask) -> None:
     from grants.web.awards.views import bp as awards
     from grants.web.expenses.views import bp as expenses
     from grants.web.finance.views import bp as finance
+    from grants.web.followup.views import bp as followup
     from grants.web.jobs.views import bp as jobs
     from grants.web.judging.views import bp as judging
     from grants.web.main.views import bp as main
@@ -29,6 +30,6 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (main, auth, admin, audit, rounds, needs, proposals, screening,
                       notifications, judging, awards, notices, finance, expenses, jobs, portal,
-                      api, account):
+                      api, account, followup):
         app.register_blueprint(blueprint)
     app.register_blueprint(transparency_log)

@@ -14,6 +14,7 @@ from grants.domain.lifecycles.budget_adjustment import BUDGET_ADJUSTMENT
 from grants.domain.lifecycles.clawback import CLAWBACK
 from grants.domain.lifecycles.events import EVENT_LABELS, EVENTS
 from grants.domain.lifecycles.expense import EXPENSE
+from grants.domain.lifecycles.follow_up import FOLLOW_UP_CALL, FOLLOW_UP_SAMPLE
 from grants.domain.lifecycles.need import NEED
 from grants.domain.lifecycles.notice import NOTICE
 from grants.domain.lifecycles.objection import OBJECTION
@@ -27,7 +28,7 @@ LIFECYCLES: dict[str, Lifecycle] = {
     lifecycle.name: lifecycle
     for lifecycle in (
         PROPOSAL, AWARD, OBJECTION, NEED, NOTICE, SCORE_SHEET, AGREEMENT, TRANCHE, PAYMENT,
-        EXPENSE, BUDGET_ADJUSTMENT, CLAWBACK, ANNOUNCEMENT,
+        EXPENSE, BUDGET_ADJUSTMENT, CLAWBACK, ANNOUNCEMENT, FOLLOW_UP_SAMPLE, FOLLOW_UP_CALL,
     )
 }
 AUDIT_ACTIONS: frozenset[str] = frozenset().union(
@@ -45,7 +46,8 @@ def audit_action_label(action: str) -> str:
 
 
 __all__ = [
-    "AGREEMENT", "ANNOUNCEMENT", "AUDIT_ACTIONS", "AWARD", "BUDGET_ADJUSTMENT", "CLAWBACK", "EVENTS", "EXPENSE",
+    "AGREEMENT", "ANNOUNCEMENT", "AUDIT_ACTIONS", "AWARD", "BUDGET_ADJUSTMENT", "CLAWBACK", "EVENTS",
+    "EXPENSE", "FOLLOW_UP_CALL", "FOLLOW_UP_SAMPLE",
     "LIFECYCLES", "NEED", "NOTICE", "OBJECTION", "PAYMENT", "PROPOSAL", "SCORE_SHEET", "TRANCHE",
     "audit_action_label",
 ]

@@ -49,5 +49,10 @@ EVENT_LABELS: dict[str, str] = {
     "session.expire": N_("会话超时结束"),
     "session.rotate": N_("更换会话标识"),
     "account.change_password": N_("修改密码"),
+    "beneficiary_list.upload": N_("上传受益人名单"),
+    "beneficiary_list.erase_numbers": N_("删除受益人电话"),
+    "follow_up_settings.update": N_("修改回访设置"),
+    "follow_up_sample.assign_caller": N_("分配回访员"),
+    "caller_list.download": N_("下载本人回访名单"),
 }
 EVENTS: frozenset[str] = frozenset(EVENT_LABELS)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from grants.domain import permissions as p
+from grants.domain.permissions.followup import FOLLOW_UP_CALLERS
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,10 @@ AWARD_READ = Policy("award_read", p.AWARD_READERS)
 FINANCE = Policy("finance", p.FINANCE_OFFICERS)
 READ_AUDIT = Policy("read_audit", p.AUDIT_READERS)
 MANAGE_USERS = Policy("manage_users", p.ADMINS)
+FOLLOW_UP_CALL = Policy("follow_up_call", FOLLOW_UP_CALLERS)
+"""Callers' own pages: the numbers assigned to them (evaluators and organizer staff)."""
 
 ALL: tuple[Policy, ...] = (
     PUBLIC, SIGNED_IN, APPLY, RESIDENT, JUDGE, JUDGE_OR_STAFF_READER, ORGANIZE, STAFF_READ,
-    AWARD_READ, FINANCE, READ_AUDIT, MANAGE_USERS,
+    AWARD_READ, FINANCE, READ_AUDIT, MANAGE_USERS, FOLLOW_UP_CALL,
 )

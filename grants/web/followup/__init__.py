@@ -1,0 +1,1 @@
+"""Satisfaction follow-up pages: beneficiary lists, samples, callers' lists, the league table."""
