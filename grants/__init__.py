@@ -22,6 +22,7 @@ def create_app(config: object | None = None) -> Flask:
     app.config.from_object(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     from grants.cli import register_cli
+    from grants.services.delivery import register_delivery
     from grants.web import register_blueprints
     from grants.web.errors import register_errors
     from grants.wiring import register_extensions, register_security
@@ -31,4 +32,5 @@ def create_app(config: object | None = None) -> Flask:
     register_blueprints(app)
     register_errors(app)
     register_cli(app)
+    register_delivery(app)
     return app

@@ -58,6 +58,14 @@ class Config:
     PDF_CACHE_DIR = os.environ.get("PDF_CACHE_DIR") or None
     NOTICE_HOLIDAYS = _env_list("NOTICE_HOLIDAYS")
     NOTICE_WORKDAYS = _env_list("NOTICE_WORKDAYS")
+    SITE_URL = os.environ.get("SITE_URL", "")
+    SMTP_HOST = os.environ.get("SMTP_HOST", "")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT") or 25)
+    SMTP_SENDER = os.environ.get("SMTP_SENDER", "")
+    SMTP_USERNAME = os.environ.get("SMTP_USERNAME", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    SMTP_STARTTLS = _env_flag("SMTP_STARTTLS")
+    SMTP_SSL = _env_flag("SMTP_SSL")
 
     def __init__(self) -> None:
         self.SECRET_KEY = _secret_key(Path(self.INSTANCE_PATH))

@@ -41,5 +41,6 @@ EVENT_LABELS: dict[str, str] = {
     "payment.change_payee": N_("修改收款信息"),
     "round.save_tranche_plan": N_("保存拨付方案"),
     "idempotency.prune": N_("清理过期的幂等键"),
+    "account.set_email": N_("设置通知邮箱"),
 }
 EVENTS: frozenset[str] = frozenset(EVENT_LABELS)
