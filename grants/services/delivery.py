@@ -206,10 +206,11 @@ def _send_after_commit(session: Session) -> None:
         deliver(letters)
 
 
-def _forget(session: Session, _previous=None) -> None:
-    """A rollback sends nothing."""
-    session.info.pop(_NOTES, None)
-    session.info.pop(_LETTERS, None)
+def _forget(session: Session, previous=None) -> None:
+    """A rollback sends nothing (a savepoint's rollback leaves the outer transaction's)."""
+    if previous is None or not previous.nested:
+        session.info.pop(_NOTES, None)
+        session.info.pop(_LETTERS, None)
 
 
 def register_delivery(app: Flask) -> None:

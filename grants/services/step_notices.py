@@ -211,9 +211,10 @@ def _tell_before_commit(session: Session) -> None:
         tell(tidings_of(entries))
 
 
-def _forget(session: Session, _previous=None) -> None:
-    """A rollback tells no one."""
-    session.info.pop(_PENDING, None)
+def _forget(session: Session, previous=None) -> None:
+    """A rollback tells no one (a savepoint's rollback leaves the outer transaction's)."""
+    if previous is None or not previous.nested:
+        session.info.pop(_PENDING, None)
 
 
 def listen() -> None:

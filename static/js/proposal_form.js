@@ -43,8 +43,11 @@
     changes += 1;
     if (!url) { return; }
     window.clearTimeout(timer);
-    timer = window.setTimeout(save, IDLE_MS);
+    timer = window.setTimeout(save, idle());
   }
+
+  /* Milliseconds of quiet before autosaving (data-autosave-idle may shorten it). */
+  function idle() { return Number(form.dataset.autosaveIdle) || IDLE_MS; }
 
   function saved(answer, seen) {
     var problems = answer.problems || [];
@@ -55,7 +58,7 @@
 
   function save() {
     if (!url || !dirty || leaving) { return; }
-    if (inFlight) { timer = window.setTimeout(save, IDLE_MS); return; }
+    if (inFlight) { timer = window.setTimeout(save, idle()); return; }
     var seen = changes;
     inFlight = true;
     say(form.dataset.saving);
