@@ -32,6 +32,23 @@
     return Boolean(input && input.files && input.files.length);
   }
 
+  /* The message for a chosen file over the size limit (the server would refuse the whole
+   * post, typed fields included), or "" when the file may be sent. */
+  function tooBig() {
+    var input = form.querySelector("input[type=file][data-max-bytes]");
+    if (!input || !input.files || !input.files.length) { return ""; }
+    var limit = Number(input.getAttribute("data-max-bytes"));
+    var file = input.files[0];
+    return file.size > limit ? fill(input.getAttribute("data-too-big"), { name: file.name }) : "";
+  }
+
+  function showFileProblem() {
+    var out = document.getElementById("file-feedback");
+    var text = tooBig();
+    if (out) { out.textContent = text; }
+    return text;
+  }
+
   function formData() {
     var data = new FormData(form);
     data.delete("file");
@@ -79,7 +96,12 @@
     if (event.target.closest("[data-add-row],[data-remove-row]")) { markDirty(); }
   });
 
+  form.addEventListener("change", function (event) {
+    if (event.target.type === "file") { showFileProblem(); }
+  });
+
   form.addEventListener("submit", function (event) {
+    if (showFileProblem()) { event.preventDefault(); return; }
     var button = event.submitter;
     var question = button && button.getAttribute("data-confirm-submit");
     if (question) {

@@ -76,6 +76,12 @@ def test_a_resident_on_a_phone_uploads_half_way_and_loses_nothing(phone, world, 
     proposal_id = _new_draft(phone, world)
     _fill(phone, FIRST_HALF)
     phone.select_option("#community_id", label="东山街道 东山社区")
+    phone.evaluate("document.getElementById('file').dataset.maxBytes = '1024'")
+    big = {"name": "扫描件.pdf", "mimeType": "application/pdf", "buffer": PDF + b"0" * 2048}
+    phone.set_input_files("#file", files=[big])
+    phone.click("#upload")
+    expect(phone.locator("#file-feedback")).to_contain_text("超过 10 MB")
+    assert phone.url.endswith("/edit"), "a file the server would refuse is never sent"
     pdf = tmp_path / "项目方案.pdf"
     pdf.write_bytes(PDF)
     phone.set_input_files("#file", str(pdf))

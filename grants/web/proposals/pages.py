@@ -61,6 +61,7 @@ def edit_page(proposal: Proposal, form, status: int = 200, sections=None, summar
         returned=awaits_resubmission(proposal.status),
         closed=check_phase(proposal.round, submission_action(proposal.status)),
         marker=binding.DRAFT_MARKER,
+        max_file_bytes=attachments.MAX_FILE_BYTES,
     ), status
 
 
