@@ -189,15 +189,8 @@ def test_a_failing_sender_is_logged_and_the_step_stands(proposed, people, app, c
     assert _award(proposed.id, 1).amount_fen == 800_000 and len(_inbox(people["applicant"])) == 1
 
 
-@pytest.mark.parametrize(("typed", "stored"), [
-    ("", ""), ("  ", ""), ("a@b.cn", "a@b.cn"), ("ａ＠ｂ．ｃｎ", "a@b.cn"),
-    ("Li.Si@Mail.Example.CN", "Li.Si@mail.example.cn"),
-])
-def test_e_mail_addresses_are_read_leniently(people, typed, stored):
-    assert contact.set_email(people["applicant"], typed) == stored
-
-
-@pytest.mark.parametrize("typed", ["zhang", "a@b", "a@@b.cn", "x" * 120 + "@a.cn"])
-def test_a_wrong_e_mail_address_is_refused(people, typed):
+def test_a_person_sets_a_leniently_read_address_or_is_told_why_not(people):
+    assert contact.set_email(people["applicant"], "ａ＠ｂ．ｃｎ") == "a@b.cn"
     with pytest.raises(Refusal, match="邮箱格式不正确"):
-        contact.set_email(people["applicant"], typed)
+        contact.set_email(people["applicant"], "zhang@")
+    assert db.session.get(type(people["applicant"]), people["applicant"].id).email == "a@b.cn"

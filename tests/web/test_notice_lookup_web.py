@@ -73,28 +73,34 @@ def test_the_phone_is_stored_in_its_canonical_form(filed):
     assert filed.phone == "13912345678"
 
 
-@pytest.mark.parametrize("number_of, phone", [
-    (lambda o: format_receipt(o.id), "13912345678"),
-    (lambda o: format_receipt(o.id).lower(), "+86 139-1234-5678"),
-    (lambda o: f"ＹＹ－{o.id:06d}", "１３９１２３４５６７８"),
-    (lambda o: str(o.id), "139 1234 5678"),
-])
-def test_an_objector_finds_their_receipt_by_number_and_phone(client, filed, number_of, phone):
-    response = client.post("/notices/receipt", data={"number": number_of(filed), "phone": phone})
-    assert response.status_code == 303
-    assert response.headers["Location"].endswith(f"/notices/objections/{filed.token}")
+FOUND = {  # how people type the receipt number and the phone back
+    "as printed": (lambda o: format_receipt(o.id), "13912345678"),
+    "lower case, +86 and dashes": (lambda o: format_receipt(o.id).lower(), "+86 139-1234-5678"),
+    "full-width": (lambda o: f"ＹＹ－{o.id:06d}", "１３９１２３４５６７８"),
+    "bare number, spaced phone": (lambda o: str(o.id), "139 1234 5678"),
+}
+NOT_FOUND = {
+    "wrong phone": (lambda o: format_receipt(o.id), "13912345679"),
+    "wrong number": (lambda o: format_receipt(o.id + 1), "13912345678"),
+    "no number": (lambda o: "YY-", "13912345678"),
+    "no phone": (lambda o: format_receipt(o.id), ""),
+}
 
 
-@pytest.mark.parametrize("number_of, phone", [
-    (lambda o: format_receipt(o.id), "13912345679"),
-    (lambda o: format_receipt(o.id + 1), "13912345678"),
-    (lambda o: "YY-", "13912345678"),
-    (lambda o: format_receipt(o.id), ""),
-])
-def test_a_wrong_number_or_phone_finds_nothing(client, filed, number_of, phone):
-    response = client.post("/notices/receipt", data={"number": number_of(filed), "phone": phone})
-    assert response.status_code == 404
-    assert "没有找到回执编号和联系电话都相符的异议" in response.get_data(as_text=True)
+def test_an_objector_finds_their_receipt_by_number_and_phone(client, filed):
+    for case, (number_of, phone) in FOUND.items():
+        response = client.post("/notices/receipt",
+                               data={"number": number_of(filed), "phone": phone})
+        assert response.status_code == 303, case
+        assert response.headers["Location"].endswith(f"/notices/objections/{filed.token}"), case
+
+
+def test_a_wrong_number_or_phone_finds_nothing(client, filed):
+    for case, (number_of, phone) in NOT_FOUND.items():
+        response = client.post("/notices/receipt",
+                               data={"number": number_of(filed), "phone": phone})
+        assert response.status_code == 404, case
+        assert "没有找到回执编号和联系电话都相符的异议" in response.get_data(as_text=True), case
 
 
 def test_an_objection_filed_from_an_account_is_not_found_by_phone(client, notice):
