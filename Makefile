@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := grants
 
-.PHONY: run test setup test-setup fonts translations db lint bench clean
+.PHONY: run test setup test-setup fonts browser translations db lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,19 @@ fonts:
 		echo "Chinese PDFs need: sudo apt-get install -y $(DEBIAN_PACKAGES)"; \
 	fi
 
+## browser: Debian's Chromium for the browser tests in tests/e2e (Playwright drives it; no
+## browser is ever downloaded). Only the test set-up needs it, never `make run`.
+browser:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+		echo "installing chromium (browser tests)"; \
+		(apt-get install -y -qq chromium >/dev/null 2>&1 || \
+		 (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)) || \
+		echo "could not install chromium; the browser tests will be skipped"; \
+	else \
+		echo "The browser tests need: sudo apt-get install -y chromium"; \
+	fi
+
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile --statistics -d grants/translations -D messages 2>&1 | tail -1
 
@@ -49,7 +62,7 @@ db: setup
 run: db
 	GRANTS_ENV=development $(BIN)/flask run --host 127.0.0.1 --port 5000
 
-test-setup: setup $(VENV)/.test-installed
+test-setup: setup browser $(VENV)/.test-installed
 
 ## test: ruff (with its bandit-derived S rules) first — about a second — then the suite on every
 ## core (pytest-xdist); PYTEST_ARGS="-n 0" runs it in one process

@@ -22,6 +22,7 @@ def create_app(config: object | None = None) -> Flask:
     app.config.from_object(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     from grants.cli import register_cli
+    from grants.services.delivery import register_delivery
     from grants.web import register_blueprints
     from grants.web.errors import register_errors
     from grants.web.pdf_warmup import register_pdf_warmup
@@ -33,4 +34,5 @@ def create_app(config: object | None = None) -> Flask:
     register_errors(app)
     register_cli(app)
     register_pdf_warmup(app)
+    register_delivery(app)
     return app

@@ -89,6 +89,14 @@ class Config:
     NOTICE_WORKDAYS = _env_list("NOTICE_WORKDAYS")
     AUDIT_LOG_ORIGIN = os.environ.get("AUDIT_LOG_ORIGIN", "jindianzi.local/audit")
     AUDIT_LOG_KEY_FILE = os.environ.get("AUDIT_LOG_KEY_FILE") or None
+    SITE_URL = os.environ.get("SITE_URL", "")
+    SMTP_HOST = os.environ.get("SMTP_HOST", "")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT") or 25)
+    SMTP_SENDER = os.environ.get("SMTP_SENDER", "")
+    SMTP_USERNAME = os.environ.get("SMTP_USERNAME", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    SMTP_STARTTLS = _env_flag("SMTP_STARTTLS")
+    SMTP_SSL = _env_flag("SMTP_SSL")
 
     def __init__(self) -> None:
         self.SECRET_KEY = _secret_key(Path(self.INSTANCE_PATH))

@@ -31,6 +31,7 @@ from grants.domain.notice import (
 )
 from grants.domain.permissions.awards import objection_problems, public_applicant
 from grants.domain.phases import format_date
+from grants.domain.proposals import normalise_phone
 from grants.extensions import db
 from grants.models import FundingRound, Proposal, User, UserRole
 from grants.models.awards import Award, Notice, Objection
@@ -217,7 +218,7 @@ def file_objection(
             user_id=getattr(user, "id", None),
             text=text.strip(),
             name="" if user else name.strip(),
-            phone="" if user else phone.strip(),
+            phone="" if user else normalise_phone(phone) or phone.strip(),
             token=secrets.token_urlsafe(18),
         )
         apply(OBJECTION, objection, "file", user, roles={"public"} if anonymous else None,

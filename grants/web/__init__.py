@@ -13,6 +13,7 @@ def register_blueprints(app: Flask) -> None:
     from grants.web.auth.views import bp as auth
     from grants.web.awards.views import bp as awards
     from grants.web.expenses.views import bp as expenses
+    from grants.web.exports.views import bp as exports
     from grants.web.finance.views import bp as finance
     from grants.web.followup.views import bp as followup
     from grants.web.jobs.views import bp as jobs
@@ -30,6 +31,6 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (main, auth, admin, audit, rounds, needs, proposals, screening,
                       notifications, judging, awards, notices, finance, expenses, jobs, portal,
-                      api, account, followup):
+                      api, account, followup, exports):
         app.register_blueprint(blueprint)
     app.register_blueprint(transparency_log)

@@ -58,6 +58,7 @@ EXPECTED: dict[tuple[str | None, str], tuple[str, set[str]]] = {
     ("scored", "award"): ("awarded", {"organizer", "admin", "system"}),
     ("scored", "not_award"): ("not_awarded", {"organizer", "admin", "system"}),
     ("draft", "withdraw"): ("withdrawn", {"applicant"}),
+    ("submitted", "recall"): ("draft", {"applicant"}),
     ("submitted", "withdraw"): ("withdrawn", {"applicant"}),
     ("returned", "withdraw"): ("withdrawn", {"applicant"}),
 }
@@ -120,7 +121,7 @@ def test_available_actions_for_organizer_screening() -> None:
         "return",
         "mark_ineligible",
     ]
-    assert PROPOSAL.available("submitted", {"applicant"}) == ["withdraw"]
+    assert PROPOSAL.available("submitted", {"applicant"}) == ["withdraw", "recall"]
 
 
 def test_requires_reason_and_check_reason() -> None:

@@ -348,3 +348,52 @@ def test_unchanged_budget_lines_keep_their_ids_on_save(resident, draft):
     proposals.save_draft(resident, draft.id, ProposalInput(budget=(*changed, rows[2])))
     again = [line.id for line in db.session.get(Proposal, draft.id).lines]
     assert again[:2] == first[:2] and again[2] not in first[:2]
+
+
+# --------------------------------------------------------------------------------------------
+# Keeping every readable input; taking a submission back
+
+
+def test_keep_draft_saves_the_readable_inputs_and_returns_the_others(resident, draft):
+    proposals.save_draft(resident, draft.id, ProposalInput(title="旧标题", beneficiary_count="30"))
+    data = ProposalInput(title="x" * 51, beneficiary_count="abc", background="新背景",
+                         budget=(LineInput("教材", "materials", "1.2.3", "4"),))
+    problems = proposals.keep_draft(resident, draft.id, data)
+    assert {p.field for p in problems} == {"title", "beneficiary_count", "budget-0-unit_price"}
+    saved = db.session.get(Proposal, draft.id)
+    assert (saved.title, saved.beneficiary_count, saved.background) == ("旧标题", 30, "新背景")
+    assert [(line.item, line.unit_price_fen, line.quantity) for line in saved.lines] == [
+        ("教材", 0, 4)]
+    entry = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.action == "proposal.save_draft").order_by(AuditEntry.seq.desc())).first()
+    assert json.loads(entry.payload)["unsaved"] == sorted(p.field for p in problems)
+
+
+def test_recall_takes_a_submission_back_once_and_keeps_its_version(resident, draft):
+    proposals.submit(resident, draft.id, valid_input())
+    before = audit_count()
+    proposals.recall(resident, draft.id)
+    assert db.session.get(Proposal, draft.id).status == "draft" and audit_count() == before + 1
+    assert db.session.scalar(select(func.count(ProposalVersion.id))) == 1
+    with pytest.raises(Refusal):
+        proposals.recall(resident, draft.id)
+
+
+@pytest.mark.parametrize("decision", ["mark_eligible", "return"])
+def test_a_screened_proposal_cannot_be_recalled(resident, draft, decision):
+    proposals.submit(resident, draft.id, valid_input())
+    decide(create_user("wangmin", "organizer"), [draft.id], decision, "请补充材料")
+    with pytest.raises(Refusal) as refused:
+        proposals.recall(resident, draft.id)
+    assert refused.value.status == 409
+
+
+def test_recall_after_the_submission_window_is_refused(resident):
+    funding_round = make_round("screening")
+    late = proposals.create_draft(resident, funding_round.id,
+                                  now=funding_round.submit_close - timedelta(hours=2))
+    proposals.submit(resident, late.id, valid_input(),
+                     now=funding_round.submit_close - timedelta(hours=1))
+    with pytest.raises(Refusal, match="本轮申报已于"):
+        proposals.recall(resident, late.id)
+    assert db.session.get(Proposal, late.id).status == "submitted"

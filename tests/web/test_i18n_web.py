@@ -237,7 +237,7 @@ def test_a_refused_budget_is_explained_in_english(client, app):
     page = response.get_data(as_text=True)
     assert "The requested amount ¥4,999.99 is below this round&#39;s minimum of ¥5,000.00" in page
     assert _chinese_left(page) == []
-    assert audit_count() == before
+    assert audit_count() == before + 1, "only the draft is kept (proposal.save_draft)"
 
 
 def test_public_notice_in_english_while_its_pdf_stays_chinese(client, app, monkeypatch):

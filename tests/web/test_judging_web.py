@@ -419,7 +419,7 @@ def test_ranking_page_and_exports(client, setup):
     assert "style=" not in html
     csv = client.get(f"/judging/rounds/{setup.round.id}/ranking.csv")
     assert csv.mimetype == "text/csv"
-    assert csv.data.decode("utf-8-sig").startswith("rank,proposal_id,title,final_score")
+    assert csv.data.decode("utf-8-sig").startswith("名次,项目编号,项目名称,申报主体,所在社区,最终得分")
     xlsx = client.get(f"/judging/rounds/{setup.round.id}/ranking.xlsx")
     assert xlsx.data[:2] == b"PK"
     assert client.get(f"/judging/rounds/{setup.round.id}/ranking.pdf").status_code == 404

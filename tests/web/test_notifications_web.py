@@ -12,7 +12,7 @@ from grants.extensions import db
 from grants.models import Notification
 from grants.models.base import utcnow
 from grants.services.notifications import notify
-from tests.helpers import audit_count, create_user
+from tests.helpers import audit_count, create_user, login_as
 
 
 def inbox(user, count: int, text: str = "消息") -> None:
@@ -80,3 +80,20 @@ def test_unread_count_is_in_every_template(app):
         assert render_template_string("{{ unread_count }}") == "0"
         login_user(user)
         assert render_template_string("{{ unread_count }}") == "4"
+
+
+def test_a_person_sets_and_clears_their_notification_e_mail(client, app):
+    from grants.models import User
+
+    create_user("zhanggl", "resident")
+    login_as(client, "zhanggl")
+    page = client.get("/notifications/").get_data(as_text=True)
+    assert 'action="/notifications/email"' in page and "邮件提醒" in page
+    response = client.post("/notifications/email", data={"email": "zhang＠example.cn"})
+    assert response.status_code == 303
+    assert db.session.scalar(select(User.email).where(User.username == "zhanggl")) == (
+        "zhang@example.cn")
+    assert client.post("/notifications/email", data={"email": "zhang@"}).status_code == 303
+    assert "邮箱格式不正确" in client.get("/notifications/").get_data(as_text=True)
+    client.post("/notifications/email", data={"email": ""})
+    assert db.session.scalar(select(User.email).where(User.username == "zhanggl")) == ""

@@ -66,7 +66,9 @@ def signed_in(client, owner):
 
 
 def _submit(client, proposal_id, data):
-    return client.post(f"/proposals/{proposal_id}/submit", data={**data, "submit": "提交申报"})
+    """Post the whole form with 提交申报, confirmed (as the page's script confirms it)."""
+    return client.post(f"/proposals/{proposal_id}/submit",
+                       data={**data, "submit": "提交申报", "confirmed": "1", "draft_form": "1"})
 
 
 def _status(proposal_id):
@@ -97,7 +99,8 @@ def test_band_edges_through_the_form(signed_in, draft, lines, ok, message):
     else:
         assert response.status_code == 422
         assert message in response.get_data(as_text=True)
-        assert _status(draft.id) == "draft" and audit_count() == before
+        assert _status(draft.id) == "draft"
+        assert audit_count() == before + 1, "the readable inputs are kept as the draft"
 
 
 def test_tier_violation_is_refused(signed_in, owner):
@@ -268,6 +271,8 @@ ROUTES = [
     ("post", "/proposals/{id}/edit"),
     ("post", "/proposals/{id}/submit"),
     ("post", "/proposals/{id}/withdraw"),
+    ("post", "/proposals/{id}/recall"),
+    ("post", "/proposals/{id}/autosave"),
     ("post", "/proposals/{id}/attachments"),
 ]
 
@@ -313,22 +318,106 @@ def test_mine_requires_login(client):
     assert client.get("/proposals/").status_code == 302
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("budget-0-unit_price", "30000000", "不能超过 ¥15,000.00"),
-    ("budget-0-quantity", "10000", "超过单个项目上限 ¥15,000.00"),
-    ("matching_funds", "99999999", "不能超过 ¥10,000,000.00"),
-    ("beneficiary_count", "99999999999", "不超过 1,000,000"),
+@pytest.mark.parametrize(("field", "value", "message", "linked"), [
+    ("budget-0-unit_price", "30000000", "不能超过 ¥15,000.00", "budget-0-unit_price"),
+    ("budget-0-quantity", "10000", "超过单个项目上限 ¥15,000.00", "budget-0-unit_price"),
+    ("matching_funds", "99999999", "不能超过 ¥10,000,000.00", "matching_funds"),
+    ("beneficiary_count", "99999999999", "不超过 1,000,000", "beneficiary_count"),
 ])
-def test_huge_numbers_in_a_draft_are_refused_and_nothing_is_saved(
-        signed_in, draft, field, value, message):
+def test_a_huge_number_in_a_draft_is_not_saved_but_every_other_input_is(
+        signed_in, draft, field, value, message, linked):
     data = {"title": "四点半课堂", "budget-0-item": "教材", "budget-0-cost_category": "materials",
             "budget-0-unit_price": "5000", "budget-0-quantity": "2", "save": "保存草稿",
-            field: value}
+            "beneficiary_count": "40", "matching_funds": "100", field: value}
     response = signed_in.post(f"/proposals/{draft.id}/edit", data=data)
-    assert 400 <= response.status_code < 500
-    assert message in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert message in page and f'value="{value}"' in page, "what was typed is shown again"
+    assert f'href="#{linked}"' in page, "the summary links to the input"
     db.session.expire_all()
-    assert db.session.get(Proposal, draft.id).title != "四点半课堂"
+    saved = db.session.get(Proposal, draft.id)
+    assert saved.title == "四点半课堂" and saved.lines[0].item == "教材"
+    kept = {"beneficiary_count": saved.beneficiary_count, "matching_funds": saved.matching_funds_fen,
+            "budget-0-unit_price": saved.lines[0].unit_price_fen,
+            "budget-0-quantity": saved.lines[0].quantity}
+    expected = {"beneficiary_count": 40, "matching_funds": 10000,
+                "budget-0-unit_price": 500000, "budget-0-quantity": 2}
+    for name, stored in kept.items():
+        assert stored != expected[name] if name == field else stored == expected[name], name
+
+
+def test_a_failed_submission_keeps_what_was_corrected(signed_in, draft):
+    data = form_data(title="改好的标题", **{"budget-0-unit_price": "12.3.4"})
+    response = _submit(signed_in, draft.id, data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'href="#budget-0-unit_price"' in page and 'value="12.3.4"' in page
+    db.session.expire_all()
+    saved = db.session.get(Proposal, draft.id)
+    assert (saved.title, saved.status, saved.contact_phone) == ("改好的标题", "draft", "13800138000")
+
+
+def test_submitting_asks_for_confirmation_first_and_works_without_javascript(signed_in, draft):
+    data = {**form_data(), "submit": "提交申报", "draft_form": "1"}
+    response = signed_in.post(f"/proposals/{draft.id}/submit", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "确认提交" in page and "¥5,000.00" in page
+    assert _status(draft.id) == "draft"
+    assert db.session.get(Proposal, draft.id).title == "银龄助餐·邻里共享食堂", "saved first"
+    confirmed = signed_in.post(f"/proposals/{draft.id}/submit",
+                               data={"confirmed": "1", "submit": "1"})
+    assert confirmed.status_code == 302 and _status(draft.id) == "submitted"
+
+
+def test_required_inputs_are_marked(signed_in, draft):
+    page = signed_in.get(f"/proposals/{draft.id}/edit").get_data(as_text=True)
+    assert page.count('<span class="text-danger" aria-hidden="true">*</span>') >= 12
+    assert 'id="title" maxlength="50" name="title" required' in page
+
+
+def test_upload_from_the_form_keeps_the_unsaved_inputs(signed_in, draft):
+    from io import BytesIO
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    data = {**form_data(title="上传前输入的标题"), "draft_form": "1", "upload": "上传附件",
+            "file": (BytesIO(pdf), "方案.pdf")}
+    response = signed_in.post(f"/proposals/{draft.id}/attachments", data=data,
+                              content_type="multipart/form-data")
+    assert response.status_code == 302 and response.headers["Location"].endswith("#attachments")
+    page = signed_in.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'value="上传前输入的标题"' in page and "方案.pdf" in page
+
+
+def test_autosave_keeps_the_draft_and_answers_in_json(signed_in, draft):
+    data = {"title": "自动保存的标题", "budget-0-unit_price": "abc", "draft_form": "1"}
+    answer = signed_in.post(f"/proposals/{draft.id}/autosave", data=data).get_json()
+    assert answer["saved"] is True
+    assert [p["href"] for p in answer["problems"]] == ["#budget-0-unit_price"]
+    assert db.session.get(Proposal, draft.id).title == "自动保存的标题"
+
+
+def test_a_submitted_proposal_is_recalled_changed_and_resubmitted(signed_in, draft):
+    assert _submit(signed_in, draft.id, form_data()).status_code == 302
+    page = signed_in.get(f"/proposals/{draft.id}").get_data(as_text=True)
+    assert f'action="/proposals/{draft.id}/recall"' in page
+    response = signed_in.post(f"/proposals/{draft.id}/recall")
+    assert response.status_code == 302 and _status(draft.id) == "draft"
+    lines = (("社区食堂食材", "materials", "6000", "1"),)
+    assert _submit(signed_in, draft.id, form_data(lines)).status_code == 302
+    assert _status(draft.id) == "submitted"
+    versions = db.session.scalars(select(ProposalVersion.snapshot).where(
+        ProposalVersion.proposal_id == draft.id).order_by(ProposalVersion.version)).all()
+    assert [v["requested_fen"] for v in versions] == [500000, 600000]
+    recalls = select(func.count(AuditEntry.seq)).where(AuditEntry.action == "proposal.recall")
+    assert db.session.scalar(recalls) == 1
+
+
+def test_recall_is_refused_once_the_deadline_passed(signed_in, owner):
+    funding_round = make_round("screening")
+    late = make_proposal(funding_round, owner)
+    assert signed_in.post(f"/proposals/{late.id}/recall").status_code == 409
+    assert _status(late.id) == "submitted"
+    assert 'action="/proposals/{late.id}/recall"' not in signed_in.get(
+        f"/proposals/{late.id}").get_data(as_text=True)
 
 
 # --------------------------------------------------------------------------------------------

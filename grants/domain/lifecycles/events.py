@@ -54,5 +54,6 @@ EVENT_LABELS: dict[str, str] = {
     "follow_up_settings.update": N_("修改回访设置"),
     "follow_up_sample.assign_caller": N_("分配回访员"),
     "caller_list.download": N_("下载本人回访名单"),
+    "account.set_email": N_("设置通知邮箱"),
 }
 EVENTS: frozenset[str] = frozenset(EVENT_LABELS)

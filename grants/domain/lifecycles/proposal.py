@@ -1,5 +1,7 @@
 """Proposal (申报): draft → submitted → eligible | returned | ineligible → scored → awarded |
-not_awarded; draft, submitted and returned → withdrawn.
+not_awarded; draft, submitted and returned → withdrawn; submitted → draft again (``recall``:
+the applicant takes it back before screening and the deadline, changes it and submits a new
+version).
 
 Saving a draft is a row from a state to itself, so the table (not a list of "editable states")
 decides when a proposal may still change.
@@ -38,6 +40,7 @@ ACTION_LABELS: dict[str, str] = {
     "award": N_("立项"),
     "not_award": N_("不予立项"),
     "withdraw": N_("撤回申报"),
+    "recall": N_("取回修改"),
 }
 
 PROPOSAL = Lifecycle(
@@ -57,6 +60,7 @@ PROPOSAL = Lifecycle(
         ("draft", "withdraw"): ("withdrawn", _APPLICANT),
         ("submitted", "withdraw"): ("withdrawn", _APPLICANT),
         ("returned", "withdraw"): ("withdrawn", _APPLICANT),
+        ("submitted", "recall"): ("draft", _APPLICANT),
     },
     labels=Labels(STATE_LABELS, ACTION_LABELS),
     reason_actions=frozenset({"return", "mark_ineligible"}),

@@ -9,8 +9,6 @@ notice: individual names are masked, phone numbers and bank accounts never appea
 
 from __future__ import annotations
 
-import re
-
 from grants.domain.i18n import msg
 from grants.domain.permissions import (
     ALLOWED,
@@ -22,12 +20,11 @@ from grants.domain.permissions import (
     has_any_role,
     owns_proposal,
 )
+from grants.domain.proposals import normalise_phone
 from grants.domain.roles import ORGANIZER
 
 OBJECTION_MAX_CHARS = 2000
 NAME_MAX_CHARS = 30
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 
 
 def can_manage_awards(user) -> Decision:
@@ -73,8 +70,9 @@ def can_view_objection(user, objection) -> Decision:
 
 
 def valid_phone(phone: str) -> bool:
-    """A mainland mobile number (11 digits from 13…) or a landline with area code."""
-    return bool(_MOBILE.match(phone) or _LANDLINE.match(phone))
+    """A mainland mobile number (11 digits from 13…) or a landline with area code, read as
+    every phone field reads it (full-width digits, spaces and +86 accepted)."""
+    return normalise_phone(phone) is not None
 
 
 def objection_problems(text: str, name: str, phone: str, anonymous: bool) -> list[str]:

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from grants.services.proposals.commands import (
     create_draft,
+    incomplete_message,
+    keep_draft,
     lock_editable,
     lock_owned,
     lock_proposal,
+    recall,
     save_draft,
     snapshot,
+    submission_problems,
     submit,
     withdraw,
 )
@@ -41,7 +45,8 @@ from grants.services.proposals.queries import (
 
 __all__ = [
     "TEAM_MAX", "ActivityInput", "LineInput", "Parsed", "ProposalInput", "create_draft",
-    "deadline_of", "draft_of", "get_owned", "get_visible", "link_to", "lock_editable", "lock_owned",
-    "lock_proposal", "mine", "open_rounds", "parse_input", "round_needs", "save_draft",
-    "snapshot", "submit", "timeline", "version_changes", "withdraw",
+    "deadline_of", "draft_of", "get_owned", "get_visible", "incomplete_message", "keep_draft",
+    "link_to", "lock_editable", "lock_owned", "lock_proposal", "mine", "open_rounds",
+    "parse_input", "recall", "round_needs", "save_draft", "snapshot", "submission_problems",
+    "submit", "timeline", "version_changes", "withdraw",
 ]

@@ -1,4 +1,4 @@
-"""Proposal commands: start a draft, save it, submit or resubmit it, withdraw it.
+"""Proposal commands: start a draft, save it, submit or resubmit it, recall it, withdraw it.
 
 Each is one transaction: lock the proposal, check that the person owns it (the one
 :func:`~grants.domain.permissions.owns_proposal`: the applicant or a colleague in the applying
@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
-from grants.domain.budget import BudgetLine, subtotal, total
+from grants.domain.budget import BudgetLine, Problem, subtotal, total
 from grants.domain.clock import now_utc, stored
 from grants.domain.errors import Refusal
 from grants.domain.i18n import N_, msg, source_language, tr
@@ -34,7 +34,7 @@ from grants.services import locked, unit_of_work
 from grants.services.lifecycle import apply
 from grants.services.notifications import notify
 from grants.services.proposals.inputs import Parsed, ProposalInput, draft_of, parse_input, read
-from grants.services.proposals.queries import link_to
+from grants.services.proposals.queries import get_owned, link_to
 from grants.services.rounds import check_phase, rules_of
 
 # ---------------------------------------------------------------------------------------------
@@ -102,21 +102,51 @@ def _sync_lines(proposal: Proposal, lines: tuple[BudgetLine, ...]) -> None:
         proposal.lines.remove(row)
 
 
-def _write(proposal: Proposal, parsed: Parsed) -> None:
-    """Write the typed values onto the proposal; the requested amount is the lines' total."""
+TEXT_FIELDS = ("title", "category", "background", "objectives", "outcomes", "beneficiaries",
+               "contact_name")
+
+
+def _storable_lines(proposal: Proposal, lines: tuple[BudgetLine, ...],
+                    skip: frozenset[str]) -> tuple[BudgetLine, ...]:
+    """The typed lines with each item name that cannot be stored kept as it was in that row
+    (the reader already leaves an unreadable price at 0 and quantity at 1)."""
+    old = list(proposal.lines)
+    kept = []
+    for index, line in enumerate(lines):
+        if f"budget-{index}-item" in skip:
+            item = old[index].item if index < len(old) else ""
+            line = dataclasses.replace(line, item=item)
+        kept.append(line)
+    return tuple(kept)
+
+
+def _write(proposal: Proposal, parsed: Parsed, skip: frozenset[str] = frozenset()) -> None:
+    """Write the typed values onto the proposal; the requested amount is the lines' total.
+
+    Inputs named in ``skip`` (those with a problem) keep their stored value, so a partial
+    save never stores what could not be read and never loses what could.
+    """
     data = parsed.data
-    for name in ("title", "category", "background", "objectives", "outcomes", "beneficiaries",
-                 "contact_name"):
-        setattr(proposal, name, getattr(data, name).strip())
-    proposal.contact_phone = normalise_phone(data.contact_phone) or data.contact_phone.strip()
-    proposal.community_id = parsed.community.id if parsed.community else None
-    proposal.beneficiary_count = parsed.beneficiary_count or 0
-    proposal.matching_funds_fen = parsed.matching_funds_fen
-    proposal.activities = [dataclasses.asdict(row) for row in data.activities]
-    proposal.team = list(data.team)
-    proposal.needs = list(parsed.needs)
-    _sync_lines(proposal, parsed.lines)
-    proposal.requested_fen = total(parsed.lines)
+    for name in TEXT_FIELDS:
+        if name not in skip:
+            setattr(proposal, name, getattr(data, name).strip())
+    if "contact_phone" not in skip:
+        proposal.contact_phone = normalise_phone(data.contact_phone) or data.contact_phone.strip()
+    if "community" not in skip:
+        proposal.community_id = parsed.community.id if parsed.community else None
+    if "beneficiary_count" not in skip:
+        proposal.beneficiary_count = parsed.beneficiary_count or 0
+    if "matching_funds" not in skip:
+        proposal.matching_funds_fen = parsed.matching_funds_fen
+    if "activities" not in skip:
+        proposal.activities = [dataclasses.asdict(row) for row in data.activities]
+    if "team" not in skip:
+        proposal.team = list(data.team)
+    if "needs" not in skip:
+        proposal.needs = list(parsed.needs)
+    lines = _storable_lines(proposal, parsed.lines, skip)
+    _sync_lines(proposal, lines)
+    proposal.requested_fen = total(lines)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -150,15 +180,42 @@ def create_draft(user, round_id: int, now: datetime | None = None) -> Proposal:
 def save_draft(
     user, proposal_id: int, data: ProposalInput, now: datetime | None = None
 ) -> Proposal:
-    """Save what an owner typed, checking only types, while the proposal is editable."""
+    """Save what an owner typed, checking only types, while the proposal is editable; refuse
+    (saving nothing) if any input cannot be read."""
     now = now_utc(now)
     with unit_of_work():
         proposal = lock_editable(user, proposal_id)
         _check_window(proposal, submission_action(proposal.status), now)
         _write(proposal, parse_input(data, proposal.round_id))
-        apply(PROPOSAL, proposal, "save_draft", user, owner=True,
-              payload={"requested_fen": proposal.requested_fen, "lines": len(proposal.lines)})
+        _audit_save(user, proposal, [])
     return proposal
+
+
+def keep_draft(
+    user, proposal_id: int, data: ProposalInput, now: datetime | None = None
+) -> list[Problem]:
+    """Save every input an owner typed that can be read, keep the stored value of each that
+    cannot, and return the problems of those (empty when everything was saved).
+
+    This is what the form's 保存草稿, 上传附件 and autosave call: nothing readable is ever lost
+    to one bad price. Audited once as ``proposal.save_draft``, naming the inputs left unsaved.
+    """
+    now = now_utc(now)
+    with unit_of_work():
+        proposal = lock_editable(user, proposal_id)
+        _check_window(proposal, submission_action(proposal.status), now)
+        parsed, problems = read(data, proposal.round_id)
+        _write(proposal, parsed, frozenset(problem.field for problem in problems))
+        _audit_save(user, proposal, problems)
+    return problems
+
+
+def _audit_save(user, proposal: Proposal, problems: list[Problem]) -> None:
+    """The one ``proposal.save_draft`` entry: the amount, the line count, what stayed unsaved."""
+    payload = {"requested_fen": proposal.requested_fen, "lines": len(proposal.lines)}
+    if problems:
+        payload["unsaved"] = sorted({problem.field for problem in problems})
+    apply(PROPOSAL, proposal, "save_draft", user, owner=True, payload=payload)
 
 
 def snapshot(proposal: Proposal) -> dict:
@@ -194,11 +251,9 @@ def snapshot(proposal: Proposal) -> dict:
     }
 
 
-def _complete(proposal: Proposal, data: ProposalInput) -> Parsed:
-    """The parsed input if it may be submitted; else refuse, listing every problem by input.
-
-    Type problems and submission problems are reported together, one message per input.
-    """
+def _checked(proposal: Proposal, data: ProposalInput) -> tuple[Parsed, list[Problem]]:
+    """The parsed input and everything that stops it from being submitted, one problem per
+    input: type problems and submission problems together, in form order."""
     parsed, problems = read(data, proposal.round_id)
     typed = {problem.field for problem in problems}
     draft = draft_of(parsed, proposal.organisation_id is not None)
@@ -207,10 +262,26 @@ def _complete(proposal: Proposal, data: ProposalInput) -> Parsed:
         for problem in check_submission(draft, rules_of(proposal.round))
         if problem.field not in typed
     ]
+    return parsed, problems
+
+
+def _complete(proposal: Proposal, data: ProposalInput) -> Parsed:
+    """The parsed input if it may be submitted; else refuse, listing every problem by input."""
+    parsed, problems = _checked(proposal, data)
     if problems:
-        message = msg("还有 {count} 处需要修改才能提交", count=len(problems))
-        raise Refusal(message, problems, status=422)
+        raise Refusal(incomplete_message(problems), problems, status=422)
     return parsed
+
+
+def incomplete_message(problems: list[Problem]) -> str:
+    """The headline over a list of problems that stop a submission."""
+    return msg("还有 {count} 处需要修改才能提交", count=len(problems))
+
+
+def submission_problems(user, proposal_id: int, data: ProposalInput) -> list[Problem]:
+    """What stops ``data`` from being submitted to the owner's proposal (reads only: the
+    confirmation step asks this before the applicant confirms)."""
+    return _checked(get_owned(user, proposal_id), data)[1]
 
 
 SUBMITTED_MESSAGES = {
@@ -274,5 +345,26 @@ def withdraw(user, proposal_id: int, now: datetime | None = None) -> Proposal:
         with source_language():
             title = proposal.title or msg("（未命名）")
             message = msg("您的申报“{title}”已撤回", title=title)
+        notify(proposal.applicant_id, message, link_to(proposal.id))
+    return proposal
+
+
+RECALLED_MESSAGE = N_("您的申报“%(title)s”已取回为草稿（第 %(version)s 版仍保留），请在截止前修改后重新提交")
+
+
+def recall(user, proposal_id: int, now: datetime | None = None) -> Proposal:
+    """An owner takes a submitted proposal back to draft before it is screened, while the
+    submission window is open; the submitted version stays stored and the next submission
+    freezes a new one. Audited once as ``proposal.recall``."""
+    now = now_utc(now)
+    with unit_of_work():
+        proposal = lock_owned(user, proposal_id)
+        PROPOSAL.step(proposal.status, "recall", perms.roles_on(user, proposal))
+        _check_window(proposal, "submit", now)
+        apply(PROPOSAL, proposal, "recall", user, owner=True,
+              payload={"version": proposal.version, "round_id": proposal.round_id})
+        with source_language():
+            message = tr(RECALLED_MESSAGE) % {"title": proposal.title or msg("（未命名）"),
+                                              "version": proposal.version}
         notify(proposal.applicant_id, message, link_to(proposal.id))
     return proposal

@@ -25,7 +25,7 @@ from grants.services.proposals.inputs import SNAPSHOT_LABELS, ActivityInput
 from grants.services.rounds import check_phase
 
 TIMELINE_ACTIONS = ("create", "submit", "resubmit", "mark_eligible", "return",
-                    "mark_ineligible", "withdraw")
+                    "mark_ineligible", "withdraw", "recall")
 """The steps shown in a proposal's status history (saving a draft is not one)."""
 TIMELINE_WORDING = {"resubmit": N_("修改后重新提交")}
 """Where the history words a step differently from the lifecycle's action label."""

@@ -7,8 +7,19 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
+from grants.domain.proposals import normalise_phone
+
 USERNAME = Regexp(r"^[A-Za-z0-9_.-]{3,40}$", message=_l("用户名为 3–40 位字母、数字、下划线、点或短横线"))
 PHONE = Regexp(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$", message=_l("请输入有效的手机号或座机号"))
+
+
+def phone_text(value):
+    """A typed phone in its canonical form (full-width digits, spaces and +86 folded), so the
+    check and the stored number agree with every other phone field; unreadable text stays as
+    typed for the check to refuse."""
+    if not isinstance(value, str):
+        return value
+    return normalise_phone(value) or value.strip()
 
 
 class LoginForm(FlaskForm):
@@ -24,7 +35,7 @@ class ResidentForm(FlaskForm):
 
     username = StringField(_l("用户名"), validators=[DataRequired(_l("请输入用户名")), USERNAME])
     display_name = StringField(_l("姓名"), validators=[DataRequired(_l("请输入姓名")), Length(max=60)])
-    phone = StringField(_l("手机号"), validators=[Optional(), PHONE])
+    phone = StringField(_l("手机号"), filters=[phone_text], validators=[Optional(), PHONE])
     community_id = SelectField(_l("所在社区"), coerce=int, validators=[Optional()])
     password = PasswordField(_l("密码"), validators=[DataRequired(_l("请输入密码")), Length(max=128)])
     confirm = PasswordField(_l("再次输入密码"),
@@ -39,7 +50,8 @@ class OrganisationForm(FlaskForm):
     uscc = StringField(_l("统一社会信用代码"),
                        validators=[DataRequired(_l("请输入统一社会信用代码")), Length(max=24)])
     contact_name = StringField(_l("联系人"), validators=[DataRequired(_l("请输入联系人")), Length(max=60)])
-    contact_phone = StringField(_l("联系电话"), validators=[DataRequired(_l("请输入联系电话")), PHONE])
+    contact_phone = StringField(_l("联系电话"), filters=[phone_text],
+                                validators=[DataRequired(_l("请输入联系电话")), PHONE])
     address = StringField(_l("地址"), validators=[Optional(), Length(max=200)])
     bank_name = StringField(_l("开户银行"), validators=[Optional(), Length(max=120)])
     bank_account = StringField(_l("银行账号"), validators=[

@@ -12,7 +12,6 @@ from io import BytesIO
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
@@ -29,6 +28,7 @@ from grants.domain.permissions import judging as perms
 from grants.domain.permissions import policies
 from grants.services import judging, ranking
 from grants.web.access import requires
+from grants.web.exports.views import ranking_download
 from grants.web.judging import pages
 from grants.web.judging.forms import (
     ConfirmForm,
@@ -279,20 +279,10 @@ def ranking_page(round_id: int):
 @bp.get("/rounds/<int:round_id>/ranking.<fmt>")
 @requires(policies.STAFF_READ)
 def export(round_id: int, fmt: str):
-    """Download the detailed ranking as CSV or XLSX."""
+    """Download the detailed ranking as CSV or XLSX, with Chinese headers and the applicant
+    and community of each project (the command line keeps its machine header)."""
     or_abort(judging.get_round, round_id)
-    if fmt == "csv":
-        body = "\ufeff" + ranking.ranking_csv(round_id, detailed=True)
-        mimetype = "text/csv; charset=utf-8"
-    elif fmt == "xlsx":
-        body = ranking.ranking_xlsx(round_id)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        abort(404)
-    name = f"ranking-round-{round_id}.{fmt}"
-    return Response(
-        body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"}
-    )
+    return ranking_download(round_id, fmt)
 
 
 # --------------------------------------------------------------------------- residents, applicants

@@ -20,3 +20,13 @@ class ObjectionForm(FlaskForm):
         _l("联系电话"), render_kw={"maxlength": 20, "inputmode": "tel", "autocomplete": "tel"}
     )
     submit = SubmitField(_l("提交异议"))
+
+
+class ReceiptLookupForm(FlaskForm):
+    """Find one's objection receipt again: its number and the phone left with it."""
+
+    number = StringField(_l("回执编号"), render_kw={"maxlength": 20, "placeholder": "YY-000123",
+                                                   "autocomplete": "off"})
+    phone = StringField(_l("提交异议时填写的联系电话"),
+                        render_kw={"maxlength": 20, "inputmode": "tel", "autocomplete": "tel"})
+    find = SubmitField(_l("查询"))

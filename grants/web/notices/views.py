@@ -6,14 +6,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from grants.domain.budget import COST_CATEGORIES
 from grants.domain.errors import Refusal
 from grants.domain.permissions import policies
 from grants.extensions import db
 from grants.models.awards import Award, Notice
-from grants.services import notices
+from grants.services import notice_lookup, notices
 from grants.web.access import requires
 from grants.web.documents import document_pdf, pdf_response
-from grants.web.notices.forms import ObjectionForm
+from grants.web.notices.forms import ObjectionForm, ReceiptLookupForm
 from grants.web.ratelimit import anonymous_objection_limits
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")
@@ -110,3 +111,31 @@ def mine():
     """The logged-in visitor's objections and their outcomes."""
     items = notices.objections_of_user(current_user)
     return render_template("notices/mine.html", items=items, number=notices.receipt_number)
+
+
+@bp.get("/<int:notice_id>/awards/<int:award_id>")
+@requires(policies.PUBLIC)
+def project(notice_id: int, award_id: int):
+    """One project on a notice as the public may read it, so an objector sees what they
+    object to: title, community, category, budget line by line, the needs it answers."""
+    summary = notice_lookup.public_summary(notice_id, award_id) or abort(404)
+    return render_template(
+        "notices/project.html", summary=summary, notice=summary.award.notice,
+        categories=COST_CATEGORIES,
+        open=notices.accepts_objections(summary.award),
+        period=notices.period_text(summary.award.notice),
+    )
+
+
+@bp.route("/receipt", methods=["GET", "POST"])
+@requires(policies.PUBLIC)
+def find_receipt():
+    """Find an objection receipt again by its number and the phone left with it."""
+    form = ReceiptLookupForm()
+    if not form.validate_on_submit():
+        return render_template("notices/find_receipt.html", form=form), 200
+    objection = notice_lookup.find_receipt(form.number.data or "", form.phone.data or "")
+    if objection is None:
+        flash(_("没有找到回执编号和联系电话都相符的异议，请核对后再试"), "warning")
+        return render_template("notices/find_receipt.html", form=form), 404
+    return redirect(url_for("notices.receipt", token=objection.token), 303)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select, update
+from wtforms import StringField, SubmitField
 
 from grants.domain.clock import now_utc, stored
+from grants.domain.errors import Refusal
 from grants.domain.permissions import policies
 from grants.extensions import db
 from grants.models import Notification
+from grants.services import contact, delivery
 from grants.web.access import requires
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -44,7 +48,9 @@ def index():
         .order_by(Notification.created_at.desc(), Notification.id.desc())
     )
     page = db.paginate(query, per_page=PAGE_SIZE, error_out=False)
-    return render_template("notifications/index.html", page=page, form=FlaskForm())
+    return render_template("notifications/index.html", page=page, form=FlaskForm(),
+                           email_form=EmailForm(formdata=None, email=current_user.email),
+                           email_sent=bool(delivery.senders()))
 
 
 @bp.post("/read")
@@ -59,4 +65,28 @@ def mark_all_read():
         )
         db.session.commit()
         flash(_("已全部标记为已读"), "success")
+    return redirect(url_for("notifications.index"), 303)
+
+
+class EmailForm(FlaskForm):
+    """The address notifications are also e-mailed to (blank: inbox only)."""
+
+    email = StringField(_l("通知邮箱（可不填）"),
+                        render_kw={"maxlength": 120, "inputmode": "email", "autocomplete": "email"})
+    save_email = SubmitField(_l("保存邮箱"))
+
+
+@bp.post("/email")
+@requires(policies.SIGNED_IN)
+def set_email():
+    """Save the account's notification e-mail (any signed-in person, for themselves)."""
+    form = EmailForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        address = contact.set_email(current_user, form.email.data or "")
+    except Refusal as error:
+        flash(str(error), "danger")
+        return redirect(url_for("notifications.index"), 303)
+    flash(_("通知邮箱已保存") if address else _("已不再发送邮件通知"), "success")
     return redirect(url_for("notifications.index"), 303)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import request
 from flask_babel import gettext as _
 from sqlalchemy import select
+from wtforms import FieldList
 
 from grants.domain.budget import Problem
 from grants.domain.money import fen_to_plain
+from grants.domain.proposals import REQUIRED_FIELDS
 from grants.extensions import db
 from grants.models import Community, Proposal
 from grants.services import proposals
@@ -17,6 +21,9 @@ from grants.web.proposals.forms import ProposalForm
 ROW_BUTTONS = {"add_activity": "activities", "add_line": "budget", "add_member": "team"}
 SECTIONS = ("activities", "budget", "team", "general")
 FIELD_NAMES = {"community": "community_id", "needs": "need_ids"}
+DRAFT_MARKER = "draft_form"
+"""A hidden input the proposal form carries, so a post holding the whole form (the upload
+button's, autosave's) is told apart from a bare upload or confirmation form."""
 
 
 def _choices(form: ProposalForm, proposal: Proposal) -> ProposalForm:
@@ -98,12 +105,33 @@ def input_data(data: ProposalInput) -> dict:
     }
 
 
+def _mark_required(form: ProposalForm) -> ProposalForm:
+    """Flag the inputs a submission needs, so each label carries its "*" (drafts may still be
+    saved half-finished: the form is ``novalidate``)."""
+    for name in REQUIRED_FIELDS:
+        field = form._fields.get(FIELD_NAMES.get(name, name))
+        if field is not None and not isinstance(field, FieldList):
+            field.flags.required = True
+    return form
+
+
 def build_form(proposal: Proposal, data: dict | None = None) -> ProposalForm:
     """The form from the request (POST), from ``data``, or from the stored proposal (GET)."""
     if data is not None:
-        return _choices(ProposalForm(formdata=None, data=data), proposal)
+        return _mark_required(_choices(ProposalForm(formdata=None, data=data), proposal))
     form = ProposalForm() if request.method == "POST" else ProposalForm(data=model_data(proposal))
-    return _choices(form, proposal)
+    return _mark_required(_choices(form, proposal))
+
+
+def carries_form() -> bool:
+    """True when the current post holds the whole proposal form (not a bare confirmation or
+    upload form)."""
+    return request.form.get(DRAFT_MARKER) == "1" or "title" in request.form
+
+
+def stored_input(proposal: Proposal) -> ProposalInput:
+    """The stored proposal as typed input: what the confirmation step submits."""
+    return to_input(build_form(proposal, model_data(proposal)))
 
 
 def _text(value) -> str:
@@ -157,6 +185,31 @@ def _row_field(form: ProposalForm, name: str):
     if rows is None or index >= len(rows.entries):
         return None
     return rows.entries[index].form._fields.get(sub)
+
+
+@dataclass(frozen=True)
+class SummaryItem:
+    """One line of the error summary: the problem, and the anchor of the input to fix."""
+
+    message: str
+    href: str
+
+
+def summary(form: ProposalForm, problems: list[Problem]) -> list[SummaryItem]:
+    """Every problem in form order, each linking to its input (or to its section)."""
+    items = []
+    for problem in problems:
+        name = FIELD_NAMES.get(problem.field, problem.field)
+        field = _row_field(form, name) if "-" in name else form._fields.get(name)
+        section = name.split("-")[0]
+        if field is not None and not isinstance(field, FieldList):
+            anchor = field.id
+        elif section in ROW_BUTTONS.values():
+            anchor = f"section-{section}"
+        else:
+            anchor = "proposal-form"
+        items.append(SummaryItem(problem.message, f"#{anchor}"))
+    return items
 
 
 def attach_problems(form: ProposalForm, problems: list[Problem]) -> dict[str, list[str]]:

@@ -1,36 +1,41 @@
-"""Proposal pages: my proposals, start, edit (save draft / add a row), submit, withdraw, detail,
-and attachments (upload, download, remove).
+"""Proposal pages: my proposals, start, edit (save draft, autosave, add a row, upload), confirm
+and submit, recall, withdraw, detail, and attachments (upload, download, remove).
 
 Owners (the applicant and their organisation colleagues) get every page; anyone else's
-proposal answers 404. Templates draw what the views pass: the actions the proposal lifecycle
-allows the current user now, and plain booleans.
+proposal answers 404. Nothing typed is lost: every save keeps each readable input and lists
+the others, inline and in a linked summary. Templates draw what the views pass: the actions
+the proposal lifecycle allows the current user now, and plain booleans.
 """
 
 from __future__ import annotations
 
 from io import BytesIO
 
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from grants.domain.budget import COST_CATEGORIES
+from grants.domain.clock import now_utc
 from grants.domain.errors import Refusal
-from grants.domain.lifecycles.proposal import PROPOSAL
-from grants.domain.permissions import owns_proposal, policies
+from grants.domain.permissions import policies
 from grants.domain.permissions import proposals as perms
-from grants.domain.proposals import (
-    awaits_resubmission,
-    is_editable,
-    shows_decision_reason,
-    submission_action,
-)
+from grants.domain.proposals import is_editable, is_submitted
 from grants.extensions import db
 from grants.models import Attachment, Proposal
 from grants.services import attachments, proposals
-from grants.services.rounds import check_phase, rules_of
 from grants.web.access import requires
-from grants.web.proposals import binding
+from grants.web.proposals import binding, pages
 from grants.web.proposals.forms import ActionForm, NewProposalForm, UploadForm
 
 bp = Blueprint("proposals", __name__, url_prefix="/proposals")
@@ -44,68 +49,71 @@ def _owned(proposal_id: int) -> Proposal:
         abort(404)
 
 
-def _actions(proposal: Proposal) -> list[str]:
-    """What the current user may do with the proposal now, as the lifecycle table says."""
-    return PROPOSAL.available(proposal.status, perms.roles_on(current_user, proposal))
+def _unsaved(problems) -> str:
+    """The headline when a draft was saved except for the inputs that could not be read."""
+    return _("草稿已保存，但有 %(n)s 处填写有误没有保存，请按提示修改", n=len(problems))
 
 
-def _edit_page(proposal: Proposal, form, status: int = 200, sections=None):
-    """Render the editing page with the form, the round's rules and the attachments."""
-    return render_template(
-        "proposals/edit.html",
-        proposal=proposal,
-        form=form,
-        rules=rules_of(proposal.round),
-        sections=sections or {},
-        attachments=attachments.of_proposal(proposal.id),
-        upload=UploadForm(formdata=None),
-        action_form=ActionForm(formdata=None),
-        categories=COST_CATEGORIES,
-        actions=_actions(proposal),
-        deadline=proposals.deadline_of(proposal),
-        returned=awaits_resubmission(proposal.status),
-        closed=check_phase(proposal.round, submission_action(proposal.status)),
-    ), status
+def _attach_chosen(proposal_id: int, required: bool = False) -> None:
+    """Attach the file chosen in the proposal form, if any, flashing how it went."""
+    chosen = request.files.get("file")
+    if chosen is None or not chosen.filename:
+        if required:
+            flash(_("请选择要上传的文件"), "warning")
+        return
+    try:
+        attachments.add(current_user, proposal_id, chosen.filename,
+                        chosen.read(attachments.MAX_FILE_BYTES + 1))
+    except Refusal as error:
+        flash(str(error), "danger")
+        return
+    flash(_("附件已上传"), "success")
 
 
-def _detail_page(proposal: Proposal, status: int = 200):
-    """Render the read-only page of a proposal the current user may see."""
-    return render_template(
-        "proposals/detail.html",
-        proposal=proposal,
-        attachments=attachments.of_proposal(proposal.id),
-        timeline=proposals.timeline(proposal.id),
-        changes=proposals.version_changes(proposal.id),
-        categories=COST_CATEGORIES,
-        is_owner=owns_proposal(current_user, proposal),
-        can_screen=perms.can_screen(current_user)[0],
-        actions=_actions(proposal),
-        show_reason=shows_decision_reason(proposal.status),
-        returned=awaits_resubmission(proposal.status),
-    ), status
+def _save(proposal: Proposal, form, anchor: str = "", upload: bool = False):
+    """Keep every readable input as the draft, attach a chosen file, and show what was not
+    saved (inline and in the summary) or go back to the form."""
+    data = binding.to_input(form)
+    try:
+        problems = proposals.keep_draft(current_user, proposal.id, data)
+    except Refusal as error:
+        return pages.refused(proposal, data, error)
+    _attach_chosen(proposal.id, required=upload)
+    if problems:
+        return pages.refused(proposal, data, Refusal(_unsaved(problems), problems), saved=True)
+    flash(_("草稿已保存"), "success")
+    return redirect(url_for(".edit", proposal_id=proposal.id) + anchor)
 
 
-def _back(proposal: Proposal, error: Refusal):
-    """After a refused action: flash why and show the proposal (its form while editable)."""
-    if error.status == 404:
-        abort(404)
-    flash(str(error), "danger")
+def _failed(proposal: Proposal, data, error: Refusal):
+    """A refused submission: keep the readable inputs as the draft, then show every problem."""
+    saved = False
+    if error.problems and binding.carries_form():
+        try:
+            proposals.keep_draft(current_user, proposal.id, data)
+            saved = True
+        except Refusal:
+            saved = False
+    return pages.refused(proposal, data, error, saved=saved)
+
+
+def _confirm_step(proposal: Proposal, data):
+    """Before submitting: keep the typed form as the draft, then either list what stops the
+    submission or ask the applicant to confirm (a page of its own, so it works without JS)."""
+    if is_submitted(proposal.status):
+        flash(_("该申报已经提交，无需重复提交"), "info")
+        return redirect(url_for(".detail", proposal_id=proposal.id))
+    try:
+        if binding.carries_form():
+            proposals.keep_draft(current_user, proposal.id, data)
+        problems = proposals.submission_problems(current_user, proposal.id, data)
+    except Refusal as error:
+        return pages.refused(proposal, data, error)
+    if problems:
+        error = Refusal(proposals.incomplete_message(problems), problems)
+        return pages.refused(proposal, data, error, saved=True)
     db.session.refresh(proposal)
-    if is_editable(proposal.status):
-        return _edit_page(
-            proposal, binding.build_form(proposal, binding.model_data(proposal)), error.status
-        )
-    return _detail_page(proposal, error.status)
-
-
-def _refused(proposal: Proposal, data, error: Refusal):
-    """Show the typed form again with every problem next to its input, and the status."""
-    if error.status == 404:
-        abort(404)
-    form = binding.build_form(proposal, data=binding.input_data(data))
-    sections = binding.attach_problems(form, error.problems)
-    flash(str(error), "danger")
-    return _edit_page(proposal, form, error.status, sections)
+    return pages.confirm_page(proposal)
 
 
 @bp.get("/")
@@ -140,38 +148,56 @@ def new():
 @bp.route("/<int:proposal_id>/edit", methods=["GET", "POST"])
 @requires(policies.SIGNED_IN)
 def edit(proposal_id: int):
-    """Edit a draft or returned proposal; "保存草稿" checks only types, "添加一行" adds a row."""
+    """Edit a draft or returned proposal; "保存草稿" keeps every readable input (and a chosen
+    file), "添加一行" adds a row."""
     proposal = _owned(proposal_id)
     if not is_editable(proposal.status):
         flash(_("该申报当前不能修改"), "info")
         return redirect(url_for(".detail", proposal_id=proposal_id))
     form = binding.build_form(proposal)
     if binding.added_row(form):
-        return _edit_page(proposal, form)
+        return pages.edit_page(proposal, form, unsaved=True)
     if form.validate_on_submit():
-        data = binding.to_input(form)
-        try:
-            proposals.save_draft(current_user, proposal_id, data)
-        except Refusal as error:
-            return _refused(proposal, data, error)
-        flash(_("草稿已保存"), "success")
-        return redirect(url_for(".edit", proposal_id=proposal_id))
-    return _edit_page(proposal, form, 400 if form.errors else 200)
+        return _save(proposal, form)
+    return pages.edit_page(proposal, form, 400 if form.errors else 200)
+
+
+@bp.post("/<int:proposal_id>/autosave")
+@requires(policies.SIGNED_IN)
+def autosave(proposal_id: int):
+    """What the page's script posts a few seconds after typing stops: the whole form kept as
+    the draft, answered in JSON (saved or not, when, and the inputs left unsaved)."""
+    proposal = _owned(proposal_id)
+    form = binding.build_form(proposal)
+    if not form.validate_on_submit() or not binding.carries_form():
+        return jsonify(saved=False, message=_("页面已过期，请刷新后再试")), 400
+    try:
+        problems = proposals.keep_draft(current_user, proposal_id, binding.to_input(form))
+    except Refusal as error:
+        if error.status == 404:
+            abort(404)
+        return jsonify(saved=False, message=str(error)), error.status
+    items = binding.summary(form, problems)
+    return jsonify(saved=True, at=format_datetime(now_utc(), "HH:mm"),
+                   problems=[{"message": i.message, "href": i.href} for i in items])
 
 
 @bp.post("/<int:proposal_id>/submit")
 @requires(policies.SIGNED_IN)
 def submit(proposal_id: int):
-    """Submit (or resubmit) what the form holds; a repeated submit lands only once."""
+    """提交申报: first a confirmation step, then (``confirmed``) the submission of the typed
+    form, or of the stored draft when the confirmation page posts; a repeat lands once."""
     proposal = _owned(proposal_id)
     form = binding.build_form(proposal)
     if not form.validate_on_submit():
-        return _edit_page(proposal, form, 400)
-    data = binding.to_input(form)
+        return pages.edit_page(proposal, form, 400)
+    data = binding.to_input(form) if binding.carries_form() else binding.stored_input(proposal)
+    if request.form.get("confirmed") != "1":
+        return _confirm_step(proposal, data)
     try:
         done = proposals.submit(current_user, proposal_id, data)
     except Refusal as error:
-        return _refused(proposal, data, error)
+        return _failed(proposal, data, error)
     if done:
         flash(_("申报已提交，主办方将进行资格审查"), "success")
     else:
@@ -189,9 +215,24 @@ def withdraw(proposal_id: int):
     try:
         proposals.withdraw(current_user, proposal_id)
     except Refusal as error:
-        return _back(_owned(proposal_id), error)
+        return pages.back(_owned(proposal_id), error)
     flash(_("申报已撤回"), "success")
     return redirect(url_for(".detail", proposal_id=proposal_id))
+
+
+@bp.post("/<int:proposal_id>/recall")
+@requires(policies.SIGNED_IN)
+def recall(proposal_id: int):
+    """Take a submitted proposal back to draft before screening and the deadline."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    _owned(proposal_id)
+    try:
+        proposals.recall(current_user, proposal_id)
+    except Refusal as error:
+        return pages.back(_owned(proposal_id), error)
+    flash(_("申报已取回为草稿：修改后请在截止前重新提交"), "success")
+    return redirect(url_for(".edit", proposal_id=proposal_id))
 
 
 @bp.get("/<int:proposal_id>")
@@ -202,17 +243,26 @@ def detail(proposal_id: int):
         proposal = proposals.get_visible(current_user, proposal_id)
     except Refusal:
         abort(404)
-    return _detail_page(proposal)
+    return pages.detail_page(proposal)
 
 
 @bp.post("/<int:proposal_id>/attachments")
 @requires(policies.SIGNED_IN)
 def upload(proposal_id: int):
-    """Attach a PDF, JPEG or PNG (≤ 10 MB); refused files answer 4xx with the reason."""
+    """Attach a PDF, JPEG or PNG (≤ 10 MB); refused files answer 4xx with the reason.
+
+    The form's 上传附件 button posts the whole proposal form here: the draft is kept first, so
+    nothing typed is lost to the upload.
+    """
     proposal = _owned(proposal_id)
+    if binding.carries_form() and is_editable(proposal.status):
+        form = binding.build_form(proposal)
+        if not form.validate_on_submit():
+            return pages.edit_page(proposal, form, 400)
+        return _save(proposal, form, anchor="#attachments", upload=True)
     form = UploadForm()
     if not form.validate_on_submit() or not form.file.data:
-        return _back(proposal, Refusal(_("请选择要上传的文件"), status=400))
+        return pages.back(proposal, Refusal(_("请选择要上传的文件"), status=400))
     try:
         attachments.add(
             current_user,
@@ -221,7 +271,7 @@ def upload(proposal_id: int):
             form.file.data.read(attachments.MAX_FILE_BYTES + 1),
         )
     except Refusal as error:
-        return _back(proposal, error)
+        return pages.back(proposal, error)
     flash(_("附件已上传"), "success")
     return redirect(url_for(".edit", proposal_id=proposal_id) + "#attachments")
 
@@ -254,6 +304,6 @@ def remove_attachment(attachment_id: int):
     try:
         proposal_id = attachments.remove(current_user, attachment_id)
     except Refusal as error:
-        return _back(proposal, error)
+        return pages.back(proposal, error)
     flash(_("附件已删除"), "success")
     return redirect(url_for(".edit", proposal_id=proposal_id) + "#attachments")

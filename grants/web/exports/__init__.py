@@ -1,0 +1,1 @@
+"""Spreadsheet exports for offices: ranking, proposals, objections and the audit log."""
