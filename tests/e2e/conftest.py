@@ -80,7 +80,11 @@ def _seed() -> dict:
     from tests.helpers import create_user
 
     make_community("东山社区")
+    from grants.demo.security import DEMO_TOTP_SECRET
+    from grants.services import second_factor
+
     organizer = create_user("e2e_organizer", "organizer", display_name="王敏")
+    RECOVERY_CODES["e2e_organizer"] = second_factor.enrol_with_secret(organizer, DEMO_TOTP_SECRET)
     create_user("e2e_resident", "resident", display_name="张桂兰")
     applicant = create_user("e2e_applicant", "resident", display_name="陈秀英")
     others = create_user("e2e_others", "resident", display_name="刘建国")
@@ -179,10 +183,20 @@ def any_size(request):
     return request.getfixturevalue(request.param)
 
 
+RECOVERY_CODES: dict[str, list[str]] = {}
+"""One-time recovery codes of the staff accounts the seed enrolled, used one per sign-in: a
+code from the authenticator is accepted once per 30-second step, and the journeys must not
+depend on the time of day."""
+
+
 def login(page, username: str, then: str) -> None:
-    """Log in through the form and land on ``then``."""
+    """Log in through the form (and, for staff, the second-factor step) and land on ``then``."""
     page.goto(f"/auth/login?next={then}")
     page.fill("#username", username)
     page.fill("#password", PASSWORD)
     page.press("#password", "Enter")
+    page.wait_for_load_state()
+    if "/account/two-factor" in page.url:
+        page.fill("#code", RECOVERY_CODES[username].pop())
+        page.press("#code", "Enter")
     page.wait_for_url(f"**{then}")
