@@ -20,4 +20,4 @@ __all__ = [
 ]
 
 # Judging and award models refer to the classes above, so they are registered last.
-from grants.models import awards, expenses, judging, payments  # noqa: E402,F401
+from grants.models import awards, evaluations, expenses, judging, payments  # noqa: E402,F401

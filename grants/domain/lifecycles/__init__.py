@@ -11,6 +11,7 @@ from grants.domain.lifecycles.agreement import AGREEMENT
 from grants.domain.lifecycles.award import AWARD
 from grants.domain.lifecycles.budget_adjustment import BUDGET_ADJUSTMENT
 from grants.domain.lifecycles.clawback import CLAWBACK
+from grants.domain.lifecycles.evaluation import EVALUATION, EVALUATION_SHEET
 from grants.domain.lifecycles.events import EVENT_LABELS, EVENTS
 from grants.domain.lifecycles.expense import EXPENSE
 from grants.domain.lifecycles.need import NEED
@@ -26,7 +27,7 @@ LIFECYCLES: dict[str, Lifecycle] = {
     lifecycle.name: lifecycle
     for lifecycle in (
         PROPOSAL, AWARD, OBJECTION, NEED, NOTICE, SCORE_SHEET, AGREEMENT, TRANCHE, PAYMENT,
-        EXPENSE, BUDGET_ADJUSTMENT, CLAWBACK,
+        EXPENSE, BUDGET_ADJUSTMENT, CLAWBACK, EVALUATION, EVALUATION_SHEET,
     )
 }
 AUDIT_ACTIONS: frozenset[str] = frozenset().union(
@@ -44,7 +45,8 @@ def audit_action_label(action: str) -> str:
 
 
 __all__ = [
-    "AGREEMENT", "AUDIT_ACTIONS", "AWARD", "BUDGET_ADJUSTMENT", "CLAWBACK", "EVENTS", "EXPENSE",
+    "AGREEMENT", "AUDIT_ACTIONS", "AWARD", "BUDGET_ADJUSTMENT", "CLAWBACK", "EVALUATION",
+    "EVALUATION_SHEET", "EVENTS", "EXPENSE",
     "LIFECYCLES", "NEED", "NOTICE", "OBJECTION", "PAYMENT", "PROPOSAL", "SCORE_SHEET", "TRANCHE",
     "audit_action_label",
 ]

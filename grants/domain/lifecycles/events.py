@@ -41,5 +41,8 @@ EVENT_LABELS: dict[str, str] = {
     "payment.change_payee": N_("修改收款信息"),
     "round.save_tranche_plan": N_("保存拨付方案"),
     "idempotency.prune": N_("清理过期的幂等键"),
+    "evaluation_settings.update": N_("修改评估设置"),
+    "evaluation_photo.add": N_("上传评估照片"),
+    "evaluation_photo.remove": N_("删除评估照片"),
 }
 EVENTS: frozenset[str] = frozenset(EVENT_LABELS)
