@@ -22,6 +22,7 @@ from grants.domain.permissions import proposals as perms
 from grants.domain.roles import APPLICANT
 from grants.extensions import db
 from grants.models import Attachment, AttachmentBlob, Proposal
+from grants.models.evaluations import EvaluationPhoto
 from grants.models.expenses import ExpenseReceipt
 from grants.services import audit, unit_of_work
 from grants.services.proposals import lock_editable
@@ -105,10 +106,12 @@ def store_blob(digest: str, data: bytes) -> None:
 
 
 def blob_in_use(digest: str) -> bool:
-    """True while an attachment or an expense receipt still refers to the stored bytes."""
+    """True while an attachment, an expense receipt or an evaluation photo still refers to the
+    stored bytes."""
     attachment = select(Attachment.id).where(Attachment.sha256 == digest).exists()
     receipt = select(ExpenseReceipt.id).where(ExpenseReceipt.sha256 == digest).exists()
-    return bool(db.session.scalar(select(attachment | receipt)))
+    photo = select(EvaluationPhoto.id).where(EvaluationPhoto.sha256 == digest).exists()
+    return bool(db.session.scalar(select(attachment | receipt | photo)))
 
 
 def add(user, proposal_id: int, filename: str | None, data: bytes) -> Attachment:
