@@ -17,7 +17,7 @@ from sqlalchemy import insert, select, update
 from grants.domain.clock import local_date
 from grants.extensions import db
 from grants.models import Proposal, User
-from grants.models.awards import Award, AwardBudgetLine, Tranche
+from grants.models.awards import Agreement, Award, AwardBudgetLine, Tranche
 from grants.models.base import utcnow
 from grants.models.evaluations import Evaluation
 from grants.models.payments import Payment
@@ -71,6 +71,8 @@ def implementing_awards(who: People, count: int = 1, grantee: User | None = None
     db.session.execute(update(Proposal).where(Proposal.id.in_(proposals)).values(
         activities=ACTIVITIES, organisation_id=grantee.organisation_id))
     db.session.execute(update(Award).where(Award.id.in_(ids)).values(status="implementing"))
+    db.session.execute(update(Agreement).where(Agreement.award_id.in_(ids)).values(
+        organizer_signer_id=who.organizer.id))
     db.session.execute(insert(AwardBudgetLine), [
         dict(award_id=aid, position=i, item=item, cost_category=category, unit_price_fen=fen,
              quantity=1, subtotal_fen=fen)

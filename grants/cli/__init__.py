@@ -7,6 +7,7 @@ from flask import Flask
 from grants.cli.agreements import agreements_cli
 from grants.cli.audit import audit_cli
 from grants.cli.demo import seed_demo
+from grants.cli.evaluations import evaluations_cli
 from grants.cli.judging import judging_cli
 from grants.cli.notices import notices_cli
 from grants.cli.payments import payments_cli
@@ -16,5 +17,5 @@ from grants.cli.users import users_cli
 def register_cli(app: Flask) -> None:
     """Add the platform's commands to ``flask``."""
     for command in (users_cli, audit_cli, seed_demo, judging_cli, notices_cli, agreements_cli,
-                    payments_cli):
+                    payments_cli, evaluations_cli):
         app.cli.add_command(command)

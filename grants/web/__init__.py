@@ -11,6 +11,7 @@ def register_blueprints(app: Flask) -> None:
     from grants.web.audit.views import bp as audit
     from grants.web.auth.views import bp as auth
     from grants.web.awards.views import bp as awards
+    from grants.web.evaluations.views import bp as evaluations
     from grants.web.expenses.views import bp as expenses
     from grants.web.finance.views import bp as finance
     from grants.web.judging.views import bp as judging
@@ -23,5 +24,5 @@ def register_blueprints(app: Flask) -> None:
     from grants.web.screening.views import bp as screening
 
     for blueprint in (main, auth, admin, audit, rounds, needs, proposals, screening,
-                      notifications, judging, awards, notices, finance, expenses):
+                      notifications, judging, awards, notices, finance, expenses, evaluations):
         app.register_blueprint(blueprint)

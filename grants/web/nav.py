@@ -31,6 +31,9 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("awards.mine", N_("我的协议")),
     NavItem("finance.dashboard", N_("拨付")),
     NavItem("expenses.queue", N_("支出审核")),
+    NavItem("evaluations.mine", N_("项目评估")),
+    NavItem("evaluations.queue", N_("评估任务")),
+    NavItem("evaluations.rounds", N_("中期/结项评估")),
     NavItem("audit.entries", N_("审计日志")),
     NavItem("admin.users", N_("账号管理")),
 )
