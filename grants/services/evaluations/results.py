@@ -101,10 +101,12 @@ def publish_results(actor, round_id: int, kind: object, today: date | None = Non
 
 
 def _of_round(round_id: int, kind: str, states) -> list[Evaluation]:
-    """The round's evaluations of ``kind`` in ``states``, in award order."""
-    return list(db.session.scalars(select(Evaluation).where(
+    """The round's evaluations of ``kind`` in ``states``, in award order, locked (before the
+    notice's entry takes the chain's head)."""
+    query = select(Evaluation).where(
         Evaluation.round_id == round_id, Evaluation.kind == kind,
-        Evaluation.status.in_(states)).order_by(Evaluation.award_id)))
+        Evaluation.status.in_(states)).order_by(Evaluation.award_id).with_for_update()
+    return list(db.session.scalars(query.execution_options(populate_existing=True)))
 
 
 def _facts(evaluation: Evaluation, pass_mark: int) -> dict:
@@ -129,7 +131,12 @@ def confirm_results(notice_id: int, actor=None, today: date | None = None,
     """Close an ended results notice with no objection waiting: each evaluation still in it
     passes or fails by the round's pass mark (see the module docstring). Returns how many
     were decided; refused (409, nothing written) before the end or with objections open.
-    ``actor`` None is the scheduled ``flask notices close-due``."""
+    ``actor`` None is the scheduled ``flask notices close-due``.
+
+    Every row the decisions change is locked (awards in id order, then their evaluations and
+    the organisations a failure bars) before the first audit entry takes the chain's head:
+    a payment approval holding one of those awards then finishes first, never waiting for
+    the head this transaction holds."""
     today = today or local_date()
     round_id = db.session.scalar(select(Notice.round_id).where(Notice.id == notice_id))
     if round_id is None:
@@ -142,14 +149,15 @@ def confirm_results(notice_id: int, actor=None, today: date | None = None,
         NOTICE.step(notice.status, "confirm", acting_roles(actor))
         _check_confirmable(notice, today)
         settings = settings_of(round_id)
-        pending = _of_notice(notice)
+        pending = [(locked(Award, e.award_id), locked(Evaluation, e.id))
+                   for e in _of_notice(notice)]
+        barred = {award.id: bar_target(award, settings) for award, _e in pending}
         notice.closed_at = stored(now_utc(now))
         apply(NOTICE, notice, "confirm", actor, payload={
             "kind": notice.kind, "pass_mark": settings.pass_mark,
-            "decided": [_facts(e, settings.pass_mark) for e in pending]})
-        for evaluation_id, award_id in [(e.id, e.award_id) for e in pending]:
-            award = locked(Award, award_id)
-            decide(award, locked(Evaluation, evaluation_id), settings, actor, now)
+            "decided": [_facts(e, settings.pass_mark) for _a, e in pending]})
+        for award, evaluation in pending:
+            decide(award, evaluation, settings, actor, barred[award.id], now)
     return len(pending)
 
 
@@ -172,10 +180,19 @@ def _of_notice(notice: Notice) -> list[Evaluation]:
         .order_by(Evaluation.award_id)))
 
 
+def bar_target(award: Award, settings: rules.Settings) -> Organisation | None:
+    """The organisation a failure of this award would bar (locked now), or None when the
+    round bars nobody or a resident team applied."""
+    org_id = award.proposal.organisation_id
+    if not settings.bar_years or org_id is None:
+        return None
+    return locked(Organisation, org_id, msg("找不到这个社会组织"))
+
+
 def decide(award: Award, evaluation: Evaluation, settings: rules.Settings, actor,
-           now: datetime | None = None) -> bool:
-    """Pass or fail one evaluation standing in its notice, with the award locked; True when
-    it passed."""
+           barred: Organisation | None = None, now: datetime | None = None) -> bool:
+    """Pass or fail one evaluation standing in its notice, with the award (and ``barred``,
+    the organisation a failure bars) locked; True when it passed."""
     passed = rules.passes(evaluation.score, settings.pass_mark)
     evaluation.decided_at = stored(now_utc(now))
     facts = {"award_id": award.id, "score": str(evaluation.score),
@@ -190,7 +207,7 @@ def decide(award: Award, evaluation: Evaluation, settings: rules.Settings, actor
                      score=str(evaluation.score), mark=settings.pass_mark)
     evaluation.reason = reason
     apply(EVALUATION, evaluation, "fail", actor, payload=facts)
-    fail_award(award, evaluation, settings, actor, reason, now)
+    fail_award(award, evaluation, settings, actor, reason, barred, now)
     return False
 
 
@@ -216,10 +233,10 @@ def _pass_award(award: Award, evaluation: Evaluation, actor) -> None:
 
 
 def fail_award(award: Award, evaluation: Evaluation, settings: rules.Settings, actor,
-               reason: str, now: datetime | None = None) -> None:
+               reason: str, barred: Organisation | None, now: datetime | None = None) -> None:
     """Suspend the award of a failed evaluation (no further tranches, the unspent paid money
-    clawed back) and bar its organisation when the round says so; an award already
-    suspended or closed is left as it is."""
+    clawed back) and bar ``barred`` (see :func:`bar_target`); an award already suspended or
+    closed is left as it is."""
     roles = acting_roles(actor)
     action = next((a for a in (rules.FAIL_ACTION[evaluation.kind], "suspend")
                    if AWARD.can(award.status, a, roles)), None)
@@ -227,11 +244,9 @@ def fail_award(award: Award, evaluation: Evaluation, settings: rules.Settings, a
         clawback = max_clawback(ledger_of(award.id))
         suspend_locked(award, action, actor, reason, clawback, now,
                        facts={"evaluation_id": evaluation.id})
-    org_id = award.proposal.organisation_id
-    if settings.bar_years and org_id is not None:
-        org = locked(Organisation, org_id, msg("找不到这个社会组织"))
+    if barred is not None:
         role = role_used(actor, ORGANIZERS) if actor is not None else "system"
-        bar_locked(org, settings.bar_years, reason, actor, role, now)
+        bar_locked(barred, settings.bar_years, reason, actor, role, now)
     tell_grantee(evaluation, "“{title}”的{kind}未通过，项目已暂停：{reason}", reason=reason)
 
 
@@ -374,8 +389,9 @@ def _expire_one(evaluation_id: int, today: date, moment: datetime) -> str | None
                          kind=tr(rules.KIND_LABELS[evaluation.kind]),
                          due=evaluation.due_on.isoformat(), reminded=reminded.isoformat(),
                          grace=settings.grace_days)
+        barred = bar_target(award, settings)
         evaluation.reason, evaluation.decided_at = reason, stored(moment)
         apply(EVALUATION, evaluation, "expire", None, reason=reason,
               payload={"award_id": award.id})
-        fail_award(award, evaluation, settings, None, reason, moment)
+        fail_award(award, evaluation, settings, None, reason, barred, moment)
     return f"评估 #{evaluation_id}：逾期未提交，判定不通过，项目已暂停"
