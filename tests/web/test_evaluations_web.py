@@ -204,3 +204,30 @@ def test_the_agreement_page_shows_the_results(client, auth, world):
     auth.login("grantee")
     page = text_of(client.get(f"/awards/agreements/{agreement}"))
     assert "中期/结项评估" in page and f"/evaluations/{world['done']}" in page
+
+
+def test_the_demo_evaluates_round_6_and_its_pages_open(demo_app):
+    from grants.demo import DEMO_PASSWORD
+    from grants.demo.finance import ROUND6_NAME
+    from grants.models import FundingRound
+    from tests.conftest import IsolatedClient
+    from tests.helpers import login_as
+
+    round_id = db.session.scalar(select(FundingRound.id).where(FundingRound.name == ROUND6_NAME))
+    found = {(e.kind, e.status): e for e in db.session.scalars(
+        select(Evaluation).where(Evaluation.round_id == round_id))}
+    assert set(found) == {("midterm", "passed"), ("midterm", "failed"), ("final", "passed")}
+    assert found[("midterm", "failed")].award.status == "suspended"
+    assert found[("final", "passed")].award.status == "final_passed"
+    demo_app.test_client_class = IsolatedClient
+    for username, paths in (
+        ("pinggu1", ["/evaluations/queue", f"/evaluations/sheets/{found[('final', 'passed')].sheets[0].id}"]),
+        ("organizer", ["/evaluations/rounds", f"/evaluations/rounds/{round_id}"]),
+        ("org11", ["/evaluations/mine", f"/evaluations/{found[('midterm', 'passed')].id}"]),
+    ):
+        client = demo_app.test_client()
+        assert login_as(client, username, DEMO_PASSWORD).status_code == 302
+        for path in paths:
+            assert client.get(path).status_code == 200, (username, path)
+    notice = found[("midterm", "failed")].notice_id
+    assert demo_app.test_client().get(f"/evaluations/notices/{notice}").status_code == 200
