@@ -32,7 +32,7 @@ from tests.payments_support import ACCOUNT, PAYEE, make_due, tranche_ids
 
 pytestmark = pytest.mark.postgres
 AWARDS = 8
-REPEATS = 3
+REPEATS = 2
 STAGGER = 0.015
 """Seconds between the approvals' starts, so that some land before the confirmation takes the
 awards and some after (the assertions hold for any order)."""
