@@ -416,3 +416,22 @@ def test_opening_twice_opens_nothing_more(who):
     with pytest.raises(Refusal) as past:
         svc.open_evaluations(who.organizer, round_id, "final", "2020-01-01")
     assert past.value.status == 422
+
+
+def test_the_results_notice_lists_a_report_failed_for_lateness(who):
+    first, late = implementing_awards(who, 2)
+    round_id = db.session.get(Award, first).round_id
+    svc.open_evaluations(who.organizer, round_id, "midterm",
+                         (local_date() + timedelta(days=1)).isoformat())
+    svc.assign_evaluator(who.organizer, evaluation_of(first).id, who.evaluator.id)
+    svc.save_report(who.grantee, evaluation_of(first).id, report_form(), [("a.png", PHOTO)],
+                    submit=True)
+    scored(who, [evaluation_of(first)])
+    svc.remind_overdue(local_date() + timedelta(days=2))
+    svc.remind_overdue(local_date() + timedelta(days=8))
+    assert evaluation_of(late).status == "failed"
+    notice = in_notice(who, round_id)
+    view = svc.results_notice(notice.id)
+    rows = {row.evaluation.award_id: row for row in view.rows}
+    assert rows[late].late and rows[late].passes is False and not rows[late].objectable
+    assert not rows[first].late and rows[first].passes and rows[first].objectable

@@ -40,7 +40,7 @@ from grants.domain.permissions.awards import public_applicant
 from grants.domain.roles import EVALUATOR
 from grants.extensions import db
 from grants.models import AttachmentBlob, FundingRound, Proposal, User, UserRole
-from grants.models.awards import Award, Notice, Objection
+from grants.models.awards import Agreement, Award, Notice, Objection
 from grants.models.evaluations import Evaluation, EvaluationPhoto, EvaluationSheet
 from grants.services import is_row_id
 from grants.services.evaluations.commands import openable_award_ids, spending_summary
@@ -185,13 +185,11 @@ class RoundListing:
 
 
 def rounds_index() -> list[RoundListing]:
-    """Rounds with signed awards (those that can be evaluated), newest first."""
+    """Rounds with countersigned agreements (those that can be evaluated), newest first."""
+    signed = select(Award.round_id).join(Agreement, Agreement.award_id == Award.id).where(
+        Agreement.organizer_signed_at.is_not(None))
     rounds = list(db.session.scalars(
-        select(FundingRound).where(FundingRound.id.in_(
-            select(Award.round_id).where(Award.status.in_(
-                set().union(*rules.OPENABLE_AWARDS.values(), {"suspended", "final_passed",
-                                                              "closed"})))))
-        .order_by(FundingRound.id.desc())))
+        select(FundingRound).where(FundingRound.id.in_(signed)).order_by(FundingRound.id.desc())))
     counts: dict[int, dict[str, int]] = {r.id: {} for r in rounds}
     for round_id, status, count in db.session.execute(
             select(Evaluation.round_id, Evaluation.status, func.count())
@@ -356,6 +354,7 @@ class NoticeRow:
     community: str
     score: Decimal | None
     passes: bool | None
+    late: bool
     objections: int
     objectable: bool
 
@@ -394,11 +393,11 @@ def _notice_row(evaluation: Evaluation, objections: int, settings: rules.Setting
     proposal = evaluation.award.proposal
     leader = proposal.contact_name or (proposal.team[0] if proposal.team else "")
     score = evaluation.score if evaluation.status in PUBLISHED else None
-    outcome = None if score is None else rules.passes(score, settings.pass_mark)
-    if evaluation.status in DECIDED and score is None:
-        outcome = False
+    late = evaluation.status in DECIDED and evaluation.score is None
+    outcome = False if late else None if score is None else rules.passes(score,
+                                                                          settings.pass_mark)
     return NoticeRow(
         evaluation, proposal.title,
         public_applicant(proposal.organisation.name if proposal.organisation else None, leader),
-        proposal.community.name if proposal.community else "", score, outcome, objections,
-        accepts_objections(evaluation))
+        proposal.community.name if proposal.community else "", score, outcome, late,
+        objections, accepts_objections(evaluation))
