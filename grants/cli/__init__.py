@@ -8,6 +8,7 @@ from grants.cli.agreements import agreements_cli
 from grants.cli.audit import audit_cli
 from grants.cli.checkpoints import checkpoint
 from grants.cli.demo import seed_demo
+from grants.cli.evaluations import evaluations_cli
 from grants.cli.followup import followup_cli
 from grants.cli.jobs import jobs_cli
 from grants.cli.judging import judging_cli
@@ -21,5 +22,5 @@ def register_cli(app: Flask) -> None:
     """Add the platform's commands to ``flask``."""
     audit_cli.add_command(checkpoint)
     for command in (users_cli, audit_cli, seed_demo, judging_cli, notices_cli, agreements_cli,
-                    payments_cli, jobs_cli, pdf_cli, followup_cli):
+                    payments_cli, jobs_cli, pdf_cli, followup_cli, evaluations_cli):
         app.cli.add_command(command)

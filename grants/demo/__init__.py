@@ -2,7 +2,8 @@
 
 This package holds the demo's steps: communities, staff, residents and organisations here, then
 rounds and needs (:mod:`.rounds`), proposals (:mod:`.proposals`), judging (:mod:`.judging`),
-awards (:mod:`.awards`) and disbursement (:mod:`.finance`). Every step checks what exists
+awards (:mod:`.awards`), disbursement (:mod:`.finance`), expenses (:mod:`.expenses`) and
+evaluations (:mod:`.evaluations`). Every step checks what exists
 first, so running ``flask seed-demo`` again changes nothing.
 """
 
@@ -101,6 +102,7 @@ def seed_all() -> Iterator[str]:
     from grants.demo import (
         announcements,
         awards,
+        evaluations,
         expenses,
         finance,
         followup,
@@ -109,7 +111,8 @@ def seed_all() -> Iterator[str]:
         rounds,
     )
 
-    for module in (rounds, proposals, judging, awards, finance, expenses, followup, announcements):
+    for module in (rounds, proposals, judging, awards, finance, expenses, evaluations, followup,
+                   announcements):
         yield from module.seed()
     from grants.demo import checkpoints, security
 
@@ -124,5 +127,6 @@ def demo_logins() -> Iterator[str]:
     yield f"demo logins (password: {DEMO_PASSWORD}):"
     for username, role in (("admin", "管理员"), ("organizer", "主办方"), ("finance1", "财务"),
                            ("finance2", "财务(复核)"), ("auditor", "审计"), ("judge1", "评审专家"),
-                           ("resident1", "居民"), ("org1", "社会组织")):
+                           ("resident1", "居民"), ("org1", "社会组织"),
+                           ("pinggu1", "第三方评估")):
         yield f"  {username:<10} {role}"

@@ -17,9 +17,10 @@ paid), in rank order among the awards whose open payments allow settling:
 
 Expenses are dated inside round 6's implementation period (2025) and reported a few days after;
 each has its own small receipt file (PDF, JPEG or PNG). Everything goes through the services,
-so the audit chain covers it. Awards move from signed to implementing and through the
-evaluations by the award lifecycle (:func:`grants.services.lifecycle.apply`), standing in for
-the evaluation issue's service. Each step looks at what exists first: seeding again adds
+so the audit chain covers it. Awards move from signed to implementing by the award lifecycle
+(:func:`grants.services.lifecycle.apply`); the first award's evaluations stand in for ones held
+before the platform had them, while the second and third are evaluated for real afterwards
+by :mod:`grants.demo.evaluations`. Each step looks at what exists first: seeding again adds
 nothing.
 """
 
@@ -211,7 +212,7 @@ def _everyday_award(award: Award, settled: Award, staff: dict[str, User]) -> Non
     if _has_expenses(award):
         return
     organizer, finance, asking = staff["organizer"], staff[ACCEPTING], staff[QUERYING]
-    _move(award, ("start_implementation", "pass_midterm"), organizer)
+    _move(award, ("start_implementation",), organizer)
     count = len(_lines(award))
     _report_and_accept(award, (
         Planned(0, 300, date(2025, 6, 28), "{item}（6 月）"),
@@ -242,7 +243,7 @@ def _overrun_award(award: Award, staff: dict[str, User]) -> None:
     if _has_expenses(award):
         return
     organizer, finance = staff["organizer"], staff[ACCEPTING]
-    _move(award, ("start_implementation", "pass_midterm"), organizer)
+    _move(award, ("start_implementation",), organizer)
     count = len(_lines(award))
     _report_and_accept(award, (
         Planned(0, 500, date(2025, 6, 25), "{item}第一批"),

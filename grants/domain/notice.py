@@ -15,10 +15,15 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import NamedTuple
 
+from grants.domain.evaluations import KINDS as EVALUATION_KINDS
 from grants.domain.i18n import join_list, msg
 from grants.domain.lifecycles import AWARD, NOTICE, OBJECTION
 from grants.domain.phases import format_date
 
+AWARDS_NOTICE = "awards"
+"""The kind of a notice of a round's proposed awards; evaluation results notices are of kind
+``midterm`` or ``final`` (see :mod:`grants.services.evaluations.results`)."""
+NOTICE_KINDS: tuple[str, ...] = (AWARDS_NOTICE, *EVALUATION_KINDS)
 PUBLISHABLE_AWARDS = AWARD.sources("publish_notice")
 """Awards a new notice takes in (proposed ones)."""
 NOTICED_AWARDS = AWARD.sources("confirm")

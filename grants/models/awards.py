@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from grants.domain.band import SITE_BAND
 from grants.domain.lifecycles import AGREEMENT, AWARD, NOTICE, OBJECTION
 from grants.domain.lifecycles.tranche import PENDING, TRANCHE
+from grants.domain.notice import AWARDS_NOTICE, NOTICE_KINDS
 from grants.domain.tranches import FULL_BP, GATES
 from grants.extensions import db
 from grants.models.base import sql_in, utcnow
@@ -48,11 +49,14 @@ class AwardExclusion(db.Model):
 
 
 class Notice(db.Model):
-    """One public notice period of a round's awards; dates are local (Asia/Shanghai) dates."""
+    """One public notice period of a round's awards (``kind`` ``awards``) or of its mid-term or
+    final evaluation results (``midterm``, ``final``); dates are local (Asia/Shanghai) dates."""
 
     __tablename__ = "notice"
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("funding_round.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10), default=AWARDS_NOTICE,
+                                      server_default=AWARDS_NOTICE)
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
     starts_on: Mapped[date]
     ends_on: Mapped[date]
@@ -63,6 +67,7 @@ class Notice(db.Model):
     __table_args__ = (
         CheckConstraint(sql_in("status", NOTICE.states), name="known_status"),
         CheckConstraint("starts_on <= ends_on", name="period_ordered"),
+        CheckConstraint(sql_in("kind", NOTICE_KINDS), name="known_kind"),
         db.Index("ix_notice_status_ends_on", "status", "ends_on"),
     )
 
@@ -108,7 +113,8 @@ class Award(db.Model):
 
 
 class Objection(db.Model):
-    """An objection (异议) to one award, filed during its notice period.
+    """An objection (异议) to one award, filed during its notice period, or to the result of one
+    of its evaluations (``evaluation_id`` set) during the results notice.
 
     ``user_id`` is set for logged-in objectors; anonymous ones leave a name and phone, which are
     never shown publicly. ``token`` is the secret receipt with which anyone can see the outcome.
@@ -117,6 +123,7 @@ class Objection(db.Model):
     __tablename__ = "objection"
     id: Mapped[int] = mapped_column(primary_key=True)
     award_id: Mapped[int] = mapped_column(ForeignKey("award.id"), index=True)
+    evaluation_id: Mapped[int | None] = mapped_column(ForeignKey("evaluation.id"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     name: Mapped[str] = mapped_column(String(60), default="")
     phone: Mapped[str] = mapped_column(String(30), default="")

@@ -156,7 +156,8 @@ class Clawback(db.Model):
     """The money a suspension claws back, recorded with the suspension, tracked until received.
 
     ``status`` follows :data:`~grants.domain.lifecycles.CLAWBACK`; a received clawback has its
-    bank record. One per award (an award is suspended once).
+    bank record. One per award (an award is suspended once). ``recorded_by_id`` is empty when
+    the scheduled overdue check (``system``) failed an evaluation and suspended the award.
     """
 
     __tablename__ = "clawback"
@@ -165,7 +166,7 @@ class Clawback(db.Model):
     amount_fen: Mapped[int]
     status: Mapped[str] = mapped_column(String(12))
     reason: Mapped[str] = mapped_column(Text)
-    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
     received_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     received_at: Mapped[datetime | None]

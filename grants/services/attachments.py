@@ -26,6 +26,7 @@ from grants.domain.proposals import submission_action
 from grants.domain.roles import APPLICANT
 from grants.extensions import db
 from grants.models import Attachment, AttachmentBlob, Proposal
+from grants.models.evaluations import EvaluationPhoto
 from grants.models.expenses import ExpenseReceipt
 from grants.services import audit, unit_of_work
 from grants.services.proposals import lock_editable
@@ -110,10 +111,12 @@ def store_blob(digest: str, data: bytes) -> None:
 
 
 def blob_in_use(digest: str) -> bool:
-    """True while an attachment or an expense receipt still refers to the stored bytes."""
+    """True while an attachment, an expense receipt or an evaluation photo still refers to the
+    stored bytes."""
     attachment = select(Attachment.id).where(Attachment.sha256 == digest).exists()
     receipt = select(ExpenseReceipt.id).where(ExpenseReceipt.sha256 == digest).exists()
-    return bool(db.session.scalar(select(attachment | receipt)))
+    photo = select(EvaluationPhoto.id).where(EvaluationPhoto.sha256 == digest).exists()
+    return bool(db.session.scalar(select(attachment | receipt | photo)))
 
 
 def _check_window(proposal: Proposal, now: datetime | None) -> None:

@@ -22,6 +22,7 @@ from grants.domain.lifecycles import AWARD, NOTICE, OBJECTION, PROPOSAL
 from grants.domain.lifecycles.award import LIVE_STATES
 from grants.domain.notice import (
     AWAITING_RULING,
+    AWARDS_NOTICE,
     NOTICED_AWARDS,
     OPEN_NOTICES,
     PUBLISHABLE_AWARDS,
@@ -118,7 +119,7 @@ def public_rows(notice: Notice) -> list[PublicRow]:
         db.session.execute(
             select(Objection.award_id, func.count(Objection.id))
             .join(Award, Award.id == Objection.award_id)
-            .where(Award.notice_id == notice.id)
+            .where(Award.notice_id == notice.id, Objection.evaluation_id.is_(None))
             .group_by(Objection.award_id)
         ).all()
     )
@@ -180,10 +181,12 @@ def notice_listings(today: date | None = None) -> list[NoticeListing]:
 
 
 def notices_of_round(round_id: int) -> list[Notice]:
-    """A round's notices, newest first."""
+    """A round's notices of awards, newest first (its evaluation results notices are listed
+    by :mod:`grants.services.evaluations`)."""
     return list(
         db.session.scalars(
-            select(Notice).where(Notice.round_id == round_id).order_by(Notice.id.desc())
+            select(Notice).where(Notice.round_id == round_id, Notice.kind == AWARDS_NOTICE)
+            .order_by(Notice.id.desc())
         )
     )
 
@@ -225,7 +228,7 @@ def file_objection(
               payload={"award_id": award.id, "by_account": not anonymous})
         with source_language():
             message = msg("收到对“{title}”的异议，请及时处理", title=award.proposal.title)
-        _notify_organizers(message, f"/awards/rounds/{award.round_id}")
+        notify_organizers(message, f"/awards/rounds/{award.round_id}")
     return objection
 
 
@@ -257,7 +260,7 @@ def accepts_objections(award: Award, today: date | None = None) -> bool:
             and is_open(award.notice, today))
 
 
-def _notify_organizers(message: str, link: str) -> None:
+def notify_organizers(message: str, link: str) -> None:
     """Tell every organizer account about something waiting for them."""
     ids = db.session.scalars(
         select(UserRole.user_id)
@@ -302,15 +305,19 @@ def uphold_objection(
 
     One entry on the objection (``objection.uphold``, saying what happened to the award) and
     one on the award (``award.revoke`` or ``award.change_amount``) when it still stood in the
-    notice.
+    notice. An objection to an evaluation result sends the evaluation back for scoring
+    instead (:func:`grants.services.evaluations.results.uphold_on_evaluation`).
     """
     with unit_of_work():
         funding_round, objection = _locked_objection(objection_id)
-        award = objection.award
-        effect = _award_effect(award, new_amount_fen)
-        apply(OBJECTION, objection, "uphold", actor, reason=reason,
-              payload={"award_id": award.id, **effect})
-        _apply_upheld(funding_round, award, objection, actor, reason, new_amount_fen)
+        if objection.evaluation_id is not None:
+            _evaluation_results().uphold_on_evaluation(objection, actor, reason)
+        else:
+            award = objection.award
+            effect = _award_effect(award, new_amount_fen)
+            apply(OBJECTION, objection, "uphold", actor, reason=reason,
+                  payload={"award_id": award.id, **effect})
+            _apply_upheld(funding_round, award, objection, actor, reason, new_amount_fen)
         _decide(objection, actor, reason)
     return objection
 
@@ -379,11 +386,12 @@ def objections_of_user(user) -> list[Objection]:
 
 
 def objections_of_round(round_id: int) -> list[Objection]:
-    """Every objection against a round's awards, those awaiting a ruling first."""
+    """Every objection against a round's awards, those awaiting a ruling first (objections to
+    evaluation results are listed with the evaluations)."""
     query = (
         select(Objection)
         .join(Award)
-        .where(Award.round_id == round_id)
+        .where(Award.round_id == round_id, Objection.evaluation_id.is_(None))
         .order_by(Objection.status.not_in(AWAITING_RULING), Objection.id)
     )
     return list(db.session.scalars(query))
@@ -397,13 +405,21 @@ def receipt_number(objection: Objection) -> str:
 # --------------------------------------------------------------------------- confirmation
 
 
+def _evaluation_results():
+    """The evaluation results module, imported when first needed: it builds on this one."""
+    from grants.services.evaluations import results
+
+    return results
+
+
 def _open_objections(notice_id: int) -> int:
     """How many objections against a notice's awards still wait for a ruling."""
     return (
         db.session.scalar(
             select(func.count(Objection.id))
             .join(Award)
-            .where(Award.notice_id == notice_id, Objection.status.in_(AWAITING_RULING))
+            .where(Award.notice_id == notice_id, Objection.status.in_(AWAITING_RULING),
+                   Objection.evaluation_id.is_(None))
         )
         or 0
     )
@@ -412,12 +428,17 @@ def _open_objections(notice_id: int) -> int:
 def confirm_notice(notice_id: int, actor=None, today: date | None = None) -> int:
     """Close an ended notice with no open objection: confirm its awards (freezing their
     budget lines), draw their agreements and settle the round's proposals. Returns how many
-    awards were confirmed; refused (nothing written) otherwise."""
+    awards were confirmed; refused (nothing written) otherwise. A notice of evaluation results
+    is confirmed by :func:`grants.services.evaluations.results.confirm_results` instead."""
     today = today or local_date()
     missing = msg("找不到这次公示")
-    round_id = db.session.scalar(select(Notice.round_id).where(Notice.id == notice_id))
-    if round_id is None:
+    found = db.session.execute(
+        select(Notice.round_id, Notice.kind).where(Notice.id == notice_id)).first()
+    if found is None:
         raise Refusal(missing, status=404)
+    round_id, kind = found
+    if kind != AWARDS_NOTICE:
+        return _evaluation_results().confirm_results(notice_id, actor, today)
     with unit_of_work():
         lock_round(round_id)
         notice = locked(Notice, notice_id, missing)
@@ -482,13 +503,13 @@ def close_due(today: date | None = None) -> list[str]:
     and notices still waiting for rulings are only reported.
     """
     today = today or local_date()
-    due = db.session.scalars(
-        select(Notice.id)
+    due = db.session.execute(
+        select(Notice.id, Notice.kind)
         .where(Notice.status.in_(OPEN_NOTICES), Notice.ends_on < today)
         .order_by(Notice.id)
     ).all()
     lines = []
-    for notice_id in due:
+    for notice_id, kind in due:
         try:
             count = confirm_notice(notice_id, None, today)
         except Refusal as error:
@@ -498,7 +519,8 @@ def close_due(today: date | None = None) -> list[str]:
             current_app.logger.exception("closing notice %s failed", notice_id)
             lines.append(f"公示 #{notice_id}：确认失败（{type(error).__name__}），已回滚，请联系管理员")
             continue
-        lines.append(f"公示 #{notice_id}：已确认 {count} 个立项")
+        unit = "个立项" if kind == AWARDS_NOTICE else "项评估结果"
+        lines.append(f"公示 #{notice_id}：已确认 {count} {unit}")
     return lines
 
 

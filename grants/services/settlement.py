@@ -125,27 +125,36 @@ def suspend_award(actor, award_id: int, reason: str, clawback_fen: object = 0,
     (``tranche.block`` each) and a clawback of at most paid − accepted − refunded is recorded
     (``clawback.record``), tracked until received."""
     _allow(perms.can_settle(actor))
-    moment = now_utc(now)
     amount = read_fen(clawback_fen)
     with unit_of_work():
         award = locked_award(award_id)
-        ledger = ledger_of(award.id)
         AWARD.step(award.status, "suspend", acting_roles(actor), reason)
-        check_clawback(ledger, amount)
-        text = reason.strip()
-        apply(AWARD, award, "suspend", actor, reason=text, payload={
-            "clawback_fen": amount, "paid_fen": ledger.paid_fen,
-            "accepted_fen": ledger.accepted_fen})
-        for tranche in award.tranches:
-            if tranche.status in BLOCKABLE_TRANCHES:
-                apply(TRANCHE, tranche, "block", actor, reason=text,
-                      payload={"award_id": award.id, "cause": "award.suspend"})
-        if amount:
-            clawback = Clawback(award_id=award.id, amount_fen=amount, reason=text,
-                                recorded_by_id=actor.id, recorded_at=stored(moment))
-            apply(CLAWBACK, clawback, "record", actor, reason=text,
-                  payload={"award_id": award.id, "amount_fen": amount})
+        suspend_locked(award, "suspend", actor, reason, amount, now)
     return award
+
+
+def suspend_locked(award: Award, action: str, actor, reason: str, clawback_fen: int,
+                   now: datetime | None = None, facts: dict | None = None) -> None:
+    """Inside the caller's transaction, with the award locked: move it by ``action``
+    (``suspend``, or a failed evaluation's ``fail_midterm``/``fail_final``), block its unpaid
+    tranches and record the clawback (none when 0). ``actor`` None is scheduled work
+    (``system``). Refused (nothing done) when the clawback exceeds what may be clawed back."""
+    ledger = ledger_of(award.id)
+    check_clawback(ledger, clawback_fen)
+    text = reason.strip()
+    apply(AWARD, award, action, actor, reason=text, payload={
+        "clawback_fen": clawback_fen, "paid_fen": ledger.paid_fen,
+        "accepted_fen": ledger.accepted_fen, **(facts or {})})
+    for tranche in award.tranches:
+        if tranche.status in BLOCKABLE_TRANCHES:
+            apply(TRANCHE, tranche, "block", actor, reason=text,
+                  payload={"award_id": award.id, "cause": AWARD.audit_action(action)})
+    if clawback_fen:
+        clawback = Clawback(award_id=award.id, amount_fen=clawback_fen, reason=text,
+                            recorded_by_id=getattr(actor, "id", None),
+                            recorded_at=stored(now_utc(now)))
+        apply(CLAWBACK, clawback, "record", actor, reason=text,
+              payload={"award_id": award.id, "amount_fen": clawback_fen})
 
 
 def record_clawback_received(actor, award_id: int, bank_reference: str, value_date: object,
@@ -201,20 +210,27 @@ def bar_organisation(actor, org_id: int, years: object = DEFAULT_BAR_YEARS, reas
     text_years = str(years).strip()
     count = int(text_years) if text_years.isdigit() and len(text_years) <= 3 else years
     text = check_bar(count, reason)
-    today = local_date(now)
     with unit_of_work():
         org = locked(Organisation, org_id, msg("找不到这个社会组织"))
-        until = bar_until(today, count)
-        permanent = org.banned_until is None and bool(org.ban_reason)
-        current = local_date(org.banned_until) if org.banned_until else None
-        if not permanent and (current is None or current < until):
-            org.banned_until = _stored_end(until)
-        org.ban_reason = text
-        end = local_date(org.banned_until).isoformat() if org.banned_until else None
-        audit.record("organisation.bar", "organisation", org.id,
-                     {"years": count, "until": end, "reason": text},
-                     actor=actor, actor_role=role_used(actor, ORGANIZERS))
+        bar_locked(org, count, text, actor, role_used(actor, ORGANIZERS), now)
     return org
+
+
+def bar_locked(org: Organisation, years: int, reason: str, actor, role: str,
+               now: datetime | None = None) -> None:
+    """Inside the caller's transaction, with the organisation locked: bar it for ``years``
+    from today (a longer or permanent bar in force is kept) and record ``organisation.bar``
+    with ``role`` (``system`` for scheduled work)."""
+    until = bar_until(local_date(now), years)
+    permanent = org.banned_until is None and bool(org.ban_reason)
+    current = local_date(org.banned_until) if org.banned_until else None
+    if not permanent and (current is None or current < until):
+        org.banned_until = _stored_end(until)
+    org.ban_reason = reason
+    end = local_date(org.banned_until).isoformat() if org.banned_until else None
+    audit.record("organisation.bar", "organisation", org.id,
+                 {"years": years, "until": end, "reason": reason},
+                 actor=actor, actor_role=role)
 
 
 def _close_problem(ledger: Ledger) -> str | None:
@@ -232,6 +248,7 @@ def close_problem(award_id: int) -> str | None:
 
 
 __all__ = [
-    "Settlement", "bar_organisation", "close_award", "close_problem", "ledger_of",
+    "Settlement", "bar_locked", "bar_organisation", "close_award", "close_problem", "ledger_of",
     "record_clawback_received", "record_refund", "settlement_of", "suspend_award",
+    "suspend_locked",
 ]

@@ -12,6 +12,7 @@ def register_blueprints(app: Flask) -> None:
     from grants.web.audit.views import bp as audit
     from grants.web.auth.views import bp as auth
     from grants.web.awards.views import bp as awards
+    from grants.web.evaluations.views import bp as evaluations
     from grants.web.expenses.views import bp as expenses
     from grants.web.exports.views import bp as exports
     from grants.web.finance.views import bp as finance
@@ -31,6 +32,6 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (main, auth, admin, audit, rounds, needs, proposals, screening,
                       notifications, judging, awards, notices, finance, expenses, jobs, portal,
-                      api, account, followup, exports):
+                      api, account, followup, exports, evaluations):
         app.register_blueprint(blueprint)
     app.register_blueprint(transparency_log)

@@ -50,13 +50,13 @@ def register_filters(app: Flask) -> None:
 
 NEGATIVE_STATES = frozenset({"revoked", "ineligible", "not_awarded", "withdrawn", "dismissed",
                              "suspended", "merged", "discarded", "closed", "rejected",
-                             "cancelled", "blocked"})
+                             "cancelled", "blocked", "failed"})
 POSITIVE_STATES = frozenset({"eligible", "awarded", "confirmed", "upheld", "funded", "submitted",
                              "countersigned", "agreement_signed", "final_passed", "paid",
-                             "approved"})
+                             "approved", "passed"})
 WAITING_STATES = frozenset({"draft", "returned", "filed", "open", "in_notice", "proposed",
                             "awaiting_signature", "signed_by_applicant", "pending", "due",
-                            "requested"})
+                            "requested", "assigned", "reminded", "scored"})
 DESTRUCTIVE_ACTIONS = frozenset({"withdraw", "revoke", "mark_ineligible", "dismiss", "discard",
                                  "reject", "cancel", "block"})
 

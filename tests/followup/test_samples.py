@@ -260,3 +260,25 @@ def test_the_league_reads_evaluation_scores_through_its_one_function(listed, mon
     assert view.league.shares.evaluation_used
     assert [s.provider.evaluation for s in view.league.standings] == [90.0, 70.0, 40.0]
     assert [round(s.score, 1) for s in view.league.standings] == [96.0, 88.0, 76.0]
+
+
+def test_the_league_reads_decided_evaluations_of_the_demo(demo_app):
+    """Round 6's evaluations were decided when the demo was seeded: they count in that quarter
+    (the failed mid-term with its 50.50) and in no earlier one."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from grants.domain.quarters import quarter_of
+    from grants.extensions import db
+    from grants.models import FundingRound
+    from grants.models.evaluations import Evaluation
+
+    round_six = db.session.scalar(select(FundingRound).where(FundingRound.round_no == 6))
+    decided = db.session.scalars(select(Evaluation).where(
+        Evaluation.round_id == round_six.id, Evaluation.decided_at.is_not(None))).all()
+    assert decided, "the demo decides round 6's evaluations"
+    quarter = quarter_of(max(e.decided_at for e in decided).date())
+    scores = followup.evaluation_scores(round_six.id, quarter)
+    assert 50.5 in scores.values() and all(0 <= s <= 100 for s in scores.values())
+    assert followup.evaluation_scores(round_six.id, quarter_of(date(2025, 1, 1))) == {}

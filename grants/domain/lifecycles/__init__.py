@@ -12,6 +12,7 @@ from grants.domain.lifecycles.announcement import ANNOUNCEMENT
 from grants.domain.lifecycles.award import AWARD
 from grants.domain.lifecycles.budget_adjustment import BUDGET_ADJUSTMENT
 from grants.domain.lifecycles.clawback import CLAWBACK
+from grants.domain.lifecycles.evaluation import EVALUATION, EVALUATION_SHEET
 from grants.domain.lifecycles.events import EVENT_LABELS, EVENTS
 from grants.domain.lifecycles.expense import EXPENSE
 from grants.domain.lifecycles.follow_up import FOLLOW_UP_CALL, FOLLOW_UP_SAMPLE
@@ -29,6 +30,7 @@ LIFECYCLES: dict[str, Lifecycle] = {
     for lifecycle in (
         PROPOSAL, AWARD, OBJECTION, NEED, NOTICE, SCORE_SHEET, AGREEMENT, TRANCHE, PAYMENT,
         EXPENSE, BUDGET_ADJUSTMENT, CLAWBACK, ANNOUNCEMENT, FOLLOW_UP_SAMPLE, FOLLOW_UP_CALL,
+        EVALUATION, EVALUATION_SHEET,
     )
 }
 AUDIT_ACTIONS: frozenset[str] = frozenset().union(
@@ -46,8 +48,8 @@ def audit_action_label(action: str) -> str:
 
 
 __all__ = [
-    "AGREEMENT", "ANNOUNCEMENT", "AUDIT_ACTIONS", "AWARD", "BUDGET_ADJUSTMENT", "CLAWBACK", "EVENTS",
-    "EXPENSE", "FOLLOW_UP_CALL", "FOLLOW_UP_SAMPLE",
+    "AGREEMENT", "ANNOUNCEMENT", "AUDIT_ACTIONS", "AWARD", "BUDGET_ADJUSTMENT", "CLAWBACK",
+    "EVALUATION", "EVALUATION_SHEET", "EVENTS", "EXPENSE", "FOLLOW_UP_CALL", "FOLLOW_UP_SAMPLE",
     "LIFECYCLES", "NEED", "NOTICE", "OBJECTION", "PAYMENT", "PROPOSAL", "SCORE_SHEET", "TRANCHE",
     "audit_action_label",
 ]

@@ -6,6 +6,10 @@ Closing (from final_passed, or from suspended once the clawback is in) is a tabl
 other; whether the money allows it (accepted + refunded + clawed back = paid) is the settlement
 rule of :func:`grants.domain.settlement.check_close`, which the service asks first.
 
+Evaluations decide the mid-term and final rows (and suspend an award whose evaluation failed
+when its state has no ``fail_*`` row); the confirmation of their notice and the overdue
+command run as ``system``, so those rows name it.
+
 A proposed award is replaced when the organizer runs the solver again or excludes its proposal:
 ``discard`` writes its entry and the row is then deleted (nothing was published or promised).
 """
@@ -62,15 +66,15 @@ AWARD = Lifecycle(
         ("in_notice", "revoke"): ("revoked", _ORGANIZERS),
         ("confirmed", "sign_agreement"): ("agreement_signed", _ORGANIZERS),
         ("agreement_signed", "start_implementation"): ("implementing", _ORGANIZERS),
-        ("implementing", "pass_midterm"): ("midterm_passed", _ORGANIZERS),
-        ("implementing", "fail_midterm"): ("suspended", _ORGANIZERS),
-        ("midterm_passed", "pass_final"): ("final_passed", _ORGANIZERS),
-        ("midterm_passed", "fail_final"): ("suspended", _ORGANIZERS),
+        ("implementing", "pass_midterm"): ("midterm_passed", _ORGANIZERS_OR_SYSTEM),
+        ("implementing", "fail_midterm"): ("suspended", _ORGANIZERS_OR_SYSTEM),
+        ("midterm_passed", "pass_final"): ("final_passed", _ORGANIZERS_OR_SYSTEM),
+        ("midterm_passed", "fail_final"): ("suspended", _ORGANIZERS_OR_SYSTEM),
         ("final_passed", "close"): ("closed", _ORGANIZERS),
-        ("agreement_signed", "suspend"): ("suspended", _ORGANIZERS),
-        ("implementing", "suspend"): ("suspended", _ORGANIZERS),
-        ("midterm_passed", "suspend"): ("suspended", _ORGANIZERS),
-        ("final_passed", "suspend"): ("suspended", _ORGANIZERS),
+        ("agreement_signed", "suspend"): ("suspended", _ORGANIZERS_OR_SYSTEM),
+        ("implementing", "suspend"): ("suspended", _ORGANIZERS_OR_SYSTEM),
+        ("midterm_passed", "suspend"): ("suspended", _ORGANIZERS_OR_SYSTEM),
+        ("final_passed", "suspend"): ("suspended", _ORGANIZERS_OR_SYSTEM),
         ("suspended", "close"): ("closed", _ORGANIZERS),
     },
     labels=Labels(STATE_LABELS, ACTION_LABELS),

@@ -3,6 +3,8 @@
 The organizer records how much of the paid money is to come back when suspending an award
 (at most what was paid and not accepted as spent); it stays ``outstanding`` until finance (or
 the organizer) records the bank receipt. An award closes only once its clawback is received.
+A report still missing after its reminder fails the evaluation as ``system``, which suspends
+the award and records its clawback.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ RECEIVED = "received"
 CLAWBACK = Lifecycle(
     name="clawback",
     table={
-        (None, "record"): (OUTSTANDING, ("organizer", "admin")),
+        (None, "record"): (OUTSTANDING, ("organizer", "admin", "system")),
         (OUTSTANDING, "receive"): (RECEIVED, ("finance", "organizer", "admin")),
     },
     labels=Labels(

@@ -55,5 +55,8 @@ EVENT_LABELS: dict[str, str] = {
     "follow_up_sample.assign_caller": N_("分配回访员"),
     "caller_list.download": N_("下载本人回访名单"),
     "account.set_email": N_("设置通知邮箱"),
+    "evaluation_settings.update": N_("修改评估设置"),
+    "evaluation_photo.add": N_("上传评估照片"),
+    "evaluation_photo.remove": N_("删除评估照片"),
 }
 EVENTS: frozenset[str] = frozenset(EVENT_LABELS)

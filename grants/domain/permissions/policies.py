@@ -49,9 +49,10 @@ FINANCE = Policy("finance", p.FINANCE_OFFICERS)
 READ_AUDIT = Policy("read_audit", p.AUDIT_READERS)
 MANAGE_USERS = Policy("manage_users", p.ADMINS)
 FOLLOW_UP_CALL = Policy("follow_up_call", FOLLOW_UP_CALLERS)
-"""Callers' own pages: the numbers assigned to them (evaluators and organizer staff)."""
+"""Callers\x27 own pages: the numbers assigned to them (evaluators and organizer staff)."""
+EVALUATE = Policy("evaluate", p.EVALUATORS)
 
 ALL: tuple[Policy, ...] = (
     PUBLIC, SIGNED_IN, APPLY, RESIDENT, JUDGE, JUDGE_OR_STAFF_READER, ORGANIZE, STAFF_READ,
-    AWARD_READ, FINANCE, READ_AUDIT, MANAGE_USERS, FOLLOW_UP_CALL,
+    AWARD_READ, FINANCE, READ_AUDIT, MANAGE_USERS, FOLLOW_UP_CALL, EVALUATE,
 )

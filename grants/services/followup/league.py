@@ -13,19 +13,23 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
+from grants.domain.clock import BEIJING, stored
 from grants.domain.errors import Refusal
 from grants.domain.i18n import msg
 from grants.domain.league import League, ProviderInput, league_table
+from grants.domain.lifecycles.evaluation import FAILED, PASSED
 from grants.domain.lifecycles.follow_up import CLOSED
 from grants.domain.permissions import followup as perms
-from grants.domain.quarters import quarter_label
+from grants.domain.quarters import quarter_bounds, quarter_label
 from grants.domain.satisfaction import Tally, total
 from grants.extensions import db
 from grants.models import FundingRound
 from grants.models.awards import Award
+from grants.models.evaluations import Evaluation
 from grants.models.followup import FollowUpSample
 from grants.services.followup.queries import (
     draw_entry,
@@ -41,9 +45,21 @@ def evaluation_scores(round_id: int, quarter: str) -> dict[int, float]:
     for the awards of ``round_id`` whose mid-term or final evaluation was scored on or before
     the last day of ``quarter`` (``"2025Q3"``; the latest such score of each award).
 
-    The interface the evaluation module fills in: until evaluations exist it returns ``{}``,
-    and the table then shares the evaluation weight over satisfaction and timeliness."""
-    return {}
+    A decided evaluation counts: passed or failed (one failed for a missing report, which has
+    no score, counts as 0). Awards with none get no entry, and the table then shares the
+    evaluation weight over satisfaction and timeliness for them."""
+    _first, last = quarter_bounds(quarter)
+    cutoff = stored(datetime.combine(last + timedelta(days=1), time.min, tzinfo=BEIJING))
+    query = (
+        select(Evaluation.award_id, Evaluation.score)
+        .where(Evaluation.round_id == round_id, Evaluation.status.in_((PASSED, FAILED)),
+               Evaluation.decided_at.is_not(None), Evaluation.decided_at < cutoff)
+        .order_by(Evaluation.decided_at, Evaluation.id)
+    )
+    scores: dict[int, float] = {}
+    for award_id, score in db.session.execute(query):
+        scores[award_id] = float(score) if score is not None else 0.0
+    return scores
 
 
 def provider_key(award: Award) -> str:

@@ -8,6 +8,8 @@ from flask_login import current_user
 
 from grants.domain.budget import COST_CATEGORIES
 from grants.domain.errors import Refusal
+from grants.domain.evaluations import KIND_LABELS
+from grants.domain.notice import AWARDS_NOTICE
 from grants.domain.permissions import policies
 from grants.extensions import db
 from grants.models.awards import Award, Notice
@@ -21,8 +23,9 @@ bp = Blueprint("notices", __name__, url_prefix="/notices")
 
 
 def _notice_or_404(notice_id: int) -> Notice:
-    """The notice, or a 404 page."""
-    return db.session.get(Notice, notice_id) or abort(404)
+    """The notice of awards, or a 404 page."""
+    notice = db.session.get(Notice, notice_id) or abort(404)
+    return notice if notice.kind == AWARDS_NOTICE else abort(404)
 
 
 def _detail_url(notice: Notice) -> str:
@@ -34,13 +37,18 @@ def _detail_url(notice: Notice) -> str:
 @requires(policies.PUBLIC)
 def index():
     """Every notice, newest first, running ones and those waiting for confirmation marked."""
-    return render_template("notices/index.html", items=notices.notice_listings())
+    return render_template("notices/index.html", items=notices.notice_listings(),
+                           awards_kind=AWARDS_NOTICE, kind_labels=KIND_LABELS)
 
 
 @bp.get("/<int:notice_id>")
 @requires(policies.PUBLIC)
 def detail(notice_id: int):
-    """A notice's awards as the public may see them, with a link to object to each."""
+    """A notice's awards as the public may see them, with a link to object to each (a notice
+    of evaluation results has its own page)."""
+    found = db.session.get(Notice, notice_id) or abort(404)
+    if found.kind != AWARDS_NOTICE:
+        return redirect(url_for("evaluations.notice", notice_id=notice_id))
     notice = _notice_or_404(notice_id)
     context = notices.notice_context(notice, _detail_url(notice))
     return render_template("notices/detail.html", open=notices.is_open(notice), **context)
