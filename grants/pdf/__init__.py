@@ -7,14 +7,16 @@ here depends on Flask: callers pass the cache directory.
 """
 
 from .fonts import FontMissing, core_font_path, find_system_font, font_face_css
-from .render import BASE_CSS, html_to_pdf, naive_html_to_pdf
+from .render import BASE_CSS, cached_pdf, html_to_pdf, naive_html_to_pdf, render_document
 
 __all__ = [
     "BASE_CSS",
     "FontMissing",
+    "cached_pdf",
     "core_font_path",
     "find_system_font",
     "font_face_css",
     "html_to_pdf",
     "naive_html_to_pdf",
+    "render_document",
 ]

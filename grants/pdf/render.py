@@ -110,15 +110,29 @@ def html_to_pdf(
     `cache_dir/docs` without rendering again. Only file: and data: URLs are
     ever fetched.
     """
+    return render_document(html, cache_dir, extra_css, use_cache)[0]
+
+
+def render_document(
+    html: str, cache_dir: pathlib.Path, extra_css: str = "", use_cache: bool = True
+) -> tuple[bytes, str]:
+    """:func:`html_to_pdf`, also returning the document's key in the cache, so a caller can
+    keep the key and serve the same PDF later with :func:`cached_pdf` alone."""
     cache_dir = pathlib.Path(cache_dir)
     faces = font_face_css(cache_dir / "fonts")
     key = doc_key(RENDERER_VERSION, weasyprint.__version__, faces, BASE_CSS, extra_css, html)
     if use_cache and (cached := read_cached(cache_dir / "docs", key)) is not None:
-        return cached
+        return cached, key
     pdf = _render(html, faces, extra_css)
     if use_cache:
         write_cached(cache_dir / "docs", key, pdf)
-    return pdf
+    return pdf, key
+
+
+def cached_pdf(cache_dir: pathlib.Path, key: str) -> bytes | None:
+    """The PDF cached under `key` (from :func:`render_document`), or None: nothing is laid
+    out, so a hit costs a file read."""
+    return read_cached(pathlib.Path(cache_dir) / "docs", key)
 
 
 def naive_html_to_pdf(html: str, extra_css: str = "") -> bytes:

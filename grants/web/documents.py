@@ -4,7 +4,9 @@ PDF with :mod:`grants.pdf` (cached under ``<instance>/pdf-cache``), and serve it
 Services hand over a document's data (its context); this module builds that data and renders it
 in the document language, so a PDF reads the same whoever asks. Every document is given the
 audit chain's head (``audit_seq``, ``audit_hash``) so public PDFs can print it and anyone can
-check the document against the published chain.
+check the document against the published chain; a public document made when it is published
+(:mod:`grants.web.public_documents`) is given the head of that moment instead, so its PDF
+stays the same, and stays in the cache, whatever is audited later.
 """
 
 from __future__ import annotations
@@ -38,26 +40,41 @@ def pdf_cache_dir() -> Path:
 
 
 def render_html(template_name: str, **context) -> str:
-    """Render ``templates/pdf/<template_name>.html`` with the audit head added to the context.
+    """Render ``templates/pdf/<template_name>.html`` with the audit head added to the context
+    (unless the context brings the ``audit_seq`` and ``audit_hash`` to print, as a published
+    document's edition does).
 
     Rendered straight from the Jinja environment, without the page context processors, so a
     document is the same in a request, in a CLI command or in a batch job. Outside a request
     (CLI, cron) a blank request context lets the locale fall back to the default language.
     """
-    seq, head_hash = audit.head()
+    if "audit_seq" not in context:
+        context["audit_seq"], context["audit_hash"] = audit.head()
     template = current_app.jinja_env.get_template(f"pdf/{template_name}.html")
     if has_request_context():
         with document_language():
-            return template.render(audit_seq=seq, audit_hash=head_hash, **context)
+            return template.render(**context)
     with current_app.test_request_context(), document_language():
-        return template.render(audit_seq=seq, audit_hash=head_hash, **context)
+        return template.render(**context)
 
 
 def html_pdf(html: str) -> bytes:
     """Turn rendered document HTML into PDF bytes (identical HTML comes from the cache)."""
-    from grants.pdf import html_to_pdf
+    return keyed_pdf(html)[0]
 
-    return html_to_pdf(html, pdf_cache_dir())
+
+def keyed_pdf(html: str) -> tuple[bytes, str]:
+    """:func:`html_pdf` and the PDF's key in the document cache, for :func:`cached_pdf`."""
+    from grants.pdf import render_document
+
+    return render_document(html, pdf_cache_dir())
+
+
+def cached_pdf(key: str) -> bytes | None:
+    """The PDF kept in the document cache under ``key``, or None; nothing is laid out."""
+    from grants.pdf import cached_pdf as read
+
+    return read(pdf_cache_dir(), key)
 
 
 def render_pdf(template_name: str, **context) -> bytes:
@@ -65,11 +82,12 @@ def render_pdf(template_name: str, **context) -> bytes:
     return html_pdf(render_html(template_name, **context))
 
 
-def document_html(template_name: str, build: Callable[[], dict]) -> str:
+def document_html(template_name: str, build: Callable[[], dict], **fixed) -> str:
     """Build a document's data with ``build`` and render it, both in the document language
-    (the data holds sentences such as party names that must be Chinese too)."""
+    (the data holds sentences such as party names that must be Chinese too); ``fixed`` adds
+    to the data (a published edition's ``audit_seq`` and ``audit_hash``)."""
     with document_language():
-        return render_html(template_name, **build())
+        return render_html(template_name, **build(), **fixed)
 
 
 def document_pdf(template_name: str, build: Callable[[], dict]) -> bytes:
