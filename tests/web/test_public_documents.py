@@ -153,3 +153,15 @@ def test_a_notice_published_before_editions_gets_one_on_first_reading(proposed, 
 def test_only_known_kinds_are_stamped(app):
     with pytest.raises(ValueError, match="unknown public document kind"):
         published.stamp("leaflet", 1)
+
+
+def test_a_long_notice_is_laid_out_by_typst_from_the_same_template(proposed, client, monkeypatch):
+    monkeypatch.setattr("grants.pdf.typeset.LONG_TABLE_ROWS", 1)
+    funding_round, _organizer = proposed
+    edition = _publish_through_the_page(client, funding_round)
+    pdf = client.get(f"/notices/{edition.object_id}.pdf").data
+    assert "Typst" in pypdf.PdfReader(io.BytesIO(pdf)).metadata.get("/Creator", "")
+    text = _text(pdf)
+    assert "拟立项项目公示" in text and RARE_TITLE in text and "居民团队（负责人 张**）" in text
+    assert "¥12,000.00" in text and "¥22,000.00" in text and "合计 2 个项目" in text
+    assert edition.audit_hash[:40] in text and f"#{edition.audit_seq}" in text
