@@ -61,6 +61,8 @@ class Config:
     JOB_RESULTS_DIR = os.environ.get("JOB_RESULTS_DIR") or None
     JOB_TIMEOUT_SECONDS = int(os.environ.get("JOB_TIMEOUT_SECONDS", "3600"))
     PDF_WARM_ON_START = _env_flag("PDF_WARM_ON_START", True)
+    PDF_WORKERS = int(os.environ["PDF_WORKERS"]) if os.environ.get("PDF_WORKERS") else None
+    """Worker processes laying out a batch of documents (None: the cores, at most 2; 0: none)."""
     NOTICE_HOLIDAYS = _env_list("NOTICE_HOLIDAYS")
     NOTICE_WORKDAYS = _env_list("NOTICE_WORKDAYS")
 
@@ -73,6 +75,7 @@ class TestConfig(Config):
 
     TESTING = True
     SQLALCHEMY_DATABASE_URI = "sqlite://"
+    PDF_WORKERS = 0
     REDIS_URL = None
     ARGON2_FAST = True
 
