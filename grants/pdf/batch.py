@@ -21,6 +21,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 
+from . import typeset
 from .render import html_to_pdf
 
 DEFAULT_WORKERS = 2
@@ -28,8 +29,11 @@ DEFAULT_WORKERS = 2
 
 
 def _lay_out(args: tuple[str, str]) -> bytes:
-    """Worker: one document's PDF (from the document cache when identical HTML was made)."""
+    """Worker: one document's PDF (from the document cache when identical HTML was made); a
+    worker lives for one batch only, so a long table is laid out by typst right here."""
     html, cache_dir = args
+    if multiprocessing.parent_process() is not None:
+        typeset.ISOLATE = False
     return html_to_pdf(html, pathlib.Path(cache_dir))
 
 

@@ -1,6 +1,7 @@
 """Render Chinese HTML documents to PDF with WeasyPrint (long tables with typst), quickly and
 offline."""
 
+import logging
 import os
 import pathlib
 import threading
@@ -20,6 +21,7 @@ RENDERER_VERSION = "1"
 FONT_STACK = f'"{FAMILY}", "{SYSTEM_FAMILY}", sans-serif'
 _NAIVE_STACK = f'"{SYSTEM_FAMILY}", sans-serif'
 _LOCAL_SCHEMES = ("file", "data")
+logger = logging.getLogger(__name__)
 
 BASE_CSS = f"""
 @page {{
@@ -126,16 +128,23 @@ def render_document(
     faces = font_face_css(cache_dir / "fonts")
     long_table = _long_table(html, extra_css)
     if long_table is not None:
-        engine = (typeset.engine_version(), typeset.program().decode())
-    else:
-        engine = (weasyprint.__version__, BASE_CSS, extra_css)
-    key = doc_key(RENDERER_VERSION, *engine, faces, html)
+        key = doc_key(RENDERER_VERSION, typeset.engine_version(), typeset.program().decode(),
+                      faces, html)
+        if use_cache and (cached := read_cached(cache_dir / "docs", key)) is not None:
+            return cached, key
+        try:
+            return _kept(typeset.render(long_table, cache_dir / "fonts"), cache_dir, key,
+                         use_cache)
+        except typeset.TypstFailed:
+            logger.exception("typst failed on a long table; laying it out with WeasyPrint")
+    key = doc_key(RENDERER_VERSION, weasyprint.__version__, faces, BASE_CSS, extra_css, html)
     if use_cache and (cached := read_cached(cache_dir / "docs", key)) is not None:
         return cached, key
-    if long_table is not None:
-        pdf = typeset.render(long_table, cache_dir / "fonts")
-    else:
-        pdf = _render(html, faces, extra_css)
+    return _kept(_render(html, faces, extra_css), cache_dir, key, use_cache)
+
+
+def _kept(pdf: bytes, cache_dir: pathlib.Path, key: str, use_cache: bool) -> tuple[bytes, str]:
+    """Store a freshly laid out PDF under its key (with ``use_cache``) and hand both back."""
     if use_cache:
         write_cached(cache_dir / "docs", key, pdf)
     return pdf, key

@@ -90,10 +90,23 @@ def test_markup_typst_does_not_reproduce_falls_back_to_weasyprint(cache_dir, lon
 
 
 @pytest.mark.parametrize("typed", ['#panic("x")', "]*粗体*[", "$x^2$ @ref <lbl> \\#"])
-def test_text_typed_by_users_is_printed_never_run(cache_dir, long_rows, typed):
+def test_text_typed_by_users_is_printed_never_run(cache_dir, long_rows, typed, monkeypatch):
+    monkeypatch.setattr(typeset, "ISOLATE", False)  # in this process: quicker, same layout
     pdf = html_to_pdf(notice(long_rows, title=typed.replace("<", "&lt;").replace(">", "&gt;")),
                       cache_dir, use_cache=False)
     assert re.sub(r"\s+", "", typed) in text_of(pdf)
+
+
+def test_a_failing_typst_leaves_the_document_to_weasyprint(cache_dir, long_rows, monkeypatch,
+                                                          tmp_path, caplog):
+    broken = tmp_path / "broken.typ"
+    broken.write_text('#panic("no layout today")')
+    monkeypatch.setattr(typeset, "PROGRAM", broken)
+    with pytest.raises(typeset.TypstFailed, match="no layout today"):
+        typeset.render(typeset.parse(notice(long_rows)), cache_dir / "fonts")
+    pdf = html_to_pdf(notice(long_rows), cache_dir, use_cache=False)
+    assert "WeasyPrint" in producer(pdf) and "拟立项项目公示" in text_of(pdf)
+    assert "typst failed" in caplog.text
 
 
 def test_the_cache_answers_a_long_table_by_its_key(cache_dir, long_rows):
