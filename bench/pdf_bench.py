@@ -38,7 +38,6 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
 from grants.pdf import (  # noqa: E402
     font_face_css,
-    html_to_pdf,
     naive_html_to_pdf,
     typeset,  # noqa: E402
 )
@@ -60,6 +59,8 @@ PROJECTS = [
 ]
 GOALS = {"notice-1": 0.12, "notice-1000": 2.0, "agreements": 10.0}
 COLUMNS = (6, 25, 26, 11, 9, 14, 9)
+ONE_PAGE_ROWS = 6
+"""Rows of the one-page notice: with its text and table footer, the most one A4 page holds."""
 
 
 def _load() -> str:
@@ -75,9 +76,9 @@ def _pages(pdf: bytes) -> int:
 
 
 def _cpu() -> float:
-    """CPU seconds of this process and its finished children."""
+    """CPU seconds of this process and of its finished children (typst's, the workers')."""
     times = os.times()
-    return times.user + times.system + times.children_user + times.children_system
+    return time.process_time() + times.children_user + times.children_system
 
 
 def measure(render: Callable[[int], bytes], repeats: int) -> tuple[float, float, int]:
@@ -193,45 +194,48 @@ def _chunk_worker(args: tuple[str, str]) -> bytes:
     return _weasy(page, pathlib.Path(cache_dir))
 
 
-def chunked(app, count: int, run: int, cache_dir: pathlib.Path, pool, chunks: int) -> bytes:
-    """The notice cut into ``chunks`` runs of rows, laid out on worker processes and merged
-    with pypdf (page numbers restart in each chunk: this only measures the time)."""
+def chunked(page: str, cache_dir: pathlib.Path, pool, chunks: int) -> bytes:
+    """The notice's rows cut into ``chunks`` documents, laid out on worker processes and
+    merged with pypdf (page numbers restart in each chunk: this only measures the time)."""
     import pypdf
 
-    size = -(-count // chunks)
-    pages = []
-    for index in range(chunks):
-        page = notice_html(app, count, run)
-        start = page.index("<tbody>") + len("<tbody>")
-        end = page.index("</tbody>")
-        rows = page[start:end].split("</tr>")
-        part = "</tr>".join(rows[index * size:(index + 1) * size]) + "</tr>"
-        pages.append(page[:start] + part + page[end:])
+    start = page.index("<tbody>") + len("<tbody>")
+    end = page.index("</tbody>")
+    rows = page[start:end].split("</tr>")[:-1]
+    size = -(-len(rows) // chunks)
+    parts = [page[:start] + "</tr>".join(rows[i * size:(i + 1) * size]) + "</tr>" + page[end:]
+             for i in range(chunks)]
     writer = pypdf.PdfWriter()
-    for pdf in pool.map(_chunk_worker, [(page, str(cache_dir)) for page in pages]):
+    for pdf in pool.map(_chunk_worker, [(part, str(cache_dir)) for part in parts]):
         writer.append(io.BytesIO(pdf))
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
 
 
+def _inputs(app, count: int, repeats: int) -> list[str]:
+    """The notice's HTML for the warm-up and each timed run, made before any timing."""
+    return [notice_html(app, count, run) for run in range(repeats + 1)]
+
+
 def bench_notices(app, cache_dir: pathlib.Path, repeats: int, long_repeats: int,
                   only: set[str]) -> None:
     """The one-page notice and the 1,000-row notice, every renderer and variant."""
     if "notice-1" in only:
-        short = notice_html(app, 12)
-        wall, cpu, pages = measure(lambda run: naive_html_to_pdf(short), repeats)
-        report(f"notice, 12 rows, {pages} page: plain WeasyPrint (system font)", wall, cpu)
-        wall, cpu, pages = measure(lambda run: _weasy(notice_html(app, 12, run), cache_dir),
-                                   repeats)
-        report(f"notice, 12 rows, {pages} page: WeasyPrint + GrantsCore (the app)", wall, cpu,
-               GOALS["notice-1"])
+        short = _inputs(app, ONE_PAGE_ROWS, repeats)
+        wall, cpu, pages = measure(lambda run: naive_html_to_pdf(short[run]), repeats)
+        report(f"notice, {ONE_PAGE_ROWS} rows, {pages} page: plain WeasyPrint (system font)",
+               wall, cpu)
+        wall, cpu, pages = measure(lambda run: _weasy(short[run], cache_dir), repeats)
+        report(f"notice, {ONE_PAGE_ROWS} rows, {pages} page: WeasyPrint + GrantsCore (the app)",
+               wall, cpu, GOALS["notice-1"])
         wall, cpu, pages = measure(
-            lambda run: typeset.render(typeset.parse(notice_html(app, 12, run)),
-                                       cache_dir / "fonts"), repeats)
-        report(f"notice, 12 rows, {pages} page: typst", wall, cpu)
+            lambda run: typeset.render(typeset.parse(short[run]), cache_dir / "fonts"), repeats)
+        report(f"notice, {ONE_PAGE_ROWS} rows, {pages} page: typst (own process)", wall, cpu)
     if "notice-1000" not in only:
         return
+    pages_in = _inputs(app, 1000, long_repeats)
+    rows_in = [notice_rows(1000, run) for run in range(long_repeats + 1)]
     variants = {
         "WeasyPrint, table (today's markup)": lambda page, rows: page,
         "WeasyPrint, table without cell borders": table_without_cell_borders,
@@ -239,23 +243,30 @@ def bench_notices(app, cache_dir: pathlib.Path, repeats: int, long_repeats: int,
         "WeasyPrint, one text run per row (monospaced columns)": one_run_rows,
     }
     for name, variant in variants.items():
-        def render(run, variant=variant):
-            return _weasy(variant(notice_html(app, 1000, run), notice_rows(1000, run)),
-                          cache_dir)
-        wall, cpu, pages = measure(render, long_repeats)
+        docs = [variant(page, rows) for page, rows in zip(pages_in, rows_in, strict=True)]
+        wall, cpu, pages = measure(lambda run, docs=docs: _weasy(docs[run], cache_dir),
+                                   long_repeats)
         report(f"notice, 1,000 rows, {pages} pages: {name}", wall, cpu, GOALS["notice-1000"])
     import multiprocessing
 
     with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
+        pool.submit(_chunk_worker, (pages_in[0], str(cache_dir))).result()
         wall, cpu, pages = measure(
-            lambda run: chunked(app, 1000, run, cache_dir, pool, 2), long_repeats)
-        report(f"notice, 1,000 rows, {pages} pages: WeasyPrint, 2 chunks on 2 processes + pypdf",
-               wall, cpu, GOALS["notice-1000"])
+            lambda run: chunked(pages_in[run], cache_dir, pool, 2), long_repeats)
+    report(f"notice, 1,000 rows, {pages} pages: WeasyPrint, 2 chunks on 2 processes + pypdf "
+           "(workers' CPU not counted)", wall, cpu, GOALS["notice-1000"])
     wall, cpu, pages = measure(
-        lambda run: html_to_pdf(notice_html(app, 1000, run), cache_dir, use_cache=False),
+        lambda run: typeset.render(typeset.parse(pages_in[run]), cache_dir / "fonts"),
         long_repeats)
-    report(f"notice, 1,000 rows, {pages} pages: typst (the app: HTML → data → typst)", wall, cpu,
+    report(f"notice, 1,000 rows, {pages} pages: typst, own process (the app)", wall, cpu,
            GOALS["notice-1000"])
+    typeset.ISOLATE = False
+    wall, cpu, pages = measure(
+        lambda run: typeset.render(typeset.parse(pages_in[run]), cache_dir / "fonts"),
+        long_repeats)
+    typeset.ISOLATE = True
+    report(f"notice, 1,000 rows, {pages} pages: typst in this process (a batch worker)",
+           wall, cpu, GOALS["notice-1000"])
 
 
 # ---------------------------------------------------------------------- app and database
@@ -370,7 +381,7 @@ def bench_agreements(app, folder: pathlib.Path, repeats: int) -> None:
     def progress(done: int, total: int) -> None:
         steps.append((done, total))
 
-    for name, workers in (("one process (the job before)", 0), ("2 worker processes", 2)):
+    for name, workers in (("laid out in the job's own process (PDF_WORKERS=0)", 0), ("2 worker processes", 2)):
         def run_job(run, workers=workers):
             # A cache per run: every agreement is laid out, nothing answered from the cache.
             app.config["PDF_CACHE_DIR"] = str(folder / f"cache-{workers}-{run}")

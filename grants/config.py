@@ -63,6 +63,8 @@ class Config:
     PDF_WARM_ON_START = _env_flag("PDF_WARM_ON_START", True)
     PDF_WORKERS = int(os.environ["PDF_WORKERS"]) if os.environ.get("PDF_WORKERS") else None
     """Worker processes laying out a batch of documents (None: the cores, at most 2; 0: none)."""
+    PDF_ON_PUBLISH = _env_flag("PDF_ON_PUBLISH", True)
+    """Make a public document's PDF right when it is published or changed (else on first read)."""
     NOTICE_HOLIDAYS = _env_list("NOTICE_HOLIDAYS")
     NOTICE_WORKDAYS = _env_list("NOTICE_WORKDAYS")
 
@@ -76,6 +78,7 @@ class TestConfig(Config):
     TESTING = True
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     PDF_WORKERS = 0
+    PDF_ON_PUBLISH = False
     REDIS_URL = None
     ARGON2_FAST = True
 

@@ -40,10 +40,11 @@ _BLOCK_CLASSES = frozenset({"lead", "right", "small", "doc-no"})
 _CELL_CLASSES = frozenset({"num", "center", "right", "amount"})
 _TABLE_CLASSES = frozenset({"notice-table", "fixed"})
 _SPAN_STYLES = {"strong": "b", "b": "b", "amount": "b", "hash": "hash", "": ""}
-_WIDTH_RULE = re.compile(r"\.([\w-]+)\s*\{\s*width:\s*([\d.]+)%\s*;?\s*\}")
+_WIDTH_RULE = re.compile(r"(?:\.([\w-]+)\s+)?\.([\w-]+)\s*\{\s*width:\s*([\d.]+)%\s*;?\s*\}")
+"""``.c-rank { width: 6%; }`` or ``.notice-table .c-rank { width: 6%; }``: a column's width."""
 _SPACE = re.compile(r"\s+")
 _ROW = re.compile(r"<tr[\s>]", re.IGNORECASE)
-_ZWSP = "\u200b"
+_HEX_RUN = re.compile(r"[0-9a-f]{16,}")
 
 
 class Unsupported(ValueError):
@@ -133,7 +134,8 @@ def parse(html: str) -> dict:
     body = _find(builder.root, "body")
     if body is None:
         raise Unsupported("no <body>")
-    widths = {name: float(value) for name, value in _WIDTH_RULE.findall(builder.style)}
+    widths = {(scope, name): float(value)
+              for scope, name, value in _WIDTH_RULE.findall(builder.style)}
     doc = {"title": _SPACE.sub(" ", builder.title).strip(), "footer": [], "blocks": []}
     for element in body.elements():
         if element.tag == "footer":
@@ -205,24 +207,31 @@ def _trim(items: list) -> list:
 
 
 def _breakable(items: list) -> list:
-    """Let long runs without spaces (hashes) break anywhere, as CSS ``word-break: break-all``."""
-    out = []
+    """Let long runs without spaces (hashes) break anywhere, as CSS ``word-break: break-all``:
+    each run becomes a ``brk`` span, which typst sets one box per character (a zero-width space
+    would do it too, but would then be in the text a reader copies)."""
+    out: list = []
     for item in items:
         if isinstance(item, str):
-            out.append(re.sub(r"([0-9a-f]{16})(?=[0-9a-f])", rf"\1{_ZWSP}", item))
+            last = 0
+            for run in _HEX_RUN.finditer(item):
+                out.extend(part for part in (item[last:run.start()],) if part)
+                out.append({"s": "brk", "c": [run.group()]})
+                last = run.end()
+            out.extend(part for part in (item[last:],) if part)
         else:
             out.append({**item, "c": _breakable(item["c"])} if "c" in item else item)
     return out
 
 
-def _table(element: _Node, widths: dict[str, float]) -> dict:
+def _table(element: _Node, widths: dict[tuple[str, str], float]) -> dict:
     """A table: column widths from its ``<col>`` classes, header, body and footer rows."""
     if set(element.classes) - _TABLE_CLASSES:
         raise Unsupported(f"<table class={' '.join(element.classes)!r}>")
     table = {"t": "table", "cols": [], "head": [], "body": [], "foot": []}
     for part in element.elements():
         if part.tag == "colgroup":
-            table["cols"] = [_width(col, widths) for col in part.elements()]
+            table["cols"] = [_width(col, element.classes, widths) for col in part.elements()]
         elif part.tag in ("thead", "tbody", "tfoot"):
             key = {"thead": "head", "tbody": "body", "tfoot": "foot"}[part.tag]
             table[key].extend(_row(tr) for tr in part.elements())
@@ -236,14 +245,16 @@ def _table(element: _Node, widths: dict[str, float]) -> dict:
     return table
 
 
-def _width(col: _Node, widths: dict[str, float]) -> float | None:
-    """A column's width in percent from its class's CSS rule or its style; None for auto."""
+def _width(col: _Node, scopes: list[str], widths: dict[tuple[str, str], float]) -> float | None:
+    """A column's width in percent from its style or its class's CSS rule (one scoped by the
+    table's class first, as ``.notice-table .c-amount``); None for auto."""
     style = col.attrs.get("style") or ""
     if match := re.search(r"width:\s*([\d.]+)%", style):
         return float(match.group(1))
     for name in col.classes:
-        if name in widths:
-            return widths[name]
+        for scope in (*scopes, ""):
+            if (scope, name) in widths:
+                return widths[scope, name]
     return None
 
 

@@ -34,6 +34,7 @@ def proposed(app, tmp_path_factory):
     """A round with two proposed awards (one a rare-character title), an organizer, and the
     session's PDF cache (so the core font is derived once)."""
     app.config["PDF_CACHE_DIR"] = str(tmp_path_factory.getbasetemp() / "pdf-cache")
+    app.config["PDF_ON_PUBLISH"] = True
     organizer = create_user("wangmin", "organizer")
     resident = create_user("zhangguilan", "resident")
     member = create_user("orgmember", "org_member")
@@ -148,6 +149,25 @@ def test_a_notice_published_before_editions_gets_one_on_first_reading(proposed, 
     assert client.get(f"/notices/{notice.id}.pdf").status_code == 200
     edition = published.current(NOTICE_DOCUMENT, notice.id)
     assert edition.cache_key and edition.audit_seq == audit.head()[0]
+
+
+def test_the_close_due_command_makes_the_confirmed_edition(proposed, app):
+    funding_round, organizer = proposed
+    notice = notice_svc.publish_notice(funding_round.id, organizer)
+    day = (notice.ends_on + timedelta(days=1)).isoformat()
+    result = app.test_cli_runner().invoke(args=["notices", "close-due", "--today", day])
+    assert "已确认 2 个立项" in result.output
+    edition = published.current(NOTICE_DOCUMENT, notice.id)
+    assert edition.html and edition.cache_key and "已确认" in edition.html
+
+
+def test_without_pdf_on_publish_the_first_reader_makes_it(proposed, app, client):
+    app.config["PDF_ON_PUBLISH"] = False
+    funding_round, _organizer = proposed
+    edition = _publish_through_the_page(client, funding_round)
+    assert edition.html is None
+    assert client.get(f"/notices/{edition.object_id}.pdf").status_code == 200
+    assert published.current(NOTICE_DOCUMENT, edition.object_id).cache_key
 
 
 def test_only_known_kinds_are_stamped(app):
