@@ -42,3 +42,15 @@ def test_a_threaded_process_starts_workers_by_forkserver():
     finally:
         stop.set()
         other.join()
+
+
+def test_workers_started_by_forkserver_lay_documents_out(cache_dir):
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        out = list(batch.pdfs((page(n) for n in (1, 2)), 2, cache_dir, 2))
+    finally:
+        stop.set()
+        other.join()
+    assert [title_of(pdf) for pdf in out] == ["资助协议书 第1号", "资助协议书 第2号"]
