@@ -8,11 +8,12 @@ from the document cache afterwards, whatever is audited later.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from grants.domain.documents import PUBLISHED_KINDS
 from grants.extensions import db
+from grants.models import AuditEntry
 from grants.models.base import utcnow
 from grants.models.documents import PublishedDocument
 from grants.services import audit, unit_of_work
@@ -70,6 +71,22 @@ def keep(edition: PublishedDocument, html: str, cache_key: str) -> None:
             )
             .values(html=func.coalesce(PublishedDocument.html, html), cache_key=cache_key)
         )
+
+
+def stamp_of(*objects: tuple[str, int]) -> tuple[int, str]:
+    """The audit entry (``seq``, ``hash``) of the latest change to any of ``objects``
+    (``(object_type, id)`` pairs), or the chain's head when none was ever audited.
+
+    A document made of those objects prints it: the document then stays the same, and is
+    answered from the document cache, until one of its objects changes again.
+    """
+    match = or_(*(and_(AuditEntry.object_type == kind, AuditEntry.object_id == object_id)
+                  for kind, object_id in objects))
+    row = db.session.execute(
+        select(AuditEntry.seq, AuditEntry.hash).where(match)
+        .order_by(AuditEntry.seq.desc()).limit(1)
+    ).first()
+    return (row.seq, row.hash) if row else audit.head()
 
 
 def pending() -> list[PublishedDocument]:

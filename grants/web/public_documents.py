@@ -6,6 +6,7 @@ organizer's request or the command that made the change, and keeps its HTML and 
 reader's request (:func:`public_pdf`) then costs one row read and one file read, and prints the
 audit head of the edition, so a failed login or any other later audited action changes nothing.
 A host whose document cache lacks the PDF lays the kept HTML out again: the same document.
+A signed agreement is laid out into the cache as it is signed (:func:`make_agreement_pdf`).
 """
 
 from __future__ import annotations
@@ -88,3 +89,22 @@ def make_pending() -> int:
             continue
         made += 1
     return made
+
+
+def make_agreement_pdf(agreement_id: int) -> None:
+    """Lay a just signed agreement out into the document cache, so the round's ZIP and its
+    readers find it there (it prints its own latest audit entry, so it stays valid until the
+    agreement or its award changes). Off with ``PDF_ON_PUBLISH``; a failure is only logged."""
+    if not current_app.config.get("PDF_ON_PUBLISH", True):
+        return
+    from functools import partial
+
+    from grants.models.awards import Agreement
+    from grants.services import agreements
+    from grants.web.documents import html_pdf
+
+    try:
+        agreement = db.session.get(Agreement, agreement_id)
+        html_pdf(document_html("agreement", partial(agreements.agreement_context, agreement)))
+    except Exception:  # noqa: BLE001 - the signature stands; the ZIP or a reader retries
+        current_app.logger.exception("making agreement %s failed", agreement_id)

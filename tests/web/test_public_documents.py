@@ -19,7 +19,7 @@ from grants.domain.documents import NOTICE_DOCUMENT
 from grants.extensions import db
 from grants.models import AuditEntry, User
 from grants.models.documents import PublishedDocument
-from grants.services import audit, published
+from grants.services import agreements, audit, published
 from grants.services import awards as award_svc
 from grants.services import notices as notice_svc
 from grants.web import public_documents
@@ -185,3 +185,35 @@ def test_a_long_notice_is_laid_out_by_typst_from_the_same_template(proposed, cli
     assert "拟立项项目公示" in text and RARE_TITLE in text and "居民团队（负责人 张**）" in text
     assert "¥12,000.00" in text and "¥22,000.00" in text and "合计 2 个项目" in text
     assert edition.audit_hash[:40] in text and f"#{edition.audit_seq}" in text
+
+
+def test_a_signed_agreement_is_laid_out_once_and_prints_its_own_latest_entry(
+    proposed, client, monkeypatch
+):
+    funding_round, organizer = proposed
+    notice = notice_svc.publish_notice(funding_round.id, organizer)
+    notice_svc.confirm_notice(notice.id, organizer, today=notice.ends_on + timedelta(days=1))
+    item = agreements.agreements_of_round(funding_round.id)[1]
+    agreements.sign_as_applicant(item.id, db.session.scalar(
+        db.select(User).where(User.username == "zhangguilan")))
+    login_as(client, "wangmin")
+    assert client.post(f"/awards/agreements/{item.id}/countersign").status_code == 302
+    signed = db.session.scalar(
+        db.select(AuditEntry).where(AuditEntry.object_type == "award",
+                                    AuditEntry.object_id == item.award_id)
+        .order_by(AuditEntry.seq.desc()))
+    assert signed.action == "award.sign_agreement"
+    _no_layout_at_all(monkeypatch)
+    client.post("/auth/login", data={"username": "wangmin", "password": "wrong-Password-1"})
+    login_as(client, "wangmin")
+    pdf = client.get(f"/awards/agreements/{item.id}.pdf").data
+    assert signed.hash[:40] in _text(pdf) and audit.head()[0] > signed.seq
+
+
+def _no_layout_at_all(monkeypatch) -> None:
+    """Fail the test if WeasyPrint or typst lays anything out from here on."""
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("a document was laid out again")
+
+    monkeypatch.setattr("grants.pdf.render._render", refuse)
+    monkeypatch.setattr("grants.pdf.typeset.render", refuse)

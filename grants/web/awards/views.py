@@ -34,7 +34,7 @@ from grants.web.documents import (
     pdf_response,
     render_pdf,
 )
-from grants.web.public_documents import make_pending
+from grants.web.public_documents import make_agreement_pdf, make_pending
 
 bp = Blueprint("awards", __name__, url_prefix="/awards")
 
@@ -341,6 +341,7 @@ def sign(agreement_id: int):
     except Refusal as error:
         flash(str(error), "danger")
         return _agreement_page(item, error.status, form)
+    make_agreement_pdf(agreement_id)
     flash(_("您已签署协议书，等待主办方签署"), "success")
     return redirect(url_for("awards.agreement", agreement_id=agreement_id))
 
@@ -357,6 +358,7 @@ def countersign(agreement_id: int):
     except Refusal as error:
         flash(str(error), "danger")
         return _agreement_page(item, error.status)
+    make_agreement_pdf(agreement_id)
     flash(_("协议书已签署生效"), "success")
     return redirect(url_for("awards.agreement", agreement_id=agreement_id))
 
