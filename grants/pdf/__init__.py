@@ -2,9 +2,10 @@
 
 `html_to_pdf` lays documents out with WeasyPrint using GrantsCore, a small
 TrueType font derived once from the system Noto Sans CJK SC (common hanzi and
-punctuation), falling back to the full system font for anything else; documents made of long tables are laid
-out by typst from the same HTML (:mod:`grants.pdf.typeset`). Nothing here
-depends on Flask: callers pass the cache directory.
+punctuation), falling back to the full system font for anything else.
+Documents made of long tables are laid out by typst from the same HTML
+(:mod:`grants.pdf.typeset`); batches on worker processes (:mod:`grants.pdf.batch`).
+Nothing here depends on Flask: callers pass the cache directory.
 """
 
 from .fonts import FontMissing, core_font_path, find_system_font, font_face_css

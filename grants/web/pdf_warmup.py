@@ -1,9 +1,9 @@
 """Warm the PDF renderer as a serving process starts (``flask run``, gunicorn's ``wsgi:app``).
 
 The fonts are built during set-up (``flask pdf warm``); what is left is loading WeasyPrint,
-Pango and fontconfig, about a second, and laying out a first notice (queries, template, glyphs),
-which a background thread does at start-up so the first notice PDF a visitor asks for does not
-pay for it. Other ``flask`` commands and the tests skip
+Pango and fontconfig, about a second, and making the public documents still waiting to be made
+(a notice published by a command or the demo), which a background thread does at start-up so
+no visitor waits for them. Other ``flask`` commands and the tests skip
 it, and ``PDF_WARM_ON_START=0`` turns it off.
 """
 
