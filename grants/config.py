@@ -85,6 +85,10 @@ class Config:
     JOB_RESULTS_DIR = os.environ.get("JOB_RESULTS_DIR") or None
     JOB_TIMEOUT_SECONDS = int(os.environ.get("JOB_TIMEOUT_SECONDS", "3600"))
     PDF_WARM_ON_START = _env_flag("PDF_WARM_ON_START", True)
+    PDF_WORKERS = int(os.environ["PDF_WORKERS"]) if os.environ.get("PDF_WORKERS") else None
+    """Worker processes laying out a batch of documents (None: the cores, at most 2; 0: none)."""
+    PDF_ON_PUBLISH = _env_flag("PDF_ON_PUBLISH", True)
+    """Make a public document's PDF right when it is published or changed (else on first read)."""
     NOTICE_HOLIDAYS = _env_list("NOTICE_HOLIDAYS")
     NOTICE_WORKDAYS = _env_list("NOTICE_WORKDAYS")
     AUDIT_LOG_ORIGIN = os.environ.get("AUDIT_LOG_ORIGIN", "jindianzi.local/audit")
@@ -116,6 +120,8 @@ class TestConfig(Config):
 
     TESTING = True
     SQLALCHEMY_DATABASE_URI = "sqlite://"
+    PDF_WORKERS = 0
+    PDF_ON_PUBLISH = False
     REDIS_URL = None
     ARGON2_FAST = True
     SESSION_COOKIE_SECURE = False

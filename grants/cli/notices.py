@@ -20,7 +20,9 @@ notices_cli = AppGroup("notices", help="公示 / public notices")
 def close_due(today: datetime | None) -> None:
     """Confirm every notice whose period has ended with no open objection (safe to re-run)."""
     from grants.services import notices
+    from grants.web.public_documents import make_pending
 
     lines = notices.close_due(today.date() if today else None)
+    make_pending()
     for line in lines or ["没有到期待确认的公示"]:
         click.echo(line)

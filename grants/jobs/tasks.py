@@ -31,20 +31,29 @@ def ping(progress: Progress, out: Path, steps: int = 3, delay: float = 0.0) -> s
 
 
 def agreements_zip(progress: Progress, out: Path, round_id: int) -> str:
-    """Every agreement of a round as PDFs in one ZIP, one progress step per agreement."""
+    """Every agreement of a round as PDFs in one ZIP, one progress step per agreement.
+
+    The HTML of each agreement is made here (from the database) while worker processes lay
+    the ones before it out (``PDF_WORKERS``, default both cores; 0 lays them out here)."""
+    from flask import current_app
+
     from grants.extensions import db
     from grants.models import FundingRound
+    from grants.pdf import batch
     from grants.services import agreements
-    from grants.web.documents import document_pdf
+    from grants.web.documents import document_html, pdf_cache_dir
 
     funding_round = db.session.get(FundingRound, int(round_id))
     items = agreements.agreements_of_round(int(round_id)) if funding_round else []
     if not items:
         raise JobFailure(NO_AGREEMENTS)
     progress(0, len(items))
+    htmls = (document_html("agreement", partial(agreements.agreement_context, item))
+             for item in items)
+    workers = current_app.config.get("PDF_WORKERS")
+    pdfs = batch.pdfs(htmls, len(items), pdf_cache_dir(), workers)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for done, item in enumerate(items, start=1):
-            pdf = document_pdf("agreement", partial(agreements.agreement_context, item))
+        for done, (item, pdf) in enumerate(zip(items, pdfs, strict=True), start=1):
             archive.writestr(f"{item.number}.pdf", pdf)
             progress(done, len(items))
     return f"agreements-{funding_round.district_code}-{funding_round.round_no:02d}.zip"

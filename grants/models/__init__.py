@@ -23,6 +23,7 @@ __all__ = [
 from grants.models import (  # noqa: E402,F401
     announcements,
     awards,
+    documents,
     evaluations,
     expenses,
     followup,

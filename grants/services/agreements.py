@@ -37,7 +37,7 @@ from grants.domain.tranches import PlannedTranche, schedule
 from grants.extensions import db
 from grants.models import FundingRound, Proposal
 from grants.models.awards import Agreement, Award, AwardBudgetLine, Tranche
-from grants.services import Refusal, locked, unit_of_work
+from grants.services import Refusal, locked, published, unit_of_work
 from grants.services.awards import lock_round
 from grants.services.gates import AGREEMENT_SIGNED_EVIDENCE, gate_met
 from grants.services.lifecycle import apply
@@ -288,11 +288,17 @@ def _budget(award: Award) -> list[dict]:
 
 def agreement_context(agreement: Agreement) -> dict:
     """Everything the agreement page and PDF print: parties, project, amount in figures and
-    capitals, the approved budget, supervision clauses, tranches and both signatures."""
+    capitals, the approved budget, supervision clauses, tranches and both signatures, and the
+    audit entry of the latest change to the agreement or its award (``audit_seq``,
+    ``audit_hash``), so its PDF stays the same — and in the document cache — until either
+    changes again."""
     award = agreement.award
     proposal = award.proposal
     funding_round = db.session.get(FundingRound, award.round_id)
+    seq, entry_hash = published.stamp_of(("agreement", agreement.id), ("award", award.id))
     return {
+        "audit_seq": seq,
+        "audit_hash": entry_hash,
         "agreement": agreement,
         "award": award,
         "proposal": proposal,

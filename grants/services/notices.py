@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from grants.domain.clock import local_date, now_utc, stored
+from grants.domain.documents import NOTICE_DOCUMENT
 from grants.domain.i18n import msg, source_language, tr
 from grants.domain.lifecycles import AWARD, NOTICE, OBJECTION, PROPOSAL
 from grants.domain.lifecycles.award import LIVE_STATES
@@ -36,7 +37,7 @@ from grants.domain.proposals import normalise_phone
 from grants.extensions import db
 from grants.models import FundingRound, Proposal, User, UserRole
 from grants.models.awards import Award, Notice, Objection
-from grants.services import Refusal, locked, unit_of_work
+from grants.services import Refusal, locked, published, unit_of_work
 from grants.services.agreements import draw_agreements, freeze_budget
 from grants.services.awards import award_facts, change_amount, live_total, lock_round
 from grants.services.lifecycle import apply
@@ -87,6 +88,7 @@ def publish_notice(round_id: int, actor, today: date | None = None) -> Notice:
         for award in awards:
             award.notice_id = notice.id
             apply(AWARD, award, "publish_notice", actor, payload={"notice_id": notice.id})
+        published.stamp(NOTICE_DOCUMENT, notice.id)
     return notice
 
 
@@ -343,12 +345,14 @@ def _apply_upheld(funding_round, award: Award, objection: Objection, actor, reas
         award.reason = reason.strip()
         apply(AWARD, award, "revoke", actor, reason=reason,
               payload={**facts, "amount_fen": award.amount_fen})
+        published.stamp(NOTICE_DOCUMENT, award.notice_id)
         return
     before = award.amount_fen
     change_amount(funding_round, award, new_amount_fen)
     award.reason = reason.strip()
     apply(AWARD, award, "change_amount", actor, reason=reason,
           payload={**facts, "from_fen": before, "to_fen": new_amount_fen})
+    published.stamp(NOTICE_DOCUMENT, award.notice_id)
 
 
 def _decide(objection: Objection, actor, reason: str) -> None:
@@ -457,6 +461,7 @@ def confirm_notice(notice_id: int, actor=None, today: date | None = None) -> int
             })
         draw_agreements(awards, notice.starts_on.year, actor)
         _settle_proposals(round_id, {award.proposal_id for award in awards}, actor)
+        published.stamp(NOTICE_DOCUMENT, notice_id)
     return len(awards)
 
 

@@ -5,7 +5,10 @@ Services hand over a document's data (its context); this module builds that data
 in the document language, so a PDF reads the same whoever asks. Every document is given the
 audit chain's head (``audit_seq``, ``audit_hash``) and the latest signed checkpoint of the audit
 log (``audit_checkpoint``: origin, size, root, or None before the first), so public PDFs print
-the checkpoint they were made under and anyone can check the document against the signed log.
+the checkpoint they were made under and anyone can check the document against the signed log;
+a public document made when it is published (:mod:`grants.web.public_documents`) is given the
+head of that moment instead of the live one, so its PDF stays the same, and stays in the cache,
+whatever is audited later.
 """
 
 from __future__ import annotations
@@ -49,26 +52,40 @@ def audit_context() -> dict:
 
 
 def render_html(template_name: str, **context) -> str:
-    """Render ``templates/pdf/<template_name>.html`` with :func:`audit_context` added.
+    """Render ``templates/pdf/<template_name>.html`` with :func:`audit_context` added; a
+    published document's edition brings its own ``audit_seq`` and ``audit_hash`` (the head at
+    its publication), which win over the live head.
 
     Rendered straight from the Jinja environment, without the page context processors, so a
     document is the same in a request, in a CLI command or in a batch job. Outside a request
     (CLI, cron) a blank request context lets the locale fall back to the default language.
     """
-    audited = audit_context()
+    audited = {**audit_context(), **context}
     template = current_app.jinja_env.get_template(f"pdf/{template_name}.html")
     if has_request_context():
         with document_language():
-            return template.render(**audited, **context)
+            return template.render(**audited)
     with current_app.test_request_context(), document_language():
-        return template.render(**audited, **context)
+        return template.render(**audited)
 
 
 def html_pdf(html: str) -> bytes:
     """Turn rendered document HTML into PDF bytes (identical HTML comes from the cache)."""
-    from grants.pdf import html_to_pdf
+    return keyed_pdf(html)[0]
 
-    return html_to_pdf(html, pdf_cache_dir())
+
+def keyed_pdf(html: str) -> tuple[bytes, str]:
+    """:func:`html_pdf` and the PDF's key in the document cache, for :func:`cached_pdf`."""
+    from grants.pdf import render_document
+
+    return render_document(html, pdf_cache_dir())
+
+
+def cached_pdf(key: str) -> bytes | None:
+    """The PDF kept in the document cache under ``key``, or None; nothing is laid out."""
+    from grants.pdf import cached_pdf as read
+
+    return read(pdf_cache_dir(), key)
 
 
 def render_pdf(template_name: str, **context) -> bytes:
@@ -76,11 +93,12 @@ def render_pdf(template_name: str, **context) -> bytes:
     return html_pdf(render_html(template_name, **context))
 
 
-def document_html(template_name: str, build: Callable[[], dict]) -> str:
+def document_html(template_name: str, build: Callable[[], dict], **fixed) -> str:
     """Build a document's data with ``build`` and render it, both in the document language
-    (the data holds sentences such as party names that must be Chinese too)."""
+    (the data holds sentences such as party names that must be Chinese too); ``fixed`` adds
+    to the data (a published edition's ``audit_seq`` and ``audit_hash``)."""
     with document_language():
-        return render_html(template_name, **build())
+        return render_html(template_name, **build(), **fixed)
 
 
 def document_pdf(template_name: str, build: Callable[[], dict]) -> bytes:

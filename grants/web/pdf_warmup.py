@@ -1,16 +1,16 @@
 """Warm the PDF renderer as a serving process starts (``flask run``, gunicorn's ``wsgi:app``).
 
 The fonts are built during set-up (``flask pdf warm``); what is left is loading WeasyPrint,
-Pango and fontconfig, about a second, and laying out a first notice (queries, template, glyphs),
-which a background thread does at start-up so the first notice PDF a visitor asks for does not
-pay for it. Other ``flask`` commands and the tests skip
+Pango and fontconfig, about a second, and making the public documents still waiting to be made
+(a notice published by a command or the demo), which a background thread does at start-up so
+no visitor waits for them. Other ``flask`` commands and the tests skip
 it, and ``PDF_WARM_ON_START=0`` turns it off.
 """
 
 from __future__ import annotations
 
 import click
-from flask import Flask, url_for
+from flask import Flask
 from sqlalchemy import select
 
 from grants.pdf.warm import warm_once_in_background
@@ -27,19 +27,20 @@ def _serving() -> bool:
 
 
 def warm_latest_notice(app: Flask) -> None:
-    """Lay out the latest public notice once (not served to anyone) so its queries, template
-    and glyphs are ready in this process; errors are left for a real request to report."""
+    """Make the public documents still waiting to be made (a notice published by a command or
+    the demo), then the latest notice's PDF if it is not in the document cache yet, so no
+    reader waits for one; errors are left for a real request to report."""
+    from grants.domain.documents import NOTICE_DOCUMENT
     from grants.extensions import db
     from grants.models.awards import Notice
-    from grants.services import notices
-    from grants.web.documents import document_html, html_pdf
+    from grants.web.public_documents import make_pending, public_pdf
 
     with app.test_request_context():
         try:
-            notice = db.session.scalar(select(Notice).order_by(Notice.id.desc()).limit(1))
-            if notice is not None:
-                url = url_for("notices.detail", notice_id=notice.id, _external=True)
-                html_pdf(document_html("notice", lambda: notices.notice_context(notice, url)))
+            make_pending()
+            notice_id = db.session.scalar(select(Notice.id).order_by(Notice.id.desc()).limit(1))
+            if notice_id is not None:
+                public_pdf(NOTICE_DOCUMENT, notice_id)
         except Exception:  # the warm-up is an optimisation, never a failure
             app.logger.warning("PDF warm-up skipped", exc_info=True)
         finally:

@@ -16,7 +16,7 @@ from grants.domain.money import format_fen
 from grants.extensions import db
 from grants.models.base import utcnow
 from grants.models.judging import Criterion, Score, ScoreSheet
-from grants.services import agreements, audit
+from grants.services import agreements, audit, published
 from grants.services import awards as award_svc
 from grants.services import notices as notice_svc
 from tests.factories import make_org, make_proposal, make_round
@@ -83,7 +83,9 @@ def test_notice_pdf_has_title_amounts_rare_characters_and_audit_head(notice, cli
     assert "¥12,000.00" in text and "¥10,000.00" in text and "¥22,000.00" in text
     assert RARE_TITLE in text
     assert "居民团队（负责人 张**）" in text and "江宁区阳光助老服务中心" in text
-    assert audit.head()[1][:40] in text.replace("\n", "")
+    stamped = published.current("notice", notice.id)
+    assert stamped.audit_hash[:40] in text.replace("\n", "")
+    assert stamped.audit_seq < audit.head()[0]  # the objection came after publication
     fonts = _fonts_embedded(response.data)
     assert fonts and all(fonts)
 

@@ -49,7 +49,7 @@ FINANCE = Policy("finance", p.FINANCE_OFFICERS)
 READ_AUDIT = Policy("read_audit", p.AUDIT_READERS)
 MANAGE_USERS = Policy("manage_users", p.ADMINS)
 FOLLOW_UP_CALL = Policy("follow_up_call", FOLLOW_UP_CALLERS)
-"""Callers\x27 own pages: the numbers assigned to them (evaluators and organizer staff)."""
+"""Callers' own pages: the numbers assigned to them (evaluators and organizer staff)."""
 EVALUATE = Policy("evaluate", p.EVALUATORS)
 
 ALL: tuple[Policy, ...] = (

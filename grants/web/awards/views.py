@@ -34,6 +34,7 @@ from grants.web.documents import (
     pdf_response,
     render_pdf,
 )
+from grants.web.public_documents import make_agreement_pdf, make_pending
 
 bp = Blueprint("awards", __name__, url_prefix="/awards")
 
@@ -213,6 +214,7 @@ def publish(round_id: int):
         notice = notices.publish_notice(round_id, current_user)
     except Refusal as error:
         return _refused(round_id, error)
+    make_pending()
     return _back(round_id, _("公示已发布，公示期至 %(d)s", d=notice.ends_on.isoformat()))
 
 
@@ -227,6 +229,7 @@ def confirm(notice_id: int):
         count = notices.confirm_notice(notice_id, current_user)
     except Refusal as error:
         return _refused(notice.round_id, error)
+    make_pending()
     return _back(notice.round_id, _("已确认 %(n)s 个立项，协议书已生成", n=count))
 
 
@@ -243,6 +246,7 @@ def decide(objection_id: int):
         _rule(objection_id, form)
     except Refusal as error:
         return _refused(round_id, error, decide_form=form)
+    make_pending()
     return _back(round_id, _("异议已处理，已通知异议人"))
 
 
@@ -337,6 +341,7 @@ def sign(agreement_id: int):
     except Refusal as error:
         flash(str(error), "danger")
         return _agreement_page(item, error.status, form)
+    make_agreement_pdf(agreement_id)
     flash(_("您已签署协议书，等待主办方签署"), "success")
     return redirect(url_for("awards.agreement", agreement_id=agreement_id))
 
@@ -353,6 +358,7 @@ def countersign(agreement_id: int):
     except Refusal as error:
         flash(str(error), "danger")
         return _agreement_page(item, error.status)
+    make_agreement_pdf(agreement_id)
     flash(_("协议书已签署生效"), "success")
     return redirect(url_for("awards.agreement", agreement_id=agreement_id))
 

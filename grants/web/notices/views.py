@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from grants.domain.budget import COST_CATEGORIES
+from grants.domain.documents import NOTICE_DOCUMENT
 from grants.domain.errors import Refusal
 from grants.domain.evaluations import KIND_LABELS
 from grants.domain.notice import AWARDS_NOTICE
@@ -15,8 +16,9 @@ from grants.extensions import db
 from grants.models.awards import Award, Notice
 from grants.services import notice_lookup, notices
 from grants.web.access import requires
-from grants.web.documents import document_pdf, pdf_response
+from grants.web.documents import pdf_response
 from grants.web.notices.forms import ObjectionForm, ReceiptLookupForm
+from grants.web.public_documents import public_pdf
 from grants.web.ratelimit import anonymous_objection_limits
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")
@@ -57,11 +59,10 @@ def detail(notice_id: int):
 @bp.get("/<int:notice_id>.pdf")
 @requires(policies.PUBLIC)
 def pdf(notice_id: int):
-    """The notice as a PDF carrying the audit chain's head hash."""
+    """The notice as published (made when it was published or last changed, printing the
+    audit head of that moment), from the document cache."""
     notice = _notice_or_404(notice_id)
-    url = _detail_url(notice)
-    document = document_pdf("notice", lambda: notices.notice_context(notice, url))
-    return pdf_response(document, f"notice-{notice.id}.pdf")
+    return pdf_response(public_pdf(NOTICE_DOCUMENT, notice.id), f"notice-{notice.id}.pdf")
 
 
 def _objection_page(award: Award, form: ObjectionForm, status: int = 200):
