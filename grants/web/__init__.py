@@ -13,6 +13,7 @@ def register_blueprints(app: Flask) -> None:
     from grants.web.awards.views import bp as awards
     from grants.web.expenses.views import bp as expenses
     from grants.web.finance.views import bp as finance
+    from grants.web.home.views import bp as home
     from grants.web.judging.views import bp as judging
     from grants.web.main.views import bp as main
     from grants.web.needs.views import bp as needs
@@ -23,5 +24,5 @@ def register_blueprints(app: Flask) -> None:
     from grants.web.screening.views import bp as screening
 
     for blueprint in (main, auth, admin, audit, rounds, needs, proposals, screening,
-                      notifications, judging, awards, notices, finance, expenses):
+                      notifications, judging, awards, notices, finance, expenses, home):
         app.register_blueprint(blueprint)

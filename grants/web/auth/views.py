@@ -14,6 +14,7 @@ from grants.models import Community
 from grants.services import accounts, auth
 from grants.web.access import requires
 from grants.web.auth.forms import LoginForm, OrganisationForm, ResidentForm
+from grants.web.home.views import landing_url
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -37,7 +38,7 @@ def login():
         if user is not None:
             login_user(user)
             flash(_("欢迎回来，%(name)s", name=user.display_name), "success")
-            return redirect(_safe_next(url_for("main.index")))
+            return redirect(_safe_next(landing_url(user)))
         flash(_("用户名或密码不正确"), "danger")
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
