@@ -7,13 +7,22 @@ import json
 import os
 import tempfile
 
-from flask import Blueprint, Response, current_app, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 
 from grants.domain.audit_reading import object_label
 from grants.domain.lifecycles import audit_action_label
 from grants.domain.permissions import policies
 from grants.extensions import db
-from grants.services import audit, audit_reading
+from grants.services import audit, audit_reading, is_row_id
 from grants.services.audit import ENTRY_FIELDS
 from grants.web.access import requires
 
@@ -44,6 +53,8 @@ def entries():
 @requires(policies.READ_AUDIT)
 def timeline(object_type: str, object_id: int):
     """Everything the chain records about one object, oldest first."""
+    if not is_row_id(object_id):
+        abort(404)
     rows = audit_reading.object_timeline(object_type, object_id)
     title = audit_reading.titles_of([(object_type, object_id)]).get((object_type, object_id), "")
     return render_template(
