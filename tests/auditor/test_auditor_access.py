@@ -59,6 +59,8 @@ def _ids() -> dict[str, str]:
         "judge_id": db.session.scalar(select(PanelMember.judge_id).where(
             PanelMember.round_id == six.id).limit(1)),
         "fmt": "csv",
+        "object_type": "funding_round",
+        "object_id": six.id,
     }
     return {name: str(value) for name, value in values.items()}
 
