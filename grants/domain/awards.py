@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Literal
 
 from grants.domain.i18n import N_, msg
+from grants.domain.messages import Message, message
 from grants.domain.money import format_fen
 from grants.domain.pool import check_pool
 
@@ -44,6 +45,8 @@ class Decision:
     outcome: Outcome
     amount_fen: int
     sentence: str
+    message: Message | None = None
+    """The sentence as a message key and parameters, to show in each reader's language."""
 
     @property
     def funded(self) -> bool:
@@ -107,37 +110,42 @@ def _check_candidates(candidates: Sequence[Candidate]) -> None:
 
 def _decide(c: Candidate, rules: RoundRules, remaining: int) -> Decision:
     """Decide one candidate against what is left of the pool, following the round's rules."""
-    asked = msg("第{rank}名 申请 {amount}", rank=c.rank, amount=format_fen(c.requested_fen))
+    asked = message(N_("第{rank}名 申请 {amount}"), rank=c.rank, amount=format_fen(c.requested_fen))
     if c.final_score < rules.min_score:
-        sentence = msg(
-            "第{rank}名 得分 {score}，低于立项分数线 {line}，不予立项",
+        said = message(
+            N_("第{rank}名 得分 {score}，低于立项分数线 {line}，不予立项"),
             rank=c.rank,
             score=_format_score(c.final_score),
             line=_format_score(rules.min_score),
         )
-        return Decision(c.proposal_id, c.rank, "below_threshold", 0, sentence)
+        return _decision(c, "below_threshold", 0, said)
     if c.requested_fen < rules.band_min_fen:
         limit = format_fen(rules.band_min_fen)
-        sentence = msg("{asked}，低于本轮资助下限 {limit}，不予立项", asked=asked, limit=limit)
-        return Decision(c.proposal_id, c.rank, "out_of_band", 0, sentence)
+        said = message(N_("{asked}，低于本轮资助下限 {limit}，不予立项"), asked=asked, limit=limit)
+        return _decision(c, "out_of_band", 0, said)
     if c.requested_fen > rules.band_max_fen:
         limit = format_fen(rules.band_max_fen)
-        sentence = msg("{asked}，高于本轮资助上限 {limit}，不予立项", asked=asked, limit=limit)
-        return Decision(c.proposal_id, c.rank, "out_of_band", 0, sentence)
+        said = message(N_("{asked}，高于本轮资助上限 {limit}，不予立项"), asked=asked, limit=limit)
+        return _decision(c, "out_of_band", 0, said)
     if remaining < rules.band_min_fen:
         left = format_fen(max(remaining, 0))
-        sentence = msg("{asked}，资金已用完（剩余 {left}），未获资助", asked=asked, left=left)
-        return Decision(c.proposal_id, c.rank, "pool_exhausted", 0, sentence)
+        said = message(N_("{asked}，资金已用完（剩余 {left}），未获资助"), asked=asked, left=left)
+        return _decision(c, "pool_exhausted", 0, said)
     if c.requested_fen <= remaining:
         left = format_fen(remaining - c.requested_fen)
-        sentence = msg("{asked}，立项，剩余资金 {left}", asked=asked, left=left)
-        return Decision(c.proposal_id, c.rank, "award", c.requested_fen, sentence)
+        said = message(N_("{asked}，立项，剩余资金 {left}"), asked=asked, left=left)
+        return _decision(c, "award", c.requested_fen, said)
     left = format_fen(remaining)
     if rules.partial:
-        sentence = msg("{asked}，超出剩余资金 {left}，部分资助 {left}", asked=asked, left=left)
-        return Decision(c.proposal_id, c.rank, "partial", remaining, sentence)
-    sentence = msg("{asked}，超出剩余资金 {left}，跳过", asked=asked, left=left)
-    return Decision(c.proposal_id, c.rank, "skip", 0, sentence)
+        said = message(N_("{asked}，超出剩余资金 {left}，部分资助 {left}"), asked=asked, left=left)
+        return _decision(c, "partial", remaining, said)
+    said = message(N_("{asked}，超出剩余资金 {left}，跳过"), asked=asked, left=left)
+    return _decision(c, "skip", 0, said)
+
+
+def _decision(c: Candidate, outcome: Outcome, amount_fen: int, said: Message) -> Decision:
+    """A decision with its sentence rendered now and kept as a message for later readers."""
+    return Decision(c.proposal_id, c.rank, outcome, amount_fen, said.render(), said)
 
 
 def solve_awards(

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from grants.domain.band import SITE_BAND
 from grants.domain.lifecycles import AGREEMENT, AWARD, NOTICE, OBJECTION
 from grants.domain.lifecycles.tranche import PENDING, TRANCHE
+from grants.domain.messages import from_json
 from grants.domain.notice import AWARDS_NOTICE, NOTICE_KINDS
 from grants.domain.tranches import FULL_BP, GATES
 from grants.extensions import db
@@ -73,7 +74,11 @@ class Notice(db.Model):
 
 
 class Award(db.Model):
-    """A funding decision for one proposal, inside the site band; one award per proposal."""
+    """A funding decision for one proposal, inside the site band; one award per proposal.
+
+    ``sentence`` is the solver's reason as written (Chinese, the record); ``sentence_message``
+    the same as a message key and parameters, shown in the reader's language.
+    """
 
     __tablename__ = "award"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,12 +90,20 @@ class Award(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="proposed")
     score: Mapped[Decimal] = mapped_column(Numeric(6, 2))
     sentence: Mapped[str] = mapped_column(Text, default="")
+    sentence_message: Mapped[dict | None] = mapped_column(JSON)
     reason: Mapped[str] = mapped_column(Text, default="")
     notice_id: Mapped[int | None] = mapped_column(ForeignKey("notice.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     proposal = relationship("Proposal")
     notice: Mapped[Notice | None] = relationship(back_populates="awards")
+
+    @property
+    def sentence_text(self) -> str:
+        """The solver's reason in the reader's language (as written for older rows)."""
+        stored = from_json(self.sentence_message)
+        return stored.render() if stored else self.sentence
+
     objections: Mapped[list[Objection]] = relationship(
         back_populates="award", order_by="Objection.id"
     )

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.domain.band import SITE_BAND
 from grants.domain.lifecycles import PROPOSAL
+from grants.domain.messages import render_stored
 from grants.extensions import db
 from grants.models.base import sql_in, utcnow
 
@@ -140,12 +141,26 @@ class Attachment(db.Model):
 
 
 class Notification(db.Model):
-    """An in-app message to one account (a decision on their proposal, an objection outcome)."""
+    """An in-app message to one account (a decision on their proposal, an objection outcome).
+
+    ``message_key`` and ``message_params`` keep the message as a translatable key with its
+    parameters (see :mod:`grants.domain.messages`), so each reader reads it in their language;
+    ``message`` keeps the Chinese text as written (and is all older rows have).
+    """
 
     __tablename__ = "notification"
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     message: Mapped[str] = mapped_column(String(300))
+    message_key: Mapped[str | None] = mapped_column(Text)
+    message_params: Mapped[dict | None] = mapped_column(JSON)
     link: Mapped[str] = mapped_column(String(200), default="")
     read_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def text(self) -> str:
+        """The message in the reader's language (the stored Chinese text for older rows)."""
+        if not self.message_key:
+            return self.message
+        return render_stored(self.message_key, self.message_params)

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import func, select
 
+from grants.domain import messages
 from grants.domain.agreement import (
     BUDGET_LINE_FIELDS,
     SIGNABLE_AWARDS,
@@ -26,7 +27,7 @@ from grants.domain.agreement import (
 )
 from grants.domain.budget import category_label
 from grants.domain.clock import now_utc, stored
-from grants.domain.i18n import N_, msg, source_language, tr
+from grants.domain.i18n import N_, msg, tr
 from grants.domain.lifecycles import AGREEMENT, AWARD
 from grants.domain.money import format_fen
 from grants.domain.numerals import capital_numerals
@@ -125,12 +126,11 @@ def draw_agreements(awards: Iterable[Award], year: int, actor) -> list[Agreement
         apply(AGREEMENT, agreement, "draw", actor, payload={
             "award_id": award.id, "number": agreement.number, "amount_fen": award.amount_fen,
         })
-        with source_language():
-            message = msg(
-                "“{title}”已确认立项，请签署资助协议书 {number}",
-                title=award.proposal.title,
-                number=agreement.number,
-            )
+        message = messages.message(
+            N_("“{title}”已确认立项，请签署资助协议书 {number}"),
+            title=award.proposal.title,
+            number=agreement.number,
+        )
         notify(award.proposal.applicant_id, message, f"/awards/agreements/{agreement.id}")
         made.append(agreement)
     return made
@@ -211,8 +211,8 @@ def countersign(agreement_id: int, user) -> Agreement:
             "agreement_id": agreement.id, "number": agreement.number,
         })
         gate_met(award.id, FIRST_GATE, AGREEMENT_SIGNED_EVIDENCE, user)
-        with source_language():
-            message = msg("资助协议书 {number} 已由主办方签署生效", number=agreement.number)
+        message = messages.message(N_("资助协议书 {number} 已由主办方签署生效"),
+                                   number=agreement.number)
         notify(award.proposal.applicant_id, message, f"/awards/agreements/{agreement.id}")
     return agreement
 

@@ -19,10 +19,11 @@ from sqlalchemy import func, select
 from grants.domain.awards import FUNDED_OUTCOMES, Candidate, check_adjustment, solve_awards
 from grants.domain.budget import Problem
 from grants.domain.clock import aware, now_utc
-from grants.domain.i18n import msg, source_language, tr
+from grants.domain.i18n import N_, msg, source_language, tr
 from grants.domain.lifecycles import AWARD
 from grants.domain.lifecycles.award import REPLACEABLE_STATES
 from grants.domain.lifecycles.events import EVENT_LABELS
+from grants.domain.messages import Message, label, message
 from grants.domain.money import format_fen
 from grants.domain.permissions import ORGANIZERS, role_used
 from grants.domain.permissions.awards import can_manage_awards
@@ -170,11 +171,13 @@ def ranking_candidates(round_id: int) -> list[Candidate]:
     return candidates_from_ranking(round_ranking(round_id))
 
 
-def _row(c: Candidate, outcome: str, amount_fen: int, sentence: str, offered: bool = True) -> dict:
+def _row(c: Candidate, outcome: str, amount_fen: int, said: Message, offered: bool = True) -> dict:
     """One decision as stored and shown (JSON-able: score as text).
 
     ``funded`` marks a full or partial award; ``offered`` is false for a row decided before the
     solver ran (excluded, or holding a published award), which cannot be excluded again.
+    ``sentence`` is the reason in the current language (Chinese when stored), ``message`` the
+    same as a message key and parameters for readers in other languages.
     """
     return {
         "rank": c.rank,
@@ -184,18 +187,19 @@ def _row(c: Candidate, outcome: str, amount_fen: int, sentence: str, offered: bo
         "requested_fen": c.requested_fen,
         "outcome": outcome,
         "amount_fen": amount_fen,
-        "sentence": sentence,
+        "sentence": said.render(),
+        "message": said.as_json(),
         "funded": outcome in FUNDED_OUTCOMES,
         "offered": offered,
     }
 
 
-def _held_sentence(c: Candidate, award: Award) -> str:
+def _held_sentence(c: Candidate, award: Award) -> Message:
     """Why a candidate is not offered to the solver again: it already holds an award."""
-    return msg(
-        "第{rank}名 已有立项（{state}，{amount}）",
+    return message(
+        N_("第{rank}名 已有立项（{state}，{amount}）"),
         rank=c.rank,
-        state=tr(AWARD.state_label(award.status)),
+        state=label(AWARD.state_label(award.status)),
         amount=format_fen(award.amount_fen),
     )
 
@@ -219,8 +223,8 @@ def _fixed_rows(round_id: int, candidates: Sequence[Candidate]) -> tuple[dict, l
     for c in candidates:
         if c.proposal_id in excluded:
             reason = excluded[c.proposal_id]
-            sentence = msg("第{rank}名 已由主办方排除：{reason}", rank=c.rank, reason=reason)
-            fixed[c.rank] = _row(c, "excluded", 0, sentence, offered=False)
+            said = message(N_("第{rank}名 已由主办方排除：{reason}"), rank=c.rank, reason=reason)
+            fixed[c.rank] = _row(c, "excluded", 0, said, offered=False)
         elif c.proposal_id in held:
             award = held[c.proposal_id]
             sentence = _held_sentence(c, award)
@@ -253,7 +257,7 @@ def preview(
     )
     by_id = {c.proposal_id: c for c in offered}
     for d in result.decisions:
-        rows[d.rank] = _row(by_id[d.proposal_id], d.outcome, d.amount_fen, d.sentence)
+        rows[d.rank] = _row(by_id[d.proposal_id], d.outcome, d.amount_fen, d.message)
     return [rows[rank] for rank in sorted(rows)]
 
 
@@ -348,6 +352,7 @@ def _propose(round_id: int, row: dict, actor) -> Award:
         requested_fen=row["requested_fen"],
         score=Decimal(row["score"]),
         sentence=row["sentence"],
+        sentence_message=row.get("message"),
     )
     payload = {"proposal_id": award.proposal_id, "rank": award.rank, "amount_fen": award.amount_fen}
     apply(AWARD, award, "propose", actor, payload=payload)

@@ -18,8 +18,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from grants.domain import messages
 from grants.domain.clock import now_utc, stored
-from grants.domain.i18n import join_list, msg, source_language, tr
+from grants.domain.i18n import N_, join_list, msg, tr
 from grants.domain.lifecycles import NEED
 from grants.domain.lifecycles.need import LISTED_STATES, OPEN, is_funded, is_merged, is_open
 from grants.domain.permissions import RESIDENTS, role_used
@@ -225,12 +226,11 @@ def merge_need(source: Need, target: Need, actor) -> Need:
         facts = {"into": target.id, "carried": carried,
                  "target_support_count": target.support_count}
         apply(NEED, source, "merge", actor, payload=facts)
-        with source_language():
-            message = msg(
-                "您提交的需求“{source}”已与“{target}”合并，支持数已一并计入",
-                source=source.title,
-                target=target.title,
-            )
+        message = messages.message(
+            N_("您提交的需求“{source}”已与“{target}”合并，支持数已一并计入"),
+            source=source.title,
+            target=target.title,
+        )
         notifications.notify(source.author_id, message, f"/needs/{target.id}")
     return target
 

@@ -16,9 +16,10 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import func, select
 
+from grants.domain import messages
 from grants.domain.clock import local_date, now_utc, stored
 from grants.domain.documents import NOTICE_DOCUMENT
-from grants.domain.i18n import msg, source_language, tr
+from grants.domain.i18n import N_, msg
 from grants.domain.lifecycles import AWARD, NOTICE, OBJECTION, PROPOSAL
 from grants.domain.lifecycles.award import LIVE_STATES
 from grants.domain.notice import (
@@ -228,8 +229,8 @@ def file_objection(
         )
         apply(OBJECTION, objection, "file", user, roles={"public"} if anonymous else None,
               payload={"award_id": award.id, "by_account": not anonymous})
-        with source_language():
-            message = msg("收到对“{title}”的异议，请及时处理", title=award.proposal.title)
+        message = messages.message(N_("收到对“{title}”的异议，请及时处理"),
+                                   title=award.proposal.title)
         notify_organizers(message, f"/awards/rounds/{award.round_id}")
     return objection
 
@@ -262,7 +263,7 @@ def accepts_objections(award: Award, today: date | None = None) -> bool:
             and is_open(award.notice, today))
 
 
-def notify_organizers(message: str, link: str) -> None:
+def notify_organizers(message: str | messages.Message, link: str) -> None:
     """Tell every organizer account about something waiting for them."""
     ids = db.session.scalars(
         select(UserRole.user_id)
@@ -290,12 +291,11 @@ def _locked_objection(objection_id: int) -> tuple[FundingRound, Objection]:
 def _tell_objector(objection: Objection) -> None:
     """Send a logged-in objector the outcome of their objection."""
     if objection.user_id is not None:
-        with source_language():
-            message = msg(
-                "您对“{title}”提出的异议已处理：{outcome}",
-                title=objection.award.proposal.title,
-                outcome=tr(OBJECTION.state_label(objection.status)),
-            )
+        message = messages.message(
+            N_("您对“{title}”提出的异议已处理：{outcome}"),
+            title=objection.award.proposal.title,
+            outcome=messages.label(OBJECTION.state_label(objection.status)),
+        )
         notify(objection.user_id, message, f"/notices/objections/{objection.token}")
 
 
@@ -487,18 +487,17 @@ def _settle_proposals(round_id: int, awarded_ids: set[int], actor) -> None:
                f"/proposals/{proposal.id}")
 
 
-def _settled_message(proposal: Proposal, awarded: bool) -> str:
+def _settled_message(proposal: Proposal, awarded: bool) -> messages.Message:
     """The applicant's notification when the notice confirms the round's awards."""
-    with source_language():
-        if awarded:
-            return msg(
-                "恭喜！您的项目“{title}”经公示已正式立项，请在线签订资助协议。",
-                title=proposal.title,
-            )
-        return msg(
-            "您的项目“{title}”本轮未获立项，感谢参与。评审意见发布后可在项目页查看。",
+    if awarded:
+        return messages.message(
+            N_("恭喜！您的项目“{title}”经公示已正式立项，请在线签订资助协议。"),
             title=proposal.title,
         )
+    return messages.message(
+        N_("您的项目“{title}”本轮未获立项，感谢参与。评审意见发布后可在项目页查看。"),
+        title=proposal.title,
+    )
 
 
 def close_due(today: date | None = None) -> list[str]:

@@ -22,9 +22,11 @@ from grants.domain import phases as phase_rules
 from grants.domain.band import SITE_BAND, Band, narrow_band, validate_tiers
 from grants.domain.budget import CategoryCap, validate_caps
 from grants.domain.clock import aware, now_utc, stored
-from grants.domain.i18n import msg
+from grants.domain.deadline_moves import DeadlineMove, earlier_deadlines, needs_confirmation
+from grants.domain.i18n import N_, msg
 from grants.domain.lifecycles import AWARD
 from grants.domain.lifecycles.need import LISTED_STATES
+from grants.domain.messages import message
 from grants.domain.money import format_fen, yuan
 from grants.domain.notice import OPEN_NOTICES
 from grants.domain.permissions import ORGANIZERS, role_used
@@ -35,10 +37,11 @@ from grants.domain.workflow import Lifecycle, actions_from
 from grants.extensions import db
 from grants.models import FundingRound, Need, Proposal
 from grants.models.awards import Award, Notice
-from grants.models.judging import JudgingSettings
+from grants.models.judging import Assignment, JudgingSettings, ScoreSheet
 from grants.models.rounds import DEFAULT_CATEGORIES
 from grants.services import Refusal, audit, locked, unit_of_work
 from grants.services.awards import refuse_pool_below_awards
+from grants.services.notifications import notify
 
 PHASE_FIELDS: tuple[str, ...] = tuple(item.name for item in fields(RoundPhases))
 POOL_MAX_FEN = yuan(10_000_000)
@@ -327,10 +330,79 @@ def create_round(data: RoundData, actor) -> FundingRound:
     return funding_round
 
 
-def update_round(funding_round: FundingRound, data: RoundData, actor) -> dict:
+class EarlierDeadlines(Refusal):
+    """The edit brings live deadlines forward (to the past, or with people who planned on
+    them): it is saved only when the organizer confirms. ``moves`` pairs each move needing
+    confirmation with how many people it affects."""
+
+    def __init__(self, moves: list[tuple[DeadlineMove, int]]) -> None:
+        """A 409 naming every move; the form shows them with a confirmation box."""
+        lines = [msg("{move}（影响 {n} 人）", move=move.describe().render(), n=count)
+                 for move, count in moves]
+        super().__init__(msg("本次修改将提前截止时间，请确认后再保存：{moves}",
+                             moves=msg("；").join(lines)), status=409)
+        self.moves = moves
+
+
+def _affected(funding_round: FundingRound, field: str) -> set[int]:
+    """Who planned on a deadline: draft owners (submission), owners of returned proposals
+    (return deadline), judges with unsubmitted assigned sheets (judging)."""
+    if field in ("submit_close", "return_deadline"):
+        status = "draft" if field == "submit_close" else "returned"
+        return set(db.session.scalars(select(Proposal.applicant_id).where(
+            Proposal.round_id == funding_round.id, Proposal.status == status)))
+    if field == "judging_close":
+        submitted = select(ScoreSheet.id).where(
+            ScoreSheet.judge_id == Assignment.judge_id,
+            ScoreSheet.proposal_id == Assignment.proposal_id, ScoreSheet.status == "submitted")
+        return set(db.session.scalars(select(Assignment.judge_id).where(
+            Assignment.round_id == funding_round.id, ~submitted.exists())))
+    return set()
+
+
+def _deadline_moves(funding_round: FundingRound, data: RoundData, now: datetime | None,
+                    confirmed: bool) -> list[tuple[DeadlineMove, set[int]]]:
+    """The live deadlines the edit brings forward with the people each affects; refuse
+    (:class:`EarlierDeadlines`) when one needs a confirmation that was not given."""
+    moves = earlier_deadlines(phases_of(funding_round), data.phases, now_utc(now))
+    found = [(move, _affected(funding_round, move.field)) for move in moves]
+    pending = [(move, len(people)) for move, people in found
+               if needs_confirmation(move, len(people))]
+    if pending and not confirmed:
+        raise EarlierDeadlines(pending)
+    return found
+
+
+def _refuse_judging_before_vote(funding_round: FundingRound, data: RoundData) -> None:
+    """Judging may not close before the round's resident vote does (the vote must end by
+    judging; the database refuses it too)."""
+    settings = db.session.get(JudgingSettings, funding_round.id)
+    closes = stored(data.phases.judging_close)
+    if settings is not None and settings.vote_close and closes < settings.vote_close:
+        raise Refusal(msg("评审截止时间不得早于居民投票截止时间（{when}），请先在评审设置中调整投票时间",
+                          when=phase_rules.format_local(aware(settings.vote_close))), status=409)
+
+
+def _tell_affected(funding_round: FundingRound, moves) -> list[dict]:
+    """Notify everyone a brought-forward deadline affects; the audit payload's summary."""
+    told = []
+    for move, people in moves:
+        note = message(N_("赛事“{round}”调整了时间：{move}，请据此安排"),
+                       round=funding_round.name, move=move.describe())
+        for user_id in sorted(people):
+            notify(user_id, note, f"/rounds/{funding_round.id}")
+        told.append({"field": move.field, "notified": len(people)})
+    return told
+
+
+def update_round(funding_round: FundingRound, data: RoundData, actor,
+                 confirm_earlier: bool = False, now: datetime | None = None) -> dict:
     """Save an organiser's edit; audit the changed fields as ``{field: [before, after]}``.
 
-    Returns the changes (empty when nothing changed, in which case nothing is written).
+    An edit that brings a live deadline forward to the past, or while people planned on it,
+    needs ``confirm_earlier`` (else :class:`EarlierDeadlines`, 409); once saved the people
+    affected are notified and the audit entry lists the moves. Returns the changes (empty
+    when nothing changed, in which case nothing is written).
     """
     role = _checked(data, actor)
     changes = {}
@@ -343,12 +415,17 @@ def update_round(funding_round: FundingRound, data: RoundData, actor) -> dict:
                       status=409)
     if not changes:
         return changes
+    _refuse_judging_before_vote(funding_round, data)
+    moves = _deadline_moves(funding_round, data, now, confirm_earlier)
     with unit_of_work():
         row = locked(FundingRound, funding_round.id, msg("找不到该赛事"))
         refuse_pool_below_awards(funding_round.id, data.pool_fen)
         for key, value in _columns(data).items():
             setattr(row, key, value)
-        audit.record("round.update", "funding_round", row.id, {"changes": changes},
+        payload = {"changes": changes}
+        if moves:
+            payload["earlier"] = _tell_affected(row, moves)
+        audit.record("round.update", "funding_round", row.id, payload,
                      actor=actor, actor_role=role)
     return changes
 

@@ -19,16 +19,16 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from grants.domain import messages
 from grants.domain.band import check_amount
 from grants.domain.clock import aware, local_date, now_utc
 from grants.domain.errors import Refusal
-from grants.domain.i18n import msg, source_language, tr
+from grants.domain.i18n import N_, msg, tr
 from grants.domain.lifecycles.proposal import ACTION_LABELS, PROPOSAL, SCREEN_ACTIONS
 from grants.domain.lookalike import length_range, probe_characters
 from grants.domain.orgs import DUPLICATE_THRESHOLD, check_uscc, is_banned, normalise_title
 from grants.domain.permissions import owns_proposal
 from grants.domain.permissions import proposals as perms
-from grants.domain.phases import format_local
 from grants.domain.proposals import DRAFT, check_reason
 from grants.domain.workflow import TransitionError
 from grants.extensions import db
@@ -293,23 +293,23 @@ def _refusal(title: str, proposal_id: int, problem: str) -> str:
     )
 
 
-def _message(proposal: Proposal, action: str, reason: str) -> str:
+def _message(proposal: Proposal, action: str, reason: str) -> messages.Message:
     """The in-app message telling the applicant the decision and, if any, the reason.
 
-    Stored in Chinese (the platform's language), whatever language the organizer reads.
+    Stored as a message key with its parameters, read in the applicant's language.
     """
-    with source_language():
-        if action == "mark_eligible":
-            return msg("您的申报“{title}”已通过资格审查，将进入专家评审", title=proposal.title)
-        if action == "return":
-            deadline = format_local(aware(proposal.round.return_deadline))
-            return msg(
-                "您的申报“{title}”被退回修改：{reason}。请于 {deadline} 前修改后重新提交",
-                title=proposal.title,
-                reason=reason,
-                deadline=deadline,
-            )
-        return msg("您的申报“{title}”未通过资格审查：{reason}", title=proposal.title, reason=reason)
+    if action == "mark_eligible":
+        return messages.message(N_("您的申报“{title}”已通过资格审查，将进入专家评审"),
+                                title=proposal.title)
+    if action == "return":
+        return messages.message(
+            N_("您的申报“{title}”被退回修改：{reason}。请于 {deadline} 前修改后重新提交"),
+            title=proposal.title,
+            reason=reason,
+            deadline=messages.moment(aware(proposal.round.return_deadline)),
+        )
+    return messages.message(N_("您的申报“{title}”未通过资格审查：{reason}"),
+                            title=proposal.title, reason=reason)
 
 
 def decide(

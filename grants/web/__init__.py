@@ -17,6 +17,7 @@ def register_blueprints(app: Flask) -> None:
     from grants.web.exports.views import bp as exports
     from grants.web.finance.views import bp as finance
     from grants.web.followup.views import bp as followup
+    from grants.web.home.views import bp as home
     from grants.web.jobs.views import bp as jobs
     from grants.web.judging.views import bp as judging
     from grants.web.main.views import bp as main
@@ -32,6 +33,6 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (main, auth, admin, audit, rounds, needs, proposals, screening,
                       notifications, judging, awards, notices, finance, expenses, jobs, portal,
-                      api, account, followup, exports, evaluations):
+                      api, account, followup, exports, evaluations, home):
         app.register_blueprint(blueprint)
     app.register_blueprint(transparency_log)

@@ -20,6 +20,7 @@ class NavItem:
 
 
 NAV_ITEMS: tuple[NavItem, ...] = (
+    NavItem("home.me", N_("我的工作台")),
     NavItem("rounds.index", N_("赛事")),
     NavItem("needs.index", N_("社区需求")),
     NavItem("proposals.mine", N_("我的申报")),

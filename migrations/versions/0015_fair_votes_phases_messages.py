@@ -1,6 +1,8 @@
 """Fair resident votes: each round's minimum turnout (default 30, CHECK 1-100000) and database
 triggers keeping the vote window inside judging (a vote window may not close after the round's
-judging closes, and a round edit may not move judging before the window's close)
+judging closes, and a round edit may not move judging before the window's close); stored
+messages read in the reader's language: notifications and award sentences keep a message key
+with its parameters beside the text as written
 
 Revision ID: 0015
 Revises: 0008
@@ -104,11 +106,27 @@ def _drop_vote_triggers():
         op.execute(f'DROP TRIGGER IF EXISTS {name}')
 
 
+def _add_message_columns():
+    """Nullable columns: older rows keep only their text, which the pages show as before."""
+    op.add_column('notification', sa.Column('message_key', sa.Text(), nullable=True))
+    op.add_column('notification', sa.Column('message_params', sa.JSON(), nullable=True))
+    op.add_column('award', sa.Column('sentence_message', sa.JSON(), nullable=True))
+
+
+def _drop_message_columns():
+    """Drop the message columns (SQLite drops a plain column in place)."""
+    op.drop_column('award', 'sentence_message')
+    op.drop_column('notification', 'message_params')
+    op.drop_column('notification', 'message_key')
+
+
 def upgrade():
     _add_min_turnout()
     _create_vote_triggers()
+    _add_message_columns()
 
 
 def downgrade():
+    _drop_message_columns()
     _drop_vote_triggers()
     _drop_min_turnout()

@@ -17,7 +17,7 @@ from tests.helpers import audit_count, create_user, login_as
 from tests.judging_support import build, split_total, write_sheet
 from tests.web.test_pdf_documents import shared_pdf_cache  # noqa: F401
 
-OUTSIDERS = ("resident", "judge", "org_member", "finance", "auditor")
+OUTSIDERS = ("resident", "judge", "org_member", "finance")
 
 
 @pytest.fixture
@@ -64,6 +64,7 @@ def _confirmed(client, setup):
 
 @pytest.mark.parametrize("role", OUTSIDERS)
 def test_organizer_pages_are_403_for_others(ranked, client, role):
+    """Only organizers act here; auditors read these pages (``tests/auditor``)."""
     create_user(f"x_{role}", role)
     _as(client, f"x_{role}")
     rid = ranked.round.id

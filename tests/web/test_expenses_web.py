@@ -130,7 +130,7 @@ ROUTES = [
     ("GET", "/expenses/rounds/{R}/expenses.csv", None,
      dict(owner=403, other=403, judge=403, organizer=200, finance=200, auditor=200, admin=200)),
     ("GET", "/expenses/queue", None,
-     dict(owner=403, other=403, judge=403, organizer=403, finance=200, auditor=403, admin=403)),
+     dict(owner=403, other=403, judge=403, organizer=403, finance=200, auditor=200, admin=403)),
     ("POST", "/expenses/{E}/reject", {},
      dict(owner=403, other=403, judge=403, organizer=403, finance=422, auditor=403, admin=403)),
     ("POST", "/expenses/{E}/query", {},

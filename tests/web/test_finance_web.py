@@ -127,20 +127,22 @@ def _paid_payment(client, signed):
 READERS = {"organizer": "wangmin", "admin": "root", "auditor": "sunhua", "finance": "lijing"}
 OUTSIDERS = {"resident": "zhangguilan", "org_member": "orgmember", "judge": "judge1"}
 FINANCE_ONLY = {"finance": "lijing"}
+FINANCE_AND_AUDIT = {"finance": "lijing", "auditor": "sunhua"}
 ORGANIZERS = {"organizer": "wangmin", "admin": "root"}
+STAFF_READERS = {**ORGANIZERS, "auditor": "sunhua"}
 
 
 def _get_routes(signed, payment):
     award, round_id = signed["awards"][0], signed["round"].id
     return [
-        ("/finance/", FINANCE_ONLY),
+        ("/finance/", FINANCE_AND_AUDIT),
         ("/finance/rounds/", READERS),
         (f"/finance/rounds/{round_id}", READERS),
         (f"/finance/awards/{award.id}", READERS),
         (f"/finance/payments/{payment.id}/voucher.pdf", READERS),
         (f"/finance/rounds/{round_id}/payments.xlsx", READERS),
         (f"/finance/rounds/{round_id}/payments.csv", READERS),
-        (f"/finance/rounds/{round_id}/plan", ORGANIZERS),
+        (f"/finance/rounds/{round_id}/plan", STAFF_READERS),
     ]
 
 

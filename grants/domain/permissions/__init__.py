@@ -45,6 +45,8 @@ APPLICANTS: tuple[str, ...] = (RESIDENT, ORG_MEMBER)
 RESIDENTS: tuple[str, ...] = (RESIDENT,)
 JUDGES: tuple[str, ...] = (JUDGE,)
 FINANCE_OFFICERS: tuple[str, ...] = (FINANCE,)
+FINANCE_READERS: tuple[str, ...] = (FINANCE, AUDITOR)
+"""Read the finance officers' queues (payments, expenses); only finance acts on them."""
 AUDIT_READERS: tuple[str, ...] = (AUDITOR, ADMIN)
 """Read the whole audit chain."""
 ADMINS: tuple[str, ...] = (ADMIN,)
@@ -114,6 +116,6 @@ def acting_roles(user, *, owner: bool = False) -> frozenset[str]:
 
 __all__ = [
     "ALLOWED", "ADMINS", "APPLICANTS", "AUDIT_READERS", "AWARD_READERS", "Decision",
-    "FINANCE_OFFICERS", "JUDGES", "allowed_to", "ORGANIZERS", "RESIDENTS", "STAFF_READERS", "acting_roles",
+    "FINANCE_OFFICERS", "FINANCE_READERS", "JUDGES", "allowed_to", "ORGANIZERS", "RESIDENTS", "STAFF_READERS", "acting_roles",
     "has_any_role", "is_signed_in", "owns_proposal", "role_used", "roles_of",
 ]

@@ -5,6 +5,11 @@ A policy answers "may this person open this kind of page at all"; the object-lev
 The navigation shows a link exactly when the policy of its endpoint allows the visitor, so the
 menu and the routes cannot disagree. A test walks every route and fails for one without a
 policy.
+
+Auditors read every staff page and change nothing: pages that only show (GET) declare a reading
+policy that includes them (``STAFF_READ``, ``AWARD_READ``, ``FINANCE_READ``, ``READ_AUDIT``);
+every route that writes declares one without them (``ORGANIZE``, ``FINANCE``, ``RECORD_MONEY``
+…). ``tests/auditor`` walks the routes to keep it so.
 """
 
 from __future__ import annotations
@@ -51,8 +56,13 @@ MANAGE_USERS = Policy("manage_users", p.ADMINS)
 FOLLOW_UP_CALL = Policy("follow_up_call", FOLLOW_UP_CALLERS)
 """Callers' own pages: the numbers assigned to them (evaluators and organizer staff)."""
 EVALUATE = Policy("evaluate", p.EVALUATORS)
+FINANCE_READ = Policy("finance_read", p.FINANCE_READERS)
+"""The finance queues' pages: finance officers work there, auditors read them."""
+RECORD_MONEY = Policy("record_money", p.FINANCE_OFFICERS + p.ORGANIZERS)
+"""Recording money that came back (refunds, received clawbacks)."""
 
 ALL: tuple[Policy, ...] = (
     PUBLIC, SIGNED_IN, APPLY, RESIDENT, JUDGE, JUDGE_OR_STAFF_READER, ORGANIZE, STAFF_READ,
-    AWARD_READ, FINANCE, READ_AUDIT, MANAGE_USERS, FOLLOW_UP_CALL, EVALUATE,
+    AWARD_READ, FINANCE, READ_AUDIT, MANAGE_USERS, FOLLOW_UP_CALL, EVALUATE, FINANCE_READ,
+    RECORD_MONEY,
 )

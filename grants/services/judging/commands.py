@@ -21,10 +21,11 @@ from sqlalchemy.exc import IntegrityError
 
 from grants.domain import assignment as assigning
 from grants.domain import judging_rules as rules
+from grants.domain import messages
 from grants.domain import rubric as rubric_rules
 from grants.domain.clock import now_utc, stored
 from grants.domain.errors import Refusal
-from grants.domain.i18n import N_, msg, source_language
+from grants.domain.i18n import N_, msg
 from grants.domain.lifecycles.proposal import PROPOSAL
 from grants.domain.lifecycles.score_sheet import DRAFT, SCORE_SHEET, is_locked
 from grants.domain.permissions import JUDGES, ORGANIZERS, RESIDENTS, has_any_role, role_used
@@ -381,7 +382,7 @@ def replace_judge(
             "conflict.replace_judge", "proposal", proposal_id, payload,
             actor=actor, actor_role=role_used(actor, ORGANIZERS),
         )
-        message = N_("您有一个新的评审任务")  # stored in Chinese for the judge's inbox
+        message = messages.label(N_("您有一个新的评审任务"))
         notify(new_judge_id, message, f"/judging/proposals/{proposal_id}/sheet")
 
 
@@ -500,8 +501,8 @@ def reopen_sheet(sheet_id: int, reason: str, actor) -> ScoreSheet:
         payload = {"judge_id": sheet.judge_id, "proposal_id": sheet.proposal_id}
         apply(SCORE_SHEET, sheet, "reopen", actor, reason=reason, payload=payload)
         sheet.submitted_at = None
-        with source_language():
-            message = msg("您的一份评分表已被主办方退回：{reason}", reason=reason.strip())
+        message = messages.message(N_("您的一份评分表已被主办方退回：{reason}"),
+                                   reason=reason.strip())
         notify(sheet.judge_id, message, f"/judging/proposals/{sheet.proposal_id}/sheet")
     return sheet
 
@@ -556,8 +557,7 @@ def publish_results(round_id: int, actor) -> None:
             actor=actor, actor_role=role_used(actor, ORGANIZERS),
         )
         for proposal in queries.rankable_proposals(round_id):
-            with source_language():
-                message = msg("“{title}”的评审结果已公布", title=proposal.title)
+            message = messages.message(N_("“{title}”的评审结果已公布"), title=proposal.title)
             notify(proposal.applicant_id, message, f"/judging/results/{proposal.id}")
 
 

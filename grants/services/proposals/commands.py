@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
+from grants.domain import messages
 from grants.domain.budget import BudgetLine, Problem, subtotal, total
 from grants.domain.clock import now_utc, stored
 from grants.domain.errors import Refusal
@@ -306,13 +307,12 @@ def _record_submission(user, proposal: Proposal, action: str, now: datetime) -> 
             proposal_id=proposal.id, version=proposal.version, snapshot=snapshot(proposal)
         )
     )
-    with source_language():
-        message = msg(
-            SUBMITTED_MESSAGES[action],
-            title=proposal.title,
-            version=proposal.version,
-            amount=format_fen(proposal.requested_fen),
-        )
+    message = messages.message(
+        SUBMITTED_MESSAGES[action],
+        title=proposal.title,
+        version=proposal.version,
+        amount=format_fen(proposal.requested_fen),
+    )
     notify(proposal.applicant_id, message, link_to(proposal.id))
 
 
@@ -342,9 +342,8 @@ def withdraw(user, proposal_id: int, now: datetime | None = None) -> Proposal:
     with unit_of_work():
         proposal = lock_owned(user, proposal_id)
         apply(PROPOSAL, proposal, "withdraw", user, owner=True)
-        with source_language():
-            title = proposal.title or msg("（未命名）")
-            message = msg("您的申报“{title}”已撤回", title=title)
+        title = proposal.title or messages.label(N_("（未命名）"))
+        message = messages.message(N_("您的申报“{title}”已撤回"), title=title)
         notify(proposal.applicant_id, message, link_to(proposal.id))
     return proposal
 

@@ -1,73 +1,99 @@
-"""The auditor's view of the audit chain: filters, pagination and the head hash."""
+"""The auditor's view of the audit chain: readable entries with filters, the timeline of one
+object, verifying the chain in the browser, and the chain as a download."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+import json
+import os
+import tempfile
 
-from flask import Blueprint, render_template, request
-from sqlalchemy import Select, select
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 
-from grants.domain.clock import BEIJING, utc_text
+from grants.domain.audit_reading import object_label
+from grants.domain.lifecycles import audit_action_label
 from grants.domain.permissions import policies
 from grants.extensions import db
-from grants.models import AuditEntry, User
-from grants.services import audit
+from grants.services import audit, audit_reading, is_row_id
+from grants.services.audit import ENTRY_FIELDS
 from grants.web.access import requires
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 PAGE_SIZE = 50
 
 
-def _day(text: str) -> date | None:
-    """A yyyy-mm-dd filter value, or None when empty or malformed."""
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
-def _to_utc(day: date) -> str:
-    """Start of a Beijing-time day expressed as stored UTC text."""
-    return utc_text(datetime.combine(day, time.min, tzinfo=BEIJING))
-
-
-def _row_id(text: str) -> int | None:
-    """A filter value that can be a row id (digits that fit a database integer), else None."""
-    return int(text) if text.isdigit() and len(text) <= 9 else None
-
-
-def _filtered(args) -> tuple[Select, dict]:
-    """Build the entry query from the page's filter fields."""
-    query = select(AuditEntry).order_by(AuditEntry.seq.desc())
-    shown = {k: args.get(k, "").strip() for k in ("actor", "action", "object", "since", "until")}
-    if shown["actor"]:
-        actor_ids = select(User.id).where(User.username == shown["actor"])
-        if (actor_id := _row_id(shown["actor"])) is not None:
-            actor_ids = actor_ids.union(select(User.id).where(User.id == actor_id))
-        query = query.where(AuditEntry.actor_id.in_(actor_ids))
-    if shown["action"]:
-        query = query.where(AuditEntry.action.startswith(shown["action"], autoescape=True))
-    if shown["object"]:
-        kind, _sep, ident = shown["object"].partition(":")
-        query = query.where(AuditEntry.object_type == kind)
-        if (object_id := _row_id(ident)) is not None:
-            query = query.where(AuditEntry.object_id == object_id)
-    if since := _day(shown["since"]):
-        query = query.where(AuditEntry.ts_utc >= _to_utc(since))
-    if until := _day(shown["until"]):
-        query = query.where(AuditEntry.ts_utc < _to_utc(until + timedelta(days=1)))
-    return query, shown
+def _labels() -> dict:
+    """What every audit page uses to name actions and object types."""
+    return {"action_label": audit_action_label, "object_label": object_label}
 
 
 @bp.get("/")
 @requires(policies.READ_AUDIT)
 def entries():
-    """Newest entries first, filtered by actor, action prefix, object and date range."""
-    query, shown = _filtered(request.args)
+    """Newest entries first, filtered by person (name or username), action prefix, object and
+    date range; each readable (yuan, Beijing time, names, titles) with its raw payload."""
+    query, shown = audit_reading.filtered(request.args)
     page = db.paginate(query, per_page=PAGE_SIZE, error_out=False)
-    actor_ids = {entry.actor_id for entry in page.items if entry.actor_id}
-    names = dict(db.session.execute(
-        select(User.id, User.username).where(User.id.in_(actor_ids))).all()) if actor_ids else {}
     head_seq, head_hash = audit.head()
-    return render_template("audit/entries.html", page=page, shown=shown, names=names,
-                           head_seq=head_seq, head_hash=head_hash)
+    return render_template(
+        "audit/entries.html", page=page, rows=audit_reading.readable(page.items), shown=shown,
+        head_seq=head_seq, head_hash=head_hash, **_labels(),
+    )
+
+
+@bp.get("/objects/<object_type>/<int:object_id>")
+@requires(policies.READ_AUDIT)
+def timeline(object_type: str, object_id: int):
+    """Everything the chain records about one object, oldest first."""
+    if not is_row_id(object_id):
+        abort(404)
+    rows = audit_reading.object_timeline(object_type, object_id)
+    title = audit_reading.titles_of([(object_type, object_id)]).get((object_type, object_id), "")
+    return render_template(
+        "audit/timeline.html", rows=rows, object_type=object_type, object_id=object_id,
+        title=title, **_labels(),
+    ), 200 if rows else 404
+
+
+@bp.get("/verify")
+@requires(policies.READ_AUDIT)
+def verify():
+    """Verify the chain one slice per page load: the page shows a progress bar and asks the
+    browser (``Refresh`` header, no script needed) for the next slice until the head."""
+    start = request.args.get("from", "")
+    if not start.isdigit():
+        return render_template("audit/verify.html", step=None, head_seq=audit.head()[0])
+    step = audit_reading.verify_slice(int(start[:9]))
+    response = Response(render_template("audit/verify.html", step=step, head_seq=step.head_seq))
+    if step.next_seq is not None:
+        response.headers["Refresh"] = f"0; url={url_for('audit.verify', **{'from': step.next_seq})}"
+    return response
+
+
+@bp.get("/chain.jsonl")
+@requires(policies.READ_AUDIT)
+def export_chain():
+    """The whole chain as JSON Lines (head line first), as ``flask audit export`` writes it,
+    for anyone to verify offline with ``flask audit verify --file``; written to a temporary
+    file as it is read, then served from disk."""
+    head_seq, head_hash = audit.head()
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".jsonl", delete=False,
+                                     dir=current_app.instance_path) as out:
+        out.write(json.dumps({"head": {"seq": head_seq, "hash": head_hash}}) + "\n")
+        for row in audit.iter_rows():
+            if row[0] > head_seq:
+                break
+            out.write(json.dumps(dict(zip(ENTRY_FIELDS, row, strict=True)),
+                                 ensure_ascii=False) + "\n")
+    handle = open(out.name, "rb")  # noqa: SIM115 - closed by the response when sent
+    os.unlink(out.name)
+    return send_file(handle, mimetype="application/jsonl", as_attachment=True,
+                     download_name=f"audit-chain-{head_seq}.jsonl", max_age=0)

@@ -15,6 +15,7 @@ from grants.services import accounts, auth
 from grants.web import sessions as web_sessions
 from grants.web.access import requires
 from grants.web.auth.forms import LoginForm, OrganisationForm, ResidentForm
+from grants.web.home.views import landing_url
 from grants.web.redirects import safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -46,7 +47,7 @@ def login():
         if user is not None:
             token, row = auth.begin(user, address, replaces=_live_row())
             live = web_sessions.sign_in(token, row, user)
-            target = _safe_next(url_for("main.index"))
+            target = _safe_next(landing_url(user))
             if not live.complete:
                 return redirect(web_sessions.second_factor_url(live, target))
             flash(_("欢迎回来，%(name)s", name=user.display_name), "success")

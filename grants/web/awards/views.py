@@ -13,7 +13,7 @@ from grants import jobs
 from grants.domain.errors import Refusal
 from grants.domain.lifecycles import AGREEMENT, AWARD, NOTICE, OBJECTION
 from grants.domain.permissions import acting_roles, owns_proposal, policies
-from grants.domain.permissions.awards import can_view_score_sheet
+from grants.domain.permissions.awards import can_manage_awards, can_view_score_sheet
 from grants.extensions import db
 from grants.models import FundingRound, Proposal
 from grants.models.awards import Award, Notice, Objection
@@ -96,6 +96,7 @@ def _round_page(round_id: int, status: int = 200, **forms):
         exclusions=awards.exclusions_of_round(round_id),
         agreements=agreements.agreements_of_round(round_id),
         decisions=DECISIONS,
+        can_manage=can_manage_awards(current_user)[0],
         **_actions(round_id, preview),
         action_form=ActionForm(),
         adjust_form=forms.pop("adjust_form", AdjustForm(formdata=None)),
@@ -125,14 +126,14 @@ def _back(round_id: int, message: str):
 
 
 @bp.get("/")
-@requires(policies.ORGANIZE)
+@requires(policies.STAFF_READ)
 def index():
     """Every round with its pool, what live awards take from it, and what is left."""
     return render_template("awards/index.html", overview=awards.rounds_overview())
 
 
 @bp.get("/rounds/<int:round_id>")
-@requires(policies.ORGANIZE)
+@requires(policies.STAFF_READ)
 def round_page(round_id: int):
     """Ranking, solver decisions, awards, notices, objections and agreements of a round."""
     return _round_page(round_id)

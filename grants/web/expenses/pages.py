@@ -221,6 +221,7 @@ def queue_page(status: int = 200, decision: tuple[int, str, TypedForm] | None = 
               for row in queue.rows},
         decided={(decision[0], decision[1]): decision[2]} if decision else {},
         bulk_form=BulkAcceptForm(formdata=None), flag_labels=FLAG_LABELS,
+        can_decide=perms.can_decide_expenses(current_user)[0],
     ), status
 
 

@@ -27,7 +27,7 @@ FROM_AWARD = "award"
 
 
 @bp.get("/queue")
-@requires(policies.FINANCE)
+@requires(policies.FINANCE_READ)
 def queue():
     """Expenses awaiting finance, most serious flags first, then by how long they waited."""
     return pages.queue_page()

@@ -65,7 +65,7 @@ def suspend(award_id: int):
 
 
 @bp.post("/awards/<int:award_id>/refund")
-@requires(policies.AWARD_READ)
+@requires(policies.RECORD_MONEY)
 @idempotent
 def refund(award_id: int):
     """Record the unspent money the grantee returned, with the bank record."""
@@ -75,7 +75,7 @@ def refund(award_id: int):
 
 
 @bp.post("/awards/<int:award_id>/clawback")
-@requires(policies.AWARD_READ)
+@requires(policies.RECORD_MONEY)
 @idempotent
 def clawback_received(award_id: int):
     """Record that a suspended award's clawback came in."""

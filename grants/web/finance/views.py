@@ -99,7 +99,7 @@ def _done(award_id: int, message: str):
 
 
 @bp.get("/")
-@requires(policies.FINANCE)
+@requires(policies.FINANCE_READ)
 def dashboard():
     """What needs me now: payments to approve, due and overdue tranches, rejected payments."""
     return pages.dashboard_page()
@@ -268,7 +268,7 @@ def meet_gate(tranche_id: int):
 
 
 @bp.get("/rounds/<int:round_id>/plan")
-@requires(policies.ORGANIZE)
+@requires(policies.STAFF_READ)
 def plan(round_id: int):
     """The round's tranche plan: a share per gate, summing to 100 %."""
     _row_or_404(FundingRound, round_id)

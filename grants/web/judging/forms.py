@@ -10,7 +10,6 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -42,6 +41,7 @@ from grants.domain.judging_rules import (
     vote_after_judging_message,
 )
 from grants.domain.scoring import DEFAULT_MIN_TURNOUT, MIN_TURNOUT_LIMIT
+from grants.web.subforms import SubForm
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
@@ -89,7 +89,7 @@ class ConfirmForm(FlaskForm):
     submit = SubmitField(_l("确认"))
 
 
-class CriterionEntry(Form):
+class CriterionEntry(SubForm):
     """One rubric line; a line whose name is left blank is removed."""
 
     key = HiddenField(validators=[Length(max=30), Regexp(r"^[a-z0-9_]*$")])

@@ -86,6 +86,7 @@ def manage(funding_round, status: int = 200):
         overview=judging.round_overview(round_id),
         conflicts=judging.conflicts_in_round(round_id),
         assignments=judging.assignments_of(round_id),
+        can_manage=perms.can_manage_panel(current_user)[0],
     ), status
 
 

@@ -135,7 +135,7 @@ def rounds():
 
 
 @bp.get("/rounds/<int:round_id>")
-@requires(policies.ORGANIZE)
+@requires(policies.STAFF_READ)
 def manage(round_id: int):
     """A round's judging: panel, settings, rubric, assignments, conflicts, sheets, closing."""
     return pages.manage(or_abort(judging.get_round, round_id))

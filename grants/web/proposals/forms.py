@@ -12,7 +12,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     FieldList,
-    Form,
     FormField,
     SelectField,
     SelectMultipleField,
@@ -26,9 +25,10 @@ from wtforms.validators import DataRequired
 from grants.domain.budget import COST_CATEGORIES, LINES_MAX
 from grants.domain.proposals import MAX_ACTIVITIES, MIN_RESIDENT_TEAM
 from grants.services.proposals import TEAM_MAX
+from grants.web.subforms import SubForm
 
 
-class BudgetLineForm(Form):
+class BudgetLineForm(SubForm):
     """One budget row: item, cost category, unit price (yuan text) and quantity."""
 
     item = StringField(_l("预算项目"))
@@ -42,7 +42,7 @@ class BudgetLineForm(Form):
     quantity = StringField(_l("数量"))
 
 
-class ActivityForm(Form):
+class ActivityForm(SubForm):
     """One row of the activity plan."""
 
     activity = StringField(_l("活动内容"))
@@ -50,7 +50,7 @@ class ActivityForm(Form):
     place = StringField(_l("地点"))
 
 
-class MemberForm(Form):
+class MemberForm(SubForm):
     """One named team member."""
 
     name = StringField(_l("成员姓名"))

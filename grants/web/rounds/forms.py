@@ -8,6 +8,7 @@ import unicodedata
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
     IntegerField,
@@ -126,6 +127,7 @@ class RoundForm(FlaskForm):
     )
     implementation_start = _day(_l("实施开始日期"))
     implementation_end = _day(_l("实施结束日期"))
+    confirm_earlier = BooleanField(_l("我确认提前上述截止时间，并通知受影响的人"))
     submit = SubmitField(_l("保存"))
 
     def validate_tiers(self, field) -> None:

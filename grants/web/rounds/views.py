@@ -96,7 +96,8 @@ def _save(form: RoundForm, funding_round=None):
     """Create or update from a valid form; returns the saved round (or raises a Refusal)."""
     if funding_round is None:
         return rounds.create_round(round_data(form), actor=current_user)
-    rounds.update_round(funding_round, round_data(form), actor=current_user)
+    rounds.update_round(funding_round, round_data(form), actor=current_user,
+                        confirm_earlier=bool(form.confirm_earlier.data))
     return funding_round
 
 
@@ -108,9 +109,13 @@ def _refused_form(form: RoundForm, funding_round, refusal: Refusal):
             form[problem.field].errors = [*form[problem.field].errors, problem.message]
         else:
             flash(problem.message, "danger")
-    if not refusal.problems:
+    earlier = getattr(refusal, "moves", None)
+    if earlier:
+        earlier = [(move.describe().render(), count) for move, count in earlier]
+    elif not refusal.problems:
         flash(str(refusal), "danger")
-    return render_template("rounds/form.html", form=form, r=funding_round), refusal.status
+    return render_template("rounds/form.html", form=form, r=funding_round,
+                           earlier=earlier), refusal.status
 
 
 def _form_page(form: RoundForm, funding_round=None):

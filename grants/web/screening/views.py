@@ -52,6 +52,7 @@ def _queue_page(source, status: int = 200, form: DecisionForm | None = None):
         status_options=_status_options(),
         form=form or _form(),
         filters=filters,
+        can_decide=perms.can_screen(current_user)[0],
     ), status
 
 
@@ -76,7 +77,7 @@ def _detail_page(proposal_id: int, status: int = 200, form: DecisionForm | None 
 
 
 @bp.get("/")
-@requires(policies.ORGANIZE)
+@requires(policies.STAFF_READ)
 def queue():
     """Proposals of a round in a state (default: submitted), paginated, with their checks."""
     return _queue_page(request.args)
@@ -100,7 +101,7 @@ def decide_many():
 
 
 @bp.get("/<int:proposal_id>")
-@requires(policies.ORGANIZE)
+@requires(policies.STAFF_READ)
 def detail(proposal_id: int):
     """One proposal with its checks and what changed since the previous version."""
     return _detail_page(proposal_id)

@@ -1,0 +1,1 @@
+"""Each role's own page after login: what needs me."""
