@@ -85,7 +85,7 @@ def deployment(tmp_path, pg_template):
                 JOB_QUEUE=f"smoke-{uuid.uuid4().hex[:8]}", SECRET_KEY=uuid.uuid4().hex,
                 JOB_RESULTS_DIR=str(shared / "jobs"), PDF_CACHE_DIR=str(shared / "pdf-cache"),
                 GRANTS_INSTANCE=str(tmp_path / "cli-host"), GUNICORN_WORKERS="1",
-                GUNICORN_ACCESS_LOG="/dev/null")
+                GUNICORN_ACCESS_LOG="/dev/null", SESSION_COOKIE_SECURE="0")
     base.pop("TEST_DATABASE_URL", None)
     processes: list[subprocess.Popen] = []
     try:

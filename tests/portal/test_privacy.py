@@ -64,7 +64,7 @@ def _crawl(client) -> dict[str, list[bytes]]:
         path = todo.pop()
         if path in seen:
             continue
-        response = client.get(path)
+        response = client.get(path, follow_redirects=True)
         assert response.status_code == 200, f"{path} answered {response.status_code}"
         seen[path] = _texts(response)
         if response.mimetype == "text/html":

@@ -99,7 +99,7 @@ def test_a_signed_agreement_asks_the_organizers_to_countersign(proposed, people)
 
 
 def test_a_declared_conflict_reaches_the_organizer(app):
-    setup = judging_support.build(judges=2, proposals=1, assign=False)
+    setup = judging_support.build(judges=2, proposals=1)
     judging.declare_conflict(setup.judges[0], proposal_id=setup.proposals[0].id,
                              reason="申报人是我的亲属")
     assert "评审专家 评审专家1号 对项目“微项目1”申报回避，理由：申报人是我的亲属" in (

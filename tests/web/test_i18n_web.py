@@ -249,7 +249,8 @@ def test_public_notice_in_english_while_its_pdf_stays_chinese(client, app, monke
     candidate = Candidate(proposal.id, 1, proposal.title, Decimal("91.50"), 1_000_000)
     awards.propose_awards(funding_round.id, [candidate], organizer)
     notice = notices.publish_notice(funding_round.id, organizer)
-    monkeypatch.setattr("grants.web.documents.html_pdf", lambda html: html.encode())
+    monkeypatch.setattr("grants.web.public_documents.keyed_pdf",
+                        lambda html: (html.encode(), ""))
     _in_english(client)
     page = client.get(f"/notices/{notice.id}").get_data(as_text=True)
     assert "Lunch club" in page and "Resident team (led by A******)" in page
