@@ -8,6 +8,7 @@ from sqlalchemy import select
 from grants.extensions import db
 from grants.models import Organisation, Proposal, User, UserRole
 from grants.models.awards import Objection
+from grants.models.followup import Beneficiary
 from grants.models.payments import Payment
 
 
@@ -18,11 +19,13 @@ def _variants(value: str) -> set[str]:
 
 
 def private_values() -> dict[str, set[str]]:
-    """Every phone number, bank account, resident name and objector name in the database."""
+    """Every phone number, bank account, resident name, objector name and beneficiary (name or
+    number, from the follow-up lists) in the database."""
     phones = set(db.session.scalars(select(User.phone)))
     phones |= set(db.session.scalars(select(Organisation.contact_phone)))
     phones |= set(db.session.scalars(select(Proposal.contact_phone)))
     phones |= set(db.session.scalars(select(Objection.phone)))
+    phones |= set(db.session.scalars(select(Beneficiary.phone)))
     accounts = set(db.session.scalars(select(Organisation.bank_account)))
     accounts |= set(db.session.scalars(select(Payment.payee_account)))
     accounts |= set(db.session.scalars(select(Payment.paying_account)))
@@ -36,8 +39,9 @@ def private_values() -> dict[str, set[str]]:
     objectors = set(db.session.scalars(select(Objection.name)))
     objectors |= set(db.session.scalars(
         select(User.display_name).join(Objection, Objection.user_id == User.id)))
+    beneficiaries = set(db.session.scalars(select(Beneficiary.name)))
     found = {"phone": phones, "bank account": accounts, "resident name": residents,
-             "objector": objectors}
+             "objector": objectors, "beneficiary": beneficiaries}
     return {kind: set().union(*(_variants(v) for v in values if v))
             for kind, values in found.items()}
 

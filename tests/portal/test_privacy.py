@@ -1,24 +1,31 @@
 """Nothing private on any public page or open-data file, on the full demo data.
 
-The portal is crawled from ``/open/`` (every link to the portal, the API, the open data and
-the public notices it links to), plus every API address of every round and project; each
-response's bytes (and, for JSON, its text with the escapes resolved) are searched for every
-phone number, bank account, resident name and objector name stored in the demo database.
+Every public area is crawled — the portal from ``/open/``, the home page, the rounds, the
+needs, the public notices and evaluation results notices, the provider league tables and the
+audit log's public routes, following every link among them — plus every API address of every
+round and project. Each response's bytes (for JSON also its text with the escapes resolved,
+for a PDF its extracted text) are searched for every phone number, bank account, resident
+name, objector name and beneficiary stored in the demo database.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from html import unescape
 from urllib.parse import urljoin, urlsplit
 
+import pypdf
+
 from grants.services.portal import queries
 
-PUBLIC_PREFIXES = ("/open", "/api/v1", "/notices/")
-"""The portal, its API and open data, and the public notices it links to (their PDFs are
-compressed, so searching their bytes would prove nothing; the PDF tests cover them)."""
-SKIP = ("/open/manage",)
+PUBLIC_PREFIXES = ("/open", "/api/v1", "/notices/", "/rounds/", "/needs/", "/followup/league",
+                   "/evaluations/notices/", "/log/")
+"""Every area anyone can read without signing in."""
+SKIP = ("/open/manage", "/needs/new", "/log/entries.jsonl")
+"""Staff pages, forms that ask for a login, and the auditors' full export of the log."""
+START = ("/", "/open/", "/rounds/", "/needs/", "/followup/league", "/log/")
 HREF = re.compile(rb'href="([^"#]+)')
 MAX_PAGES = 400
 
@@ -29,9 +36,9 @@ def _links(path: str, body: bytes) -> set[str]:
     for raw in HREF.findall(body):
         url = urljoin(path, unescape(raw.decode()))
         parts = urlsplit(url)
-        if parts.netloc or not parts.path.startswith(PUBLIC_PREFIXES):
+        if parts.netloc or not (parts.path == "/" or parts.path.startswith(PUBLIC_PREFIXES)):
             continue
-        if parts.path.startswith(SKIP) or parts.path.endswith(".pdf"):
+        if parts.path.startswith(SKIP):
             continue
         found.add(parts.path + (f"?{parts.query}" if parts.query else ""))
     return found
@@ -50,8 +57,13 @@ def _api_addresses() -> set[str]:
 
 
 def _texts(response) -> list[bytes]:
-    """What a reader could get out of a response: its bytes, and JSON without escapes."""
+    """What a reader could get out of a response: its bytes, JSON without escapes, and the
+    text of a PDF (its bytes are compressed), with and without its line breaks."""
     texts = [response.data]
+    if response.mimetype == "application/pdf":
+        pages = pypdf.PdfReader(io.BytesIO(response.data)).pages
+        text = "".join(page.extract_text() for page in pages)
+        texts += [text.encode(), text.replace("\n", "").encode()]
     if response.is_json:
         texts.append(json.dumps(response.get_json(), ensure_ascii=False).encode())
     return texts
@@ -59,7 +71,7 @@ def _texts(response) -> list[bytes]:
 
 def _crawl(client) -> dict[str, list[bytes]]:
     """Every public page reachable from the portal and every API address, by path."""
-    todo, seen = ["/open/", *sorted(_api_addresses())], {}
+    todo, seen = [*START, *sorted(_api_addresses())], {}
     while todo and len(seen) < MAX_PAGES:
         path = todo.pop()
         if path in seen:
@@ -77,10 +89,13 @@ def test_no_public_page_or_file_holds_a_private_value(demo_app, secrets):
     pages = _crawl(client)
     assert len(pages) < MAX_PAGES, "the crawl did not finish"
     for required in ("/open/projects", "/open/needs", "/open/notices", "/open/data",
-                     "/open/data/360giving.json", "/open/data/grants.csv"):
+                     "/open/data/360giving.json", "/open/data/grants.csv", "/log/checkpoint",
+                     "/log/hashes.jsonl"):
         assert required in pages, f"the crawl never reached {required}"
-    assert any(path.startswith("/open/projects/") for path in pages)
-    assert any(path.startswith("/open/announcements/") for path in pages)
+    for area in ("/open/projects/", "/open/announcements/", "/needs/", "/rounds/",
+                 "/evaluations/notices/", "/followup/league/"):
+        assert any(path.startswith(area) and path != area for path in pages), area
+    assert any(path.endswith(".pdf") for path in pages), "no public PDF was read"
     leaks = [f"{kind} {value!r} on {path}"
              for path, texts in pages.items() for text in texts
              for kind, values in secrets.items() for value in values

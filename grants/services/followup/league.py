@@ -33,7 +33,7 @@ from grants.models.evaluations import Evaluation
 from grants.models.followup import FollowUpSample
 from grants.services.followup.queries import (
     draw_entry,
-    provider_name,
+    public_provider_name,
     sample_or_404,
     tallies,
 )
@@ -82,7 +82,7 @@ def provider_inputs(sample: FollowUpSample,
     for key, awards in grouped.items():
         found = [float(scores[a.id]) for a in awards if a.id in scores]
         inputs.append(ProviderInput(
-            key, provider_name(awards[0].proposal),
+            key, public_provider_name(awards[0].proposal),
             total(counts.get(a.id, Tally()) for a in awards),
             sum(found) / len(found) if found else None,
             tuple(a.proposal.title for a in awards)))

@@ -23,6 +23,7 @@ from grants.domain.lifecycles import FOLLOW_UP_SAMPLE
 from grants.domain.lifecycles.follow_up import REACHED, UNREACHED, WRONG_NUMBER
 from grants.domain.permissions import acting_roles
 from grants.domain.permissions import followup as perms
+from grants.domain.permissions.awards import public_applicant
 from grants.domain.sampling import Stratum, draw_sample
 from grants.domain.satisfaction import (
     DISSATISFIED,
@@ -58,6 +59,14 @@ def provider_name(proposal) -> str:
         return proposal.organisation.name
     leader = proposal.contact_name or getattr(proposal.applicant, "display_name", "")
     return msg("居民团队（负责人 {leader}）", leader=leader)
+
+
+def public_provider_name(proposal) -> str:
+    """How public pages (the league table and its 通报) name who runs a project: the
+    organisation, or the resident team with its leader's surname only, as notices do."""
+    leader = proposal.contact_name or getattr(proposal.applicant, "display_name", "")
+    organisation = proposal.organisation.name if proposal.organisation is not None else None
+    return public_applicant(organisation, leader)
 
 
 # --- tallies -------------------------------------------------------------------------------------
