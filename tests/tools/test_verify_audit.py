@@ -285,3 +285,24 @@ def test_the_example_checkpoint_in_the_documentation_verifies_with_its_key():
     key = text.split("the throw-away key of the example above is\n`", 1)[1].split("`", 1)[0]
     origin, size, _root = verifier.open_checkpoint("jindianzi.local/audit\n" + block, key)
     assert (origin, size) == ("jindianzi.local/audit", 4211)
+
+
+def test_the_verifier_opens_the_published_example_note_and_refuses_another_key():
+    """The signed-note example key and note (golang.org/x/mod/sumdb/note, from which
+    c2sp.org/signed-note is taken), checked by the verifier's own code, not the platform's."""
+    from tests.domain.test_signed_note import (
+        ENOCH_SIG,
+        ENOCH_VKEY,
+        NOTE,
+        PETER_SIG,
+        PETER_VKEY,
+        TEXT,
+    )
+
+    assert verifier.open_note(NOTE, PETER_VKEY) == TEXT
+    assert verifier.open_note(TEXT + "\n" + PETER_SIG + ENOCH_SIG, PETER_VKEY) == TEXT
+    assert verifier.open_note(TEXT + "\n" + ENOCH_SIG, ENOCH_VKEY) == TEXT
+    with pytest.raises(verifier.Failure, match="is not signed by the key PeterNeumann"):
+        verifier.open_note(TEXT + "\n" + ENOCH_SIG, PETER_VKEY)
+    with pytest.raises(verifier.Failure, match="the checkpoint was altered"):
+        verifier.open_note(NOTE.replace("cryptography", "cryptographY"), PETER_VKEY)
