@@ -39,3 +39,15 @@ def test_the_pdf_text_carries_the_checkpoint_and_the_cache_still_answers(app, sh
     text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
     assert head.root_b64 in text.replace("\n", "") and head.origin in text
     assert documents.render_pdf("_base") == pdf
+
+
+def test_a_long_document_laid_out_by_typst_carries_the_checkpoint_too(app, shared_pdf_cache,
+                                                                    monkeypatch):
+    """Long tables go to typst, which lays out the same running footer."""
+    monkeypatch.setattr("grants.pdf.typeset.LONG_TABLE_ROWS", -1)
+    write_entries(4)
+    head = checkpoints.head_of(checkpoints.sign().checkpoint)
+    reader = pypdf.PdfReader(io.BytesIO(documents.render_pdf("_base")))
+    assert "Typst" in reader.metadata.get("/Creator", "")
+    text = "".join(page.extract_text() for page in reader.pages).replace("\n", "")
+    assert f"{head.origin} · 4 条" in text and head.root_b64 in text
