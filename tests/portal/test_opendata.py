@@ -113,3 +113,25 @@ def test_the_csv_holds_the_same_grants(demo_app, package):
 
 def test_no_funded_award_means_no_package(client):
     assert client.get("/open/data/360giving.json").status_code == 404
+
+
+@pytest.mark.parametrize("award_date", ["下周一", "2025-13-45", "2025-06-01T25:00:00+08:00"])
+def test_a_malformed_award_date_fails(package, award_date):
+    """Formats are asserted: without a format checker any string passes as a date-time."""
+    broken = copy.deepcopy(package)
+    broken["grants"][0]["awardDate"] = award_date
+    assert validation.errors(broken)
+
+
+def test_a_malformed_data_source_uri_fails(package):
+    broken = copy.deepcopy(package)
+    broken["grants"][0]["dataSource"] = "not a uri at all"
+    assert validation.errors(broken)
+
+
+def test_the_description_names_the_configured_publisher(demo_app):
+    demo_app.config["OPEN_DATA_PUBLISHER"] = "鼓楼区民政局"
+    with demo_app.app_context():
+        body = opendata.package(opendata.grant_facts())
+    assert body["publisher"]["name"] == "鼓楼区民政局"
+    assert body["description"].startswith("鼓楼区民政局")

@@ -169,13 +169,14 @@ def package(facts: list[GrantFacts] | None = None, issued: datetime | None = Non
     with no funded award yet has no package: the caller answers 404)."""
     facts = grant_facts() if facts is None else facts
     moment = aware(issued or now_utc()).astimezone(BEIJING).replace(microsecond=0)
+    publisher = _config("OPEN_DATA_PUBLISHER", "江宁区民政局")
     body = {
         "version": od.STANDARD_VERSION,
         "title": _config("OPEN_DATA_TITLE", "公益创投微项目资助数据"),
-        "description": "江宁区公益创投微项目的立项、拨付数据（360Giving Data Standard）。"
+        "description": f"{publisher}公益创投微项目的立项、拨付数据（360Giving Data Standard）。"
                        "居民团队以匿名个人记录，不含任何个人信息。",
         "issued": moment.isoformat(),
-        "publisher": {"name": _config("OPEN_DATA_PUBLISHER", "江宁区民政局")},
+        "publisher": {"name": publisher},
         "license": od.LICENSE,
         "grants": [grant(f) for f in facts],
     }

@@ -56,8 +56,11 @@ def registry() -> Registry:
 
 
 def validator() -> Draft202012Validator:
-    """A Draft 2020-12 validator of packages that resolves every reference offline."""
-    return Draft202012Validator(_load(PACKAGE_FILE), registry=registry())
+    """A Draft 2020-12 validator of packages that resolves every reference offline and asserts
+    the schemas' ``format`` keywords (dates, date-times, URIs), which Draft 2020-12 otherwise
+    treats as annotations only."""
+    return Draft202012Validator(_load(PACKAGE_FILE), registry=registry(),
+                                format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
 def errors(package: dict) -> list[ValidationError]:
