@@ -370,6 +370,28 @@ def test_the_final_evaluation_follows_a_passed_midterm(who):
     assert _tranches(award_id) == ["paid", "due", "due"]
 
 
+def test_a_failed_final_evaluation_suspends_and_blocks_the_last_tranche(who):
+    (award_id,) = implementing_awards(who)
+    round_id = db.session.get(Award, award_id).round_id
+    (midterm,) = submitted(who, [award_id])
+    scored(who, [midterm])
+    notice = in_notice(who, round_id)
+    notices.confirm_notice(notice.id, who.organizer, _after_notice(notice))
+    (final,) = submitted(who, [award_id], kind="final")
+    scored(who, [final], (15, 10, 10, 15))
+    notice = in_notice(who, round_id, "final")
+    before = audit_count()
+    notices.confirm_notice(notice.id, who.organizer, _after_notice(notice))
+    assert evaluation_of(award_id, "final").status == "failed"
+    assert db.session.get(Award, award_id).status == "suspended"
+    assert _tranches(award_id) == ["paid", "blocked", "blocked"]
+    clawback = db.session.scalar(select(Clawback).where(Clawback.award_id == award_id))
+    assert clawback.amount_fen == 500_000
+    assert [a for a, _r, _o in _entries(before)] == [
+        "notice.confirm", "evaluation.fail", "award.fail_final", "tranche.block",
+        "tranche.block", "clawback.record"]
+
+
 def test_the_performance_rubric_scores_its_own_four_dimensions(who):
     (award_id,) = implementing_awards(who)
     round_id = db.session.get(Award, award_id).round_id
