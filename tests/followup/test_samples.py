@@ -16,7 +16,7 @@ from grants.domain.errors import Refusal
 from grants.domain.quarters import quarter_of
 from grants.extensions import db
 from grants.models import FundingRound
-from grants.models.followup import Beneficiary, FollowUpCall, FollowUpSample
+from grants.models.followup import Beneficiary, FollowUpAttempt, FollowUpCall, FollowUpSample
 from grants.services import accounts, followup
 from tests.domain.test_sampling import redraw_from_the_document
 from tests.followup.support import count, csv_bytes, entries, rows
@@ -232,6 +232,22 @@ def test_numbers_are_erased_after_the_round_closes_once_and_audited(listed):
     call = calls_of(sample.id)[0]
     with pytest.raises(Refusal, match="已按规定删除"):
         followup.record_attempt(listed.caller, call.id, "satisfied", "yes")
+
+
+def test_numbers_typed_into_call_notes_are_masked_when_the_list_is_erased(listed):
+    sample = calling(listed)
+    first, second = calls_of(sample.id, listed.award_ids[0])[:2]
+    typed = second.beneficiary.phone
+    followup.record_attempt(listed.caller, first.id, "satisfied", "yes", f"改打女儿电话 {typed}")
+    followup.record_attempt(listed.caller, second.id, "no_answer", notes="无人接听")
+    funding_round = db.session.get(FundingRound, listed.round_id)
+    due = funding_round.implementation_end + timedelta(days=91)
+    followup.erase_due_numbers(now=now_utc() + (due - local_date()))
+    notes = {a.call_id: a.notes for a in db.session.scalars(select(FollowUpAttempt))}
+    assert notes == {first.id: f"改打女儿电话 {typed[:3]}****{typed[-4:]}", second.id: "无人接听"}
+    masked = [json.loads(e.payload)["notes_masked"]
+              for e in entries("beneficiary_list.erase_numbers")]
+    assert masked == [1, 0, 0]
 
 
 def test_no_quarter_is_drawn_once_the_numbers_are_due_for_erasure(listed):

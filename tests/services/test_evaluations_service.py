@@ -340,6 +340,27 @@ def test_withdrawing_the_missing_evaluator_scores_the_evaluation(who):
     assert evaluation_of(award_id).score == Decimal("60.00")
 
 
+def test_returning_withdrawing_and_cancelling_each_write_one_entry_as_organizer(who):
+    (award_id,) = implementing_awards(who)
+    (evaluation,) = submitted(who, [award_id])
+    _first, second = evaluation_of(award_id).sheets
+    before = audit_count()
+    svc.return_report(who.organizer, evaluation.id, "请补充讲座签到表照片")
+    svc.withdraw_sheet(who.organizer, second.id)
+    svc.cancel_evaluation(who.organizer, evaluation.id, "项目已终止，不再评估")
+    assert [(a, r, o) for a, r, o in _entries(before)] == [
+        ("evaluation.return", "organizer", evaluation.id),
+        ("evaluation_sheet.withdraw", "organizer", second.id),
+        ("evaluation.cancel", "organizer", evaluation.id)]
+    assert evaluation_of(award_id).status == "cancelled"
+    assert evaluation_of(award_id).reason == "项目已终止，不再评估"
+    before = audit_count()
+    with pytest.raises(Refusal) as refused:
+        svc.cancel_evaluation(who.organizer, evaluation.id, "再次取消")
+    assert refused.value.status == 409 and audit_count() == before
+    assert db.session.get(Award, award_id).status == "implementing"
+
+
 def test_an_evaluator_of_the_applying_organisation_is_refused(who):
     (award_id,) = implementing_awards(who)
     svc.open_evaluations(who.organizer, db.session.get(Award, award_id).round_id, "midterm",
@@ -368,6 +389,28 @@ def test_the_final_evaluation_follows_a_passed_midterm(who):
     notices.confirm_notice(notice.id, who.organizer, _after_notice(notice))
     assert db.session.get(Award, award_id).status == "final_passed"
     assert _tranches(award_id) == ["paid", "due", "due"]
+
+
+def test_a_failed_final_evaluation_suspends_and_blocks_the_last_tranche(who):
+    (award_id,) = implementing_awards(who)
+    round_id = db.session.get(Award, award_id).round_id
+    (midterm,) = submitted(who, [award_id])
+    scored(who, [midterm])
+    notice = in_notice(who, round_id)
+    notices.confirm_notice(notice.id, who.organizer, _after_notice(notice))
+    (final,) = submitted(who, [award_id], kind="final")
+    scored(who, [final], (15, 10, 10, 15))
+    notice = in_notice(who, round_id, "final")
+    before = audit_count()
+    notices.confirm_notice(notice.id, who.organizer, _after_notice(notice))
+    assert evaluation_of(award_id, "final").status == "failed"
+    assert db.session.get(Award, award_id).status == "suspended"
+    assert _tranches(award_id) == ["paid", "blocked", "blocked"]
+    clawback = db.session.scalar(select(Clawback).where(Clawback.award_id == award_id))
+    assert clawback.amount_fen == 500_000
+    assert [a for a, _r, _o in _entries(before)] == [
+        "notice.confirm", "evaluation.fail", "award.fail_final", "tranche.block",
+        "tranche.block", "clawback.record"]
 
 
 def test_the_performance_rubric_scores_its_own_four_dimensions(who):

@@ -19,7 +19,7 @@ The API as shipped (every refusal is a ``Refusal`` with its HTTP status)::
     my_list_rows(user) -> list[dict]               # the caller's export, audited
     rounds_overview(), round_view(round_id), sample_view(user, sample_id), export_rows(sample_id)
     tallies(sample_id) -> {award_id: Tally};  verify(sample) -> Verification
-    evaluation_scores(round_id, quarter) -> {award_id: score 0-100}   # {} until wired
+    evaluation_scores(round_id, quarter) -> {award_id: decided evaluation score 0-100}
     league_view(user, sample_id) -> LeagueView;  closed_league(sample_id);  league_list(user)
     erase_due_numbers(now=None) -> [(DueList, erased count)]
 """

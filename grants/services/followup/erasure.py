@@ -2,9 +2,10 @@
 
 A round closes at the end of its implementation period; its lists' numbers are erased
 ``erase_after_days`` (a round setting, default 90) days later. Each list is erased in its own
-transaction — every number emptied, the list stamped — and audited once as
-``beneficiary_list.erase_numbers`` (role ``system``) with how many numbers and the due date.
-Names, communities, services and outcomes stay: the statistics do not need the numbers.
+transaction — every number emptied, numbers typed into its callers' notes masked as pages
+show them, the list stamped — and audited once as ``beneficiary_list.erase_numbers`` (role
+``system``) with how many numbers and notes and the due date. Names, communities, services
+and outcomes stay: the statistics do not need the numbers.
 Running it again erases nothing more.
 """
 
@@ -15,10 +16,11 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select, update
 
+from grants.domain.beneficiaries import mask_numbers_in
 from grants.domain.clock import local_date, now_utc, stored
 from grants.extensions import db
 from grants.models import FundingRound
-from grants.models.followup import Beneficiary, BeneficiaryList
+from grants.models.followup import Beneficiary, BeneficiaryList, FollowUpAttempt, FollowUpCall
 from grants.services import audit, locked, unit_of_work
 from grants.services.followup.samples import rules_of
 
@@ -50,6 +52,23 @@ def due_lists(now: datetime | None = None) -> list[DueList]:
     return due
 
 
+def _mask_notes(list_id: int) -> int:
+    """Mask the numbers typed into the notes of calls on one list's beneficiaries; returns how
+    many notes changed."""
+    attempts = db.session.scalars(
+        select(FollowUpAttempt)
+        .join(FollowUpCall, FollowUpAttempt.call_id == FollowUpCall.id)
+        .join(Beneficiary, FollowUpCall.beneficiary_id == Beneficiary.id)
+        .where(Beneficiary.list_id == list_id, FollowUpAttempt.notes != ""))
+    changed = 0
+    for attempt in attempts:
+        masked = mask_numbers_in(attempt.notes)
+        if masked != attempt.notes:
+            attempt.notes = masked
+            changed += 1
+    return changed
+
+
 def erase_list(item: DueList, now: datetime | None = None) -> int:
     """Erase one list's numbers and audit it; returns how many numbers were erased (0 when
     another run got there first)."""
@@ -61,10 +80,11 @@ def erase_list(item: DueList, now: datetime | None = None) -> int:
             Beneficiary.list_id == target.id, Beneficiary.phone != ""))
         db.session.execute(update(Beneficiary).where(Beneficiary.list_id == target.id)
                            .values(phone=""))
+        notes = _mask_notes(target.id)
         target.numbers_erased_at = stored(now_utc(now))
         audit.record("beneficiary_list.erase_numbers", "beneficiary_list", target.id,
                      {"award_id": item.award_id, "round_id": item.round_id, "numbers": count,
-                      "due_on": item.due_on.isoformat()})
+                      "notes_masked": notes, "due_on": item.due_on.isoformat()})
     return count
 
 
