@@ -189,9 +189,10 @@ code from the authenticator is accepted once per 30-second step, and the journey
 depend on the time of day."""
 
 
-def login(page, username: str, then: str) -> None:
-    """Log in through the form (and, for staff, the second-factor step) and land on ``then``."""
-    page.goto(f"/auth/login?next={then}")
+def login(page, username: str, then: str, *, asked: bool = True) -> None:
+    """Log in through the form (and, for staff, the second-factor step) and land on ``then``:
+    asked for with ``?next=``, or (``asked=False``) where the login itself sends the person."""
+    page.goto(f"/auth/login?next={then}" if asked else "/auth/login")
     page.fill("#username", username)
     page.fill("#password", PASSWORD)
     page.press("#password", "Enter")

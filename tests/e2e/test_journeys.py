@@ -148,20 +148,28 @@ def test_a_submission_is_taken_back_changed_and_resubmitted_before_the_deadline(
     assert _stored(world, proposal_id).status == "submitted"
 
 
-def organizer_counts(page) -> dict[str, int]:
-    """The counts the organizer's page shows, by label (the screening queue's for now; the
-    organizer's landing page will show them as links to the filtered lists)."""
-    heading = page.locator("h1").first.inner_text()
-    return {"to_screen": int(re.search(r"\((\d+)\)", heading)[1])}
+def organizer_counts(page) -> dict[tuple[str, str], int]:
+    """The counts the organizer's own page shows, by queue and round name."""
+    counts = {}
+    for row in page.locator("li[data-queue]").all():
+        rounds = row.locator("a .text-muted")
+        name = rounds.inner_text().strip(" ·") if rounds.count() else ""
+        counts[(row.get_attribute("data-queue"), name)] = int(row.get_attribute("data-count"))
+    return counts
 
 
-def test_the_organizer_sees_the_right_counts(desktop, world):
-    login(desktop, world.organizer, f"/screening/?round_id={world.open_round_id}")
+def test_the_organizer_lands_on_the_right_counts(desktop, world):
+    login(desktop, world.organizer, "/me/", asked=False)
     with world.app.app_context():
         expected = db.session.scalar(select(func.count(Proposal.id)).where(
             Proposal.round_id == world.open_round_id, Proposal.status == "submitted"))
-    assert organizer_counts(desktop) == {"to_screen": expected}
     assert expected >= 3
+    assert organizer_counts(desktop) == {
+        ("to_screen", "E2E 第七届公益创投"): expected, ("conflicts", ""): 0,
+        ("objections", ""): 0, ("notices_ending", ""): 0, ("to_countersign", ""): 0}
+    desktop.locator('li[data-queue="to_screen"] a').click()
+    desktop.wait_for_url(f"**/screening/?round_id={world.open_round_id}&status=submitted")
+    assert f"({expected})" in desktop.locator("h1").first.inner_text()
     assert desktop.locator(".screen-item").count() == expected
 
 
