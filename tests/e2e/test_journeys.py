@@ -71,74 +71,77 @@ def _complete(page) -> None:
     page.select_option("#budget-0-cost_category", "materials")
 
 
-def test_a_resident_on_a_phone_uploads_half_way_and_loses_nothing(phone, world, tmp_path):
-    login(phone, world.resident, "/proposals/")
-    proposal_id = _new_draft(phone, world)
-    _fill(phone, FIRST_HALF)
-    phone.select_option("#community_id", label="东山街道 东山社区")
-    phone.evaluate("document.getElementById('file').dataset.maxBytes = '1024'")
+def test_a_resident_uploads_half_way_and_loses_nothing(any_size, world, tmp_path):
+    page = any_size
+    login(page, world.resident, "/proposals/")
+    proposal_id = _new_draft(page, world)
+    _fill(page, FIRST_HALF)
+    page.select_option("#community_id", label="东山街道 东山社区")
+    page.evaluate("document.getElementById('file').dataset.maxBytes = '1024'")
     big = {"name": "扫描件.pdf", "mimeType": "application/pdf", "buffer": PDF + b"0" * 2048}
-    phone.set_input_files("#file", files=[big])
-    phone.click("#upload")
-    expect(phone.locator("#file-feedback")).to_contain_text("超过 10 MB")
-    assert phone.url.endswith("/edit"), "a file the server would refuse is never sent"
+    page.set_input_files("#file", files=[big])
+    page.click("#upload")
+    expect(page.locator("#file-feedback")).to_contain_text("超过 10 MB")
+    assert page.url.endswith("/edit"), "a file the server would refuse is never sent"
     pdf = tmp_path / "项目方案.pdf"
     pdf.write_bytes(PDF)
-    phone.set_input_files("#file", str(pdf))
-    phone.click("#upload")
-    phone.wait_for_url("**/edit#attachments")
+    page.set_input_files("#file", str(pdf))
+    page.click("#upload")
+    page.wait_for_url("**/edit#attachments")
     for selector, value in FIRST_HALF.items():
-        assert phone.input_value(selector) == value, selector
-    assert phone.locator("#attachments").get_by_text("项目方案.pdf").is_visible()
+        assert page.input_value(selector) == value, selector
+    assert page.locator("#attachments").get_by_text("项目方案.pdf").is_visible()
     assert _stored(world, proposal_id).title == FIRST_HALF["#title"]
 
-    phone.evaluate("document.getElementById('proposal-form').dataset.autosaveIdle = '150'")
-    phone.fill("#objectives", "每周三次助餐")
-    expect(phone.locator("#autosave-status")).to_contain_text("已自动保存")
+    page.evaluate("document.getElementById('proposal-form').dataset.autosaveIdle = '150'")
+    page.fill("#objectives", "每周三次助餐")
+    expect(page.locator("#autosave-status")).to_contain_text("已自动保存")
     assert _stored(world, proposal_id).objectives == "每周三次助餐"
 
-    phone.fill("#outcomes", "还没保存的成效")
-    with phone.expect_event("dialog") as leaving:
-        phone.close(run_before_unload=True)
+    page.fill("#outcomes", "还没保存的成效")
+    with page.expect_event("dialog") as leaving:
+        page.close(run_before_unload=True)
     assert leaving.value.type == "beforeunload"
 
 
-def test_a_failed_save_keeps_every_valid_field(desktop, world):
-    login(desktop, world.resident, "/proposals/")
-    proposal_id = _new_draft(desktop, world)
-    _fill(desktop, {"#title": "四点半课堂", "#beneficiary_count": "40",
+def test_a_failed_save_keeps_every_valid_field(any_size, world):
+    page = any_size
+    login(page, world.resident, "/proposals/")
+    proposal_id = _new_draft(page, world)
+    _fill(page, {"#title": "四点半课堂", "#beneficiary_count": "40",
                     "#budget-0-item": "教材", "#budget-0-unit_price": "12.3.4",
                     "#contact_name": "张桂兰"})
-    desktop.click("#save")
-    summary = desktop.locator("#error-summary")
+    page.click("#save")
+    summary = page.locator("#error-summary")
     assert summary.is_visible()
     link = summary.locator('a[href="#budget-0-unit_price"]')
     assert link.is_visible()
-    assert desktop.input_value("#budget-0-unit_price") == "12.3.4", "what was typed stays"
+    assert page.input_value("#budget-0-unit_price") == "12.3.4", "what was typed stays"
     link.click()
-    assert desktop.evaluate("document.activeElement.id") == "budget-0-unit_price"
+    assert page.evaluate("document.activeElement.id") == "budget-0-unit_price"
     stored = _stored(world, proposal_id)
     assert (stored.title, stored.beneficiary_count, stored.contact_name) == (
         "四点半课堂", 40, "张桂兰")
-    desktop.goto(f"/proposals/{proposal_id}/edit")
-    assert desktop.input_value("#title") == "四点半课堂"
-    assert desktop.input_value("#budget-0-item") == "教材"
+    page.goto(f"/proposals/{proposal_id}/edit")
+    assert page.input_value("#title") == "四点半课堂"
+    assert page.input_value("#budget-0-item") == "教材"
 
 
-def test_a_submission_is_taken_back_changed_and_resubmitted_before_the_deadline(phone, world):
-    login(phone, world.resident, "/proposals/")
-    proposal_id = _new_draft(phone, world)
-    _complete(phone)
-    phone.click("#submit")
-    phone.wait_for_url(f"**/proposals/{proposal_id}")
-    assert phone.get_by_text("申报已提交").is_visible()
-    phone.get_by_role("button", name="取回修改").click()
-    phone.wait_for_url(f"**/proposals/{proposal_id}/edit")
-    assert phone.input_value("#contact_phone") == "13800138000"
-    phone.fill("#budget-0-unit_price", "8000")
-    phone.click("#submit")
-    phone.wait_for_url(f"**/proposals/{proposal_id}")
-    assert phone.get_by_text("第 2 版", exact=True).is_visible()
+def test_a_submission_is_taken_back_changed_and_resubmitted_before_the_deadline(any_size, world):
+    page = any_size
+    login(page, world.resident, "/proposals/")
+    proposal_id = _new_draft(page, world)
+    _complete(page)
+    page.click("#submit")
+    page.wait_for_url(f"**/proposals/{proposal_id}")
+    assert page.get_by_text("申报已提交").is_visible()
+    page.get_by_role("button", name="取回修改").click()
+    page.wait_for_url(f"**/proposals/{proposal_id}/edit")
+    assert page.input_value("#contact_phone") == "13800138000"
+    page.fill("#budget-0-unit_price", "8000")
+    page.click("#submit")
+    page.wait_for_url(f"**/proposals/{proposal_id}")
+    assert page.get_by_text("第 2 版", exact=True).is_visible()
     with world.app.app_context():
         versions = db.session.scalars(select(ProposalVersion.snapshot).where(
             ProposalVersion.proposal_id == proposal_id).order_by(ProposalVersion.version)).all()
