@@ -55,6 +55,7 @@ class World:
     resident: str = "e2e_resident"
     applicant: str = "e2e_applicant"
     organizer: str = "e2e_organizer"
+    auditor: str = "e2e_auditor"
 
 
 def _far_round(name: str):
@@ -85,6 +86,8 @@ def _seed() -> dict:
 
     organizer = create_user("e2e_organizer", "organizer", display_name="王敏")
     RECOVERY_CODES["e2e_organizer"] = second_factor.enrol_with_secret(organizer, DEMO_TOTP_SECRET)
+    auditor = create_user("e2e_auditor", "auditor", display_name="孙华")
+    RECOVERY_CODES["e2e_auditor"] = second_factor.enrol_with_secret(auditor, DEMO_TOTP_SECRET)
     create_user("e2e_resident", "resident", display_name="张桂兰")
     applicant = create_user("e2e_applicant", "resident", display_name="陈秀英")
     others = create_user("e2e_others", "resident", display_name="刘建国")

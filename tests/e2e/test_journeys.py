@@ -202,3 +202,18 @@ def test_the_award_table_keeps_the_project_in_view_on_a_phone(phone, world):
     assert after["x"] == pytest.approx(before["x"], abs=1), "the project column stays"
     assert after["x"] >= 0 and after["x"] + after["width"] <= 390
     assert after["height"] < 4 * 24, "the title wraps by words, not a character a line"
+
+
+def test_the_audit_table_keeps_its_first_column_and_names_readable_on_a_phone(phone, world):
+    login(phone, world.auditor, "/audit/")
+    table = phone.locator("table.table-phone").first
+    row = table.locator("tbody tr").first
+    first, person = row.locator("td").nth(0), row.locator("td").nth(2)
+    before = first.bounding_box()
+    table.evaluate("t => t.parentElement.scrollLeft = 400")
+    assert table.evaluate("t => t.parentElement.scrollLeft") > 0, "the table scrolls"
+    assert first.bounding_box()["x"] == pytest.approx(before["x"], abs=1), "seq stays in view"
+    name_lines = person.evaluate(
+        "td => { const r = document.createRange(); r.selectNodeContents(td.firstChild);"
+        " return r.getClientRects().length; }")
+    assert name_lines == 1, "a person's name never wraps a character a line"
