@@ -60,14 +60,22 @@ def first_edition(kind: str, object_id: int) -> PublishedDocument:
 
 def keep(edition: PublishedDocument, html: str, cache_key: str) -> None:
     """Store the edition's HTML and PDF cache key, unless a newer edition was stamped
-    meanwhile (the HTML of an edition, once kept, is never replaced)."""
+    meanwhile (the HTML of an edition, once kept, is never replaced).
+
+    A reading request laid the edition out inside its read transaction; that transaction ends
+    first, so the update starts a transaction of its own and waits for the write lock (on
+    SQLite a read snapshot older than another writer's commit cannot take it: it would fail
+    at once with "database is locked")."""
+    row_id, seq, head_hash = edition.id, edition.audit_seq, edition.audit_hash
+    if not (db.session.new or db.session.dirty or db.session.deleted):
+        db.session.commit()
     with unit_of_work():
         db.session.execute(
             update(PublishedDocument)
             .where(
-                PublishedDocument.id == edition.id,
-                PublishedDocument.audit_seq == edition.audit_seq,
-                PublishedDocument.audit_hash == edition.audit_hash,
+                PublishedDocument.id == row_id,
+                PublishedDocument.audit_seq == seq,
+                PublishedDocument.audit_hash == head_hash,
             )
             .values(html=func.coalesce(PublishedDocument.html, html), cache_key=cache_key)
         )

@@ -8,7 +8,8 @@ messages are ``N_()`` constants with ``%(name)s`` parameters, filled only when w
 they can be stored either as text or as a key with its parameters. The notices are written
 through :func:`grants.services.notifications.notify` just before the transaction that wrote
 the entries commits — a rolled-back request tells no one, and no service has to remember to
-tell anyone.
+tell anyone. Each is stored as its key and parameters (labels, dates and the conflict's target
+as nested messages), so every reader reads it in their own language.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from grants.domain.i18n import N_, source_language, tr
+from grants.domain.i18n import N_
 from grants.domain.lifecycles import OBJECTION
+from grants.domain.messages import Message, day, label, message
 from grants.domain.money import format_fen
 from grants.extensions import db
 from grants.models import AuditEntry, Proposal, User, UserRole
@@ -52,12 +54,6 @@ class Tiding:
     key: str
     params: dict = field(default_factory=dict)
     link: str = ""
-
-
-def render(key: str, params: dict) -> str:
-    """A stored message in the source language: the constant with its parameters filled."""
-    with source_language():
-        return tr(key) % params
 
 
 def organizer_ids() -> tuple[int, ...]:
@@ -91,10 +87,10 @@ def _objection(entry: AuditEntry):
 
 def _published(entry: AuditEntry) -> list[Tiding]:
     """``award.publish_notice``: the applicant reads their own line of the notice."""
-    from grants.services.notices import period_text
-
     award = _award(entry)
-    params = {"title": award.proposal.title, "period": period_text(award.notice),
+    notice = award.notice
+    period = message(N_("{start}至{end}"), start=day(notice.starts_on), end=day(notice.ends_on))
+    params = {"title": award.proposal.title, "period": period,
               "rank": award.rank, "amount": format_fen(award.amount_fen)}
     return [Tiding((award.proposal.applicant_id,), NOTICE_PUBLISHED, params,
                    f"/notices/{award.notice_id}")]
@@ -129,7 +125,7 @@ def _objection_decided(entry: AuditEntry) -> list[Tiding]:
     objection = _objection(entry)
     award = objection.award
     params = {"title": award.proposal.title,
-              "outcome": render(OBJECTION.state_label(objection.status), {}),
+              "outcome": label(OBJECTION.state_label(objection.status)),
               "reason": _facts(entry).get("reason", "")}
     return [Tiding((award.proposal.applicant_id,), OBJECTION_DECIDED, params, "/awards/mine")]
 
@@ -152,11 +148,11 @@ def _conflict_declared(entry: AuditEntry) -> list[Tiding]:
     judge = db.session.get(User, facts["judge_id"])
     if facts.get("proposal_id"):
         proposal = db.session.get(Proposal, facts["proposal_id"])
-        target = render(CONFLICT_PROPOSAL, {"title": proposal.title})
+        target = message(CONFLICT_PROPOSAL, title=proposal.title)
         link = f"/judging/rounds/{proposal.round_id}"
     else:
         organisation = db.session.get(Organisation, facts["organisation_id"])
-        target = render(CONFLICT_ORGANISATION, {"name": organisation.name})
+        target = message(CONFLICT_ORGANISATION, name=organisation.name)
         link = "/judging/rounds"
     params = {"judge": judge.display_name, "target": target, "reason": facts.get("reason", "")}
     return [Tiding(organizer_ids(), CONFLICT_DECLARED, params, link)]
@@ -187,12 +183,13 @@ def tidings_of(entries: Iterable[AuditEntry]) -> list[Tiding]:
 
 
 def tell(tidings: Iterable[Tiding]) -> int:
-    """Write each tiding to each of its readers' inboxes; returns how many were written."""
+    """Write each tiding to each of its readers' inboxes, as its key and parameters; returns
+    how many were written."""
     count = 0
     for tiding in tidings:
-        text = render(tiding.key, tiding.params)
+        note = Message(tiding.key, tiding.params)
         for user_id in dict.fromkeys(tiding.user_ids):
-            notify(user_id, text, tiding.link)
+            notify(user_id, note, tiding.link)
             count += 1
     return count
 

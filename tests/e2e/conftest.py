@@ -55,6 +55,7 @@ class World:
     resident: str = "e2e_resident"
     applicant: str = "e2e_applicant"
     organizer: str = "e2e_organizer"
+    auditor: str = "e2e_auditor"
 
 
 def _far_round(name: str):
@@ -85,6 +86,8 @@ def _seed() -> dict:
 
     organizer = create_user("e2e_organizer", "organizer", display_name="王敏")
     RECOVERY_CODES["e2e_organizer"] = second_factor.enrol_with_secret(organizer, DEMO_TOTP_SECRET)
+    auditor = create_user("e2e_auditor", "auditor", display_name="孙华")
+    RECOVERY_CODES["e2e_auditor"] = second_factor.enrol_with_secret(auditor, DEMO_TOTP_SECRET)
     create_user("e2e_resident", "resident", display_name="张桂兰")
     applicant = create_user("e2e_applicant", "resident", display_name="陈秀英")
     others = create_user("e2e_others", "resident", display_name="刘建国")
@@ -189,9 +192,10 @@ code from the authenticator is accepted once per 30-second step, and the journey
 depend on the time of day."""
 
 
-def login(page, username: str, then: str) -> None:
-    """Log in through the form (and, for staff, the second-factor step) and land on ``then``."""
-    page.goto(f"/auth/login?next={then}")
+def login(page, username: str, then: str, *, asked: bool = True) -> None:
+    """Log in through the form (and, for staff, the second-factor step) and land on ``then``:
+    asked for with ``?next=``, or (``asked=False``) where the login itself sends the person."""
+    page.goto(f"/auth/login?next={then}" if asked else "/auth/login")
     page.fill("#username", username)
     page.fill("#password", PASSWORD)
     page.press("#password", "Enter")

@@ -71,74 +71,77 @@ def _complete(page) -> None:
     page.select_option("#budget-0-cost_category", "materials")
 
 
-def test_a_resident_on_a_phone_uploads_half_way_and_loses_nothing(phone, world, tmp_path):
-    login(phone, world.resident, "/proposals/")
-    proposal_id = _new_draft(phone, world)
-    _fill(phone, FIRST_HALF)
-    phone.select_option("#community_id", label="东山街道 东山社区")
-    phone.evaluate("document.getElementById('file').dataset.maxBytes = '1024'")
+def test_a_resident_uploads_half_way_and_loses_nothing(any_size, world, tmp_path):
+    page = any_size
+    login(page, world.resident, "/proposals/")
+    proposal_id = _new_draft(page, world)
+    _fill(page, FIRST_HALF)
+    page.select_option("#community_id", label="东山街道 东山社区")
+    page.evaluate("document.getElementById('file').dataset.maxBytes = '1024'")
     big = {"name": "扫描件.pdf", "mimeType": "application/pdf", "buffer": PDF + b"0" * 2048}
-    phone.set_input_files("#file", files=[big])
-    phone.click("#upload")
-    expect(phone.locator("#file-feedback")).to_contain_text("超过 10 MB")
-    assert phone.url.endswith("/edit"), "a file the server would refuse is never sent"
+    page.set_input_files("#file", files=[big])
+    page.click("#upload")
+    expect(page.locator("#file-feedback")).to_contain_text("超过 10 MB")
+    assert page.url.endswith("/edit"), "a file the server would refuse is never sent"
     pdf = tmp_path / "项目方案.pdf"
     pdf.write_bytes(PDF)
-    phone.set_input_files("#file", str(pdf))
-    phone.click("#upload")
-    phone.wait_for_url("**/edit#attachments")
+    page.set_input_files("#file", str(pdf))
+    page.click("#upload")
+    page.wait_for_url("**/edit#attachments")
     for selector, value in FIRST_HALF.items():
-        assert phone.input_value(selector) == value, selector
-    assert phone.locator("#attachments").get_by_text("项目方案.pdf").is_visible()
+        assert page.input_value(selector) == value, selector
+    assert page.locator("#attachments").get_by_text("项目方案.pdf").is_visible()
     assert _stored(world, proposal_id).title == FIRST_HALF["#title"]
 
-    phone.evaluate("document.getElementById('proposal-form').dataset.autosaveIdle = '150'")
-    phone.fill("#objectives", "每周三次助餐")
-    expect(phone.locator("#autosave-status")).to_contain_text("已自动保存")
+    page.evaluate("document.getElementById('proposal-form').dataset.autosaveIdle = '150'")
+    page.fill("#objectives", "每周三次助餐")
+    expect(page.locator("#autosave-status")).to_contain_text("已自动保存")
     assert _stored(world, proposal_id).objectives == "每周三次助餐"
 
-    phone.fill("#outcomes", "还没保存的成效")
-    with phone.expect_event("dialog") as leaving:
-        phone.close(run_before_unload=True)
+    page.fill("#outcomes", "还没保存的成效")
+    with page.expect_event("dialog") as leaving:
+        page.close(run_before_unload=True)
     assert leaving.value.type == "beforeunload"
 
 
-def test_a_failed_save_keeps_every_valid_field(desktop, world):
-    login(desktop, world.resident, "/proposals/")
-    proposal_id = _new_draft(desktop, world)
-    _fill(desktop, {"#title": "四点半课堂", "#beneficiary_count": "40",
+def test_a_failed_save_keeps_every_valid_field(any_size, world):
+    page = any_size
+    login(page, world.resident, "/proposals/")
+    proposal_id = _new_draft(page, world)
+    _fill(page, {"#title": "四点半课堂", "#beneficiary_count": "40",
                     "#budget-0-item": "教材", "#budget-0-unit_price": "12.3.4",
                     "#contact_name": "张桂兰"})
-    desktop.click("#save")
-    summary = desktop.locator("#error-summary")
+    page.click("#save")
+    summary = page.locator("#error-summary")
     assert summary.is_visible()
     link = summary.locator('a[href="#budget-0-unit_price"]')
     assert link.is_visible()
-    assert desktop.input_value("#budget-0-unit_price") == "12.3.4", "what was typed stays"
+    assert page.input_value("#budget-0-unit_price") == "12.3.4", "what was typed stays"
     link.click()
-    assert desktop.evaluate("document.activeElement.id") == "budget-0-unit_price"
+    assert page.evaluate("document.activeElement.id") == "budget-0-unit_price"
     stored = _stored(world, proposal_id)
     assert (stored.title, stored.beneficiary_count, stored.contact_name) == (
         "四点半课堂", 40, "张桂兰")
-    desktop.goto(f"/proposals/{proposal_id}/edit")
-    assert desktop.input_value("#title") == "四点半课堂"
-    assert desktop.input_value("#budget-0-item") == "教材"
+    page.goto(f"/proposals/{proposal_id}/edit")
+    assert page.input_value("#title") == "四点半课堂"
+    assert page.input_value("#budget-0-item") == "教材"
 
 
-def test_a_submission_is_taken_back_changed_and_resubmitted_before_the_deadline(phone, world):
-    login(phone, world.resident, "/proposals/")
-    proposal_id = _new_draft(phone, world)
-    _complete(phone)
-    phone.click("#submit")
-    phone.wait_for_url(f"**/proposals/{proposal_id}")
-    assert phone.get_by_text("申报已提交").is_visible()
-    phone.get_by_role("button", name="取回修改").click()
-    phone.wait_for_url(f"**/proposals/{proposal_id}/edit")
-    assert phone.input_value("#contact_phone") == "13800138000"
-    phone.fill("#budget-0-unit_price", "8000")
-    phone.click("#submit")
-    phone.wait_for_url(f"**/proposals/{proposal_id}")
-    assert phone.get_by_text("第 2 版", exact=True).is_visible()
+def test_a_submission_is_taken_back_changed_and_resubmitted_before_the_deadline(any_size, world):
+    page = any_size
+    login(page, world.resident, "/proposals/")
+    proposal_id = _new_draft(page, world)
+    _complete(page)
+    page.click("#submit")
+    page.wait_for_url(f"**/proposals/{proposal_id}")
+    assert page.get_by_text("申报已提交").is_visible()
+    page.get_by_role("button", name="取回修改").click()
+    page.wait_for_url(f"**/proposals/{proposal_id}/edit")
+    assert page.input_value("#contact_phone") == "13800138000"
+    page.fill("#budget-0-unit_price", "8000")
+    page.click("#submit")
+    page.wait_for_url(f"**/proposals/{proposal_id}")
+    assert page.get_by_text("第 2 版", exact=True).is_visible()
     with world.app.app_context():
         versions = db.session.scalars(select(ProposalVersion.snapshot).where(
             ProposalVersion.proposal_id == proposal_id).order_by(ProposalVersion.version)).all()
@@ -148,20 +151,28 @@ def test_a_submission_is_taken_back_changed_and_resubmitted_before_the_deadline(
     assert _stored(world, proposal_id).status == "submitted"
 
 
-def organizer_counts(page) -> dict[str, int]:
-    """The counts the organizer's page shows, by label (the screening queue's for now; the
-    organizer's landing page will show them as links to the filtered lists)."""
-    heading = page.locator("h1").first.inner_text()
-    return {"to_screen": int(re.search(r"\((\d+)\)", heading)[1])}
+def organizer_counts(page) -> dict[tuple[str, str], int]:
+    """The counts the organizer's own page shows, by queue and round name."""
+    counts = {}
+    for row in page.locator("li[data-queue]").all():
+        rounds = row.locator("a .text-muted")
+        name = rounds.inner_text().strip(" ·") if rounds.count() else ""
+        counts[(row.get_attribute("data-queue"), name)] = int(row.get_attribute("data-count"))
+    return counts
 
 
-def test_the_organizer_sees_the_right_counts(desktop, world):
-    login(desktop, world.organizer, f"/screening/?round_id={world.open_round_id}")
+def test_the_organizer_lands_on_the_right_counts(desktop, world):
+    login(desktop, world.organizer, "/me/", asked=False)
     with world.app.app_context():
         expected = db.session.scalar(select(func.count(Proposal.id)).where(
             Proposal.round_id == world.open_round_id, Proposal.status == "submitted"))
-    assert organizer_counts(desktop) == {"to_screen": expected}
     assert expected >= 3
+    assert organizer_counts(desktop) == {
+        ("to_screen", "E2E 第七届公益创投"): expected, ("conflicts", ""): 0,
+        ("objections", ""): 0, ("notices_ending", ""): 0, ("to_countersign", ""): 0}
+    desktop.locator('li[data-queue="to_screen"] a').click()
+    desktop.wait_for_url(f"**/screening/?round_id={world.open_round_id}&status=submitted")
+    assert f"({expected})" in desktop.locator("h1").first.inner_text()
     assert desktop.locator(".screen-item").count() == expected
 
 
@@ -191,3 +202,18 @@ def test_the_award_table_keeps_the_project_in_view_on_a_phone(phone, world):
     assert after["x"] == pytest.approx(before["x"], abs=1), "the project column stays"
     assert after["x"] >= 0 and after["x"] + after["width"] <= 390
     assert after["height"] < 4 * 24, "the title wraps by words, not a character a line"
+
+
+def test_the_audit_table_keeps_its_first_column_and_names_readable_on_a_phone(phone, world):
+    login(phone, world.auditor, "/audit/")
+    table = phone.locator("table.table-phone").first
+    row = table.locator("tbody tr").first
+    first, person = row.locator("td").nth(0), row.locator("td").nth(2)
+    before = first.bounding_box()
+    table.evaluate("t => t.parentElement.scrollLeft = 400")
+    assert table.evaluate("t => t.parentElement.scrollLeft") > 0, "the table scrolls"
+    assert first.bounding_box()["x"] == pytest.approx(before["x"], abs=1), "seq stays in view"
+    name_lines = person.evaluate(
+        "td => { const r = document.createRange(); r.selectNodeContents(td.firstChild);"
+        " return r.getClientRects().length; }")
+    assert name_lines == 1, "a person's name never wraps a character a line"

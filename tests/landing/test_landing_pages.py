@@ -9,10 +9,12 @@ from decimal import Decimal
 
 import pytest
 
+from grants.domain.tranches import GATES
 from grants.extensions import db
-from grants.models.awards import Agreement, Award, Notice, Objection
-from grants.models.judging import Assignment, Conflict, PanelMember
-from grants.services import landing
+from grants.models.awards import Agreement, Award, Notice, Objection, Tranche
+from grants.models.base import utcnow
+from grants.models.judging import Assignment, Conflict, JudgingSettings, PanelMember
+from grants.services import judging, landing
 from tests.factories import make_proposal, make_round
 from tests.helpers import create_user
 
@@ -106,3 +108,34 @@ def test_finance_and_auditors_land_on_their_queues(app, client, auth, username, 
     assert section in page
     if role == "auditor":
         assert 'href="/audit/verify?from=1"' in page
+
+
+def test_an_applicant_sees_results_agreements_to_sign_money_and_open_votes(app, client, auth):
+    funding_round = make_round("judging")
+    applicant = create_user("zhang", "resident")
+    proposal = make_proposal(funding_round, applicant, status="awarded", title="楼道微花园")
+    now = utcnow()
+    db.session.add(JudgingSettings(
+        round_id=funding_round.id, **{**judging.SETTINGS_DEFAULTS, "results_published": True,
+                                      "vote_weight_pct": 20, "vote_open": now - timedelta(days=1),
+                                      "vote_close": min(now + timedelta(days=1),
+                                                        funding_round.judging_close)}))
+    notice = Notice(round_id=funding_round.id, starts_on=date.today() - timedelta(days=9),
+                    ends_on=date.today() - timedelta(days=2), status="closed")
+    db.session.add(notice)
+    db.session.flush()
+    award = _award(funding_round, proposal, notice, status="confirmed")
+    db.session.add_all([
+        Agreement(award_id=award.id, number="JN-2026-07-002", status="awaiting_signature"),
+        Tranche(award_id=award.id, sequence=1, share_bp=5000, amount_fen=500_000,
+                gate=GATES[0], status="paid"),
+        Tranche(award_id=award.id, sequence=2, share_bp=5000, amount_fen=500_000,
+                gate=GATES[-1], status="due"),
+    ])
+    db.session.commit()
+    auth.login("zhang")
+    page = client.get("/me/").get_data(as_text=True)
+    assert "评审结果" in page and f'href="/judging/results/{proposal.id}"' in page
+    assert "待签署的资助协议" in page and "JN-2026-07-002 · 楼道微花园" in page
+    assert "已拨付 1 批，待拨付 1 批" in page
+    assert "正在进行的居民投票" in page and "已投 0 /" in page

@@ -52,3 +52,24 @@ def test_a_reading_request_still_sees_a_consistent_snapshot(app):
         writer.execute("INSERT INTO scratch VALUES (2)")
         assert connection.execute(text(count)).scalar() == 1
     writer.close()
+
+
+def test_a_reader_keeps_a_laid_out_document_after_another_writer_committed(app):
+    """A GET lays a public document out while holding a read snapshot (seconds for a long
+    notice); a warm-up thread or another reader commits meanwhile. Keeping the edition must
+    then wait for the write lock, not fail at once with "database is locked"."""
+    from grants.domain.documents import NOTICE_DOCUMENT
+    from grants.services import published, unit_of_work
+
+    with unit_of_work():
+        published.stamp(NOTICE_DOCUMENT, 1)
+    db.session.remove()
+    with app.test_request_context("/notices/1.pdf", method="GET"):
+        edition = published.current(NOTICE_DOCUMENT, 1)  # the request's read snapshot
+        other = sqlite3.connect(db.engine.url.database, timeout=5, isolation_level=None)
+        other.execute("UPDATE published_document SET html = 'by the warm-up' WHERE id = ?",
+                      (edition.id,))
+        other.close()
+        published.keep(edition, "<p>laid out</p>", "k" * 64)
+        kept = db.session.execute(text("SELECT html, cache_key FROM published_document")).one()
+    assert tuple(kept) == ("by the warm-up", "k" * 64)

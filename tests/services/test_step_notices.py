@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from grants.domain.awards import Candidate
@@ -110,6 +111,36 @@ def test_a_refused_step_tells_no_one(proposed, people):
     with pytest.raises(Refusal):
         award_svc.adjust_award(_award(proposed.id, 1).id, 100, "低于下限", people["organizer"])
     assert _inbox(people["applicant"]) == []
+
+
+def _read_in_english(app, user) -> list[str]:
+    """The user's notifications as an English reader reads them."""
+    query = select(Notification).where(Notification.user_id == user.id)
+    with app.test_request_context(), force_locale("en"):
+        return [note.text for note in db.session.scalars(query.order_by(Notification.id))]
+
+
+def test_an_english_reader_reads_each_step_in_english(app, proposed, people):
+    award_svc.adjust_award(_award(proposed.id, 1).id, 800_000, "核减", people["organizer"])
+    notice_svc.publish_notice(proposed.id, people["organizer"], today=MONDAY)
+    objection = notice_svc.file_objection(_award(proposed.id, 2).id, "重复申报",
+                                          user=people["objector"], today=MONDAY)
+    notice_svc.dismiss_objection(objection.id, people["organizer"], "不属实")
+    cut, _first, published, filed, ruled = _read_in_english(app, people["applicant"])
+    assert 'grant for your project "项目1" has changed from ¥10,000.00 to ¥8,000.00' in cut
+    assert "核减" in cut, "the reason stays as the organizer typed it"
+    assert 'Your project "项目2" is now on public notice (2026-7-6 to 2026-7-10)' in published
+    assert filed.startswith('An objection to your project "项目2" was filed')
+    assert "Objection dismissed" in ruled and "不属实" in ruled
+    assert not any("您的项目" in text for text in (cut, published, filed, ruled))
+
+
+def test_a_declared_conflict_reads_in_english(app):
+    setup = judging_support.build(judges=2, proposals=1)
+    judging.declare_conflict(setup.judges[0], proposal_id=setup.proposals[0].id,
+                             reason="亲属")
+    (text,) = _read_in_english(app, setup.organizer)[-1:]
+    assert 'with the proposal "微项目1"' in text and "申报回避" not in text, text
 
 
 def test_every_message_is_a_constant_with_named_parameters():
