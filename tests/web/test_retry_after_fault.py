@@ -142,6 +142,7 @@ def test_a_key_whose_work_committed_is_never_given_up(any_app):
     idempotency.abandon("k" * 32)
     row = db.session.get(IdempotencyKey, "k" * 32)
     assert row is not None and row.status_code == idempotency.COMMITTED
+    db.session.expunge(row)
     with pytest.raises(Exception) as refused:
         idempotency.begin("k" * 32, "f" * 64, None)
     assert getattr(refused.value, "status", None) == 409
