@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from contextlib import contextmanager
 
 from sqlalchemy import event, func, select
@@ -11,6 +12,11 @@ from grants.models import AuditEntry, User
 from grants.services import accounts
 
 PASSWORD = "Correct-Horse-9"
+
+
+def keyed(data: dict | None = None) -> dict:
+    """A form's fields with a fresh idempotency key, as ``{{ idempotency_field() }}`` draws it."""
+    return {"idempotency_key": secrets.token_urlsafe(24), **(data or {})}
 
 
 def create_user(username: str, *roles: str, **fields) -> User:

@@ -9,7 +9,13 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from grants.domain.audit import verify_chain
+from grants.domain.audit import (
+    GENESIS_HASH,
+    TRUNCATED,
+    Verification,
+    malformed,
+    verify_chain,
+)
 from grants.services.audit import ENTRY_FIELDS
 
 audit_cli = AppGroup("audit", help="审计链 / the audit chain")
@@ -38,13 +44,103 @@ def verify(path: Path | None):
     _report(audit.verify_database())
 
 
-def verify_export(path: Path):
-    """Check an export file: its entries chain together and end at the head line it carries."""
-    with path.open(encoding="utf-8") as handle:
-        first = json.loads(handle.readline() or "{}")
-        head = first.get("head") or {}
-        rows = (tuple(json.loads(line)[f] for f in ENTRY_FIELDS) for line in handle if line.strip())
-        return verify_chain(rows, expected_head=(head.get("seq", 0), head.get("hash", "")))
+def verify_export(path: Path) -> Verification:
+    """Check an export file: its entries chain together and end at the head line it carries.
+
+    A line that is not one entry (not JSON, a field missing or of the wrong type, bytes that
+    are not UTF-8) is a break of its own, named with its line number: the file is not the
+    chain it claims to be. Read one line at a time, as the chain is hashed.
+    """
+    with path.open("rb") as handle:
+        try:
+            expected = _head_line(handle.readline().decode("utf-8"))
+        except (_Malformed, UnicodeDecodeError) as problem:
+            return malformed(0, 0, GENESIS_HASH, 1, _problem_text(problem))
+        reader = _EntryLines(handle)
+        result = verify_chain(reader, expected_head=expected)
+    if reader.problem and (result.ok or result.kind == TRUNCATED):
+        return malformed(result.count, result.head_seq, result.head_hash, *reader.problem)
+    return result
+
+
+class _Malformed(ValueError):
+    """A line of an export that is not what its place needs."""
+
+
+def _problem_text(problem: Exception) -> str:
+    """How a line is malformed, in words."""
+    if isinstance(problem, UnicodeDecodeError):
+        return "is not UTF-8 text"
+    return str(problem)
+
+
+def _head_line(line: str) -> tuple[int, str]:
+    """The ``(seq, hash)`` of an export's first line, or _Malformed."""
+    try:
+        head = json.loads(line).get("head")
+    except (ValueError, AttributeError) as error:
+        raise _Malformed("is not the head line {\"head\": {\"seq\": …, \"hash\": …}}") from error
+    if not (isinstance(head, dict) and _is_int(head.get("seq"))
+            and isinstance(head.get("hash"), str)):
+        raise _Malformed("is not the head line {\"head\": {\"seq\": …, \"hash\": …}}")
+    return head["seq"], head["hash"]
+
+
+def _is_int(value: object) -> bool:
+    """An integer that is not a bool."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+_OPTIONAL_INTS = frozenset({"actor_id", "object_id"})
+
+
+def _entry(line: str) -> tuple:
+    """One entry line as the verifier's tuple, or _Malformed naming what is wrong."""
+    try:
+        data = json.loads(line)
+    except ValueError as error:
+        raise _Malformed("is not JSON") from error
+    if not isinstance(data, dict):
+        raise _Malformed("is not a JSON object")
+    row = []
+    for name in ENTRY_FIELDS:
+        if name not in data:
+            raise _Malformed(f"has no field {name}")
+        value = data[name]
+        if name == "seq" or name in _OPTIONAL_INTS:
+            fits = _is_int(value) or (value is None and name in _OPTIONAL_INTS)
+        else:
+            fits = isinstance(value, str)
+        if not fits:
+            raise _Malformed(f"has a field {name} of the wrong type")
+        row.append(value)
+    return tuple(row)
+
+
+class _EntryLines:
+    """The entry lines of an export open as bytes, as tuples (each line decoded by itself, so
+    bad bytes are named by their line); at the first malformed line it stops and
+    keeps ``problem`` = (line number, what is wrong) for :func:`verify_export` to report."""
+
+    def __init__(self, handle) -> None:
+        self.handle, self.number, self.problem = handle, 1, None
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> tuple:
+        """The next entry (blank lines skipped)."""
+        while self.problem is None:
+            try:
+                line = next(self.handle)
+                self.number += 1
+                if line.strip():
+                    return _entry(line.decode("utf-8"))
+            except StopIteration:
+                break
+            except (_Malformed, UnicodeDecodeError) as problem:
+                self.problem = (self.number, _problem_text(problem))
+        raise StopIteration
 
 
 @audit_cli.command("export")

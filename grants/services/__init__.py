@@ -24,13 +24,30 @@ DB_INT_MAX = 2**31 - 1
 
 @contextmanager
 def unit_of_work() -> Iterator[None]:
-    """Commit what the block did, or roll all of it back (audit entry included) on error."""
+    """Commit what the block did, or roll all of it back (audit entry included) on error.
+
+    The commit keeps what the block loaded and wrote (ids included) in the objects instead of
+    expiring them, so the caller that reads ``need.id`` or ``award.status`` afterwards — a view
+    building its redirect — never goes back to the database after the work is committed: a
+    connection lost at that moment can no longer turn a saved change into a server error (and
+    a retry into a duplicate). A later request reads everything afresh in its own session.
+    """
     try:
         yield
-        db.session.commit()
+        _commit_keeping_state()
     except BaseException:
         db.session.rollback()
         raise
+
+
+def _commit_keeping_state() -> None:
+    """Commit the session without expiring its objects (the setting is restored after)."""
+    session = db.session()
+    before, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = before
 
 
 def is_row_id(value: object) -> bool:

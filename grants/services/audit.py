@@ -7,12 +7,14 @@ import multiprocessing
 import os
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, func, select
 from sqlalchemy.pool import NullPool
 
 from grants.domain.audit import (
+    BEYOND_HEAD,
     EntryFields,
     Verification,
     canonical_json,
@@ -139,16 +141,53 @@ def verify_database(workers: int | None = None) -> Verification:
     """Verify the whole chain against the recorded head, on several cores when it is long.
 
     Each worker process reads and hashes its own range of ``seq``; the ranges are then joined,
-    so a break is still reported at the first bad ``seq`` of the chain.
+    so a break is still reported at the first bad ``seq`` of the chain. Entries after the
+    recorded head are refused, unless the head has since moved over them (entries appended
+    while the check ran, by the platform itself).
     """
     expected = head()
     workers = workers or os.cpu_count() or 1
     if workers == 1 or expected[0] < PARALLEL_THRESHOLD:
-        return verify_chain(iter_rows(), expected_head=expected)
+        return _unless_appended(verify_chain(iter_rows(), expected_head=expected))
     url = db.engine.url.render_as_string(hide_password=False)
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         futures = [pool.submit(_segment_worker, url, lo, hi)
                    for lo, hi in _ranges(expected[0], workers)]
         segments = [future.result() for future in futures]
-    return join_segments(segments, expected_head=expected)
+    joined = join_segments(segments, expected_head=expected)
+    return _unless_appended(entries_after_head(joined, expected[0]))
+
+
+def entries_after_head(result: Verification, head_seq: int) -> Verification:
+    """The joined ranges stop at the head: look for stored entries past it (one query)."""
+    if not result.ok:
+        return result
+    after = select(func.min(AuditEntry.seq), func.count(AuditEntry.seq)).where(
+        AuditEntry.seq > head_seq)
+    first, extra = db.session.execute(after).one()
+    return _refuse_beyond(result, first, extra) if extra else result
+
+
+def _refuse_beyond(result: Verification, first: int, extra: int) -> Verification:
+    """The break of ``extra`` stored entries from seq ``first`` on, past the recorded head."""
+    detail = (f"{extra} entr{'y' if extra == 1 else 'ies'} after the recorded head seq "
+              f"{result.head_seq}, starting at seq {first}")
+    return replace(result, ok=False, first_bad_seq=result.head_seq + 1, kind=BEYOND_HEAD,
+                   reason=f"{BEYOND_HEAD}: {detail}")
+
+
+def _unless_appended(result: Verification) -> Verification:
+    """Entries past the head read at the start are the platform's own when the head, read
+    again now, covers them: the chain up to the first head verified, so it holds."""
+    if result.kind != BEYOND_HEAD:
+        return result
+    now = db.session.scalar(select(AuditHead.seq).execution_options(populate_existing=True))
+    if now is not None and now > result.head_seq and _stored_up_to(now):
+        return replace(result, ok=True, first_bad_seq=None, reason="", kind="")
+    return result
+
+
+def _stored_up_to(seq: int) -> bool:
+    """True when no stored entry lies past ``seq`` (the moved head covers them all)."""
+    return db.session.scalar(select(func.max(AuditEntry.seq))) <= seq

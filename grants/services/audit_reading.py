@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Select, select
 
-from grants.domain.audit import GENESIS_HASH, Verification, verify_chain
+from grants.domain.audit import GENESIS_HASH, Verification, missing_after, verify_chain
 from grants.domain.audit_reading import ReadableLine, person_ids, readable_payload
 from grants.domain.clock import BEIJING, utc_text
 from grants.extensions import db
@@ -210,7 +210,8 @@ def verify_slice(first_seq: int, size: int = VERIFY_CHUNK) -> VerifyStep:
                           start_prev=previous or "",
                           expected_head=(head_seq, head_hash) if is_last else None)
     if result.ok and not is_last and result.head_seq != last_seq:
-        result = Verification(False, result.count, result.head_seq, result.head_hash,
-                              result.head_seq + 1, "missing entries")
+        result = missing_after(result.count, result.head_seq, result.head_hash, last_seq)
+    if is_last:
+        result = audit.entries_after_head(result, head_seq)
     more = result.ok and last_seq < head_seq
     return VerifyStep(last_seq, head_seq, result, last_seq + 1 if more else None)

@@ -18,17 +18,24 @@ The rules (new, replay, 422 for another request, 409 while running) are
   alike); :func:`abandon` deletes the unfinished row when the work failed with a server error,
   so a retry runs the work again. A row whose answer could not be stored stays unfinished:
   its duplicates get 409 until it is pruned, and the work never runs twice.
+- The request's own commit marks its key as done in the same transaction (``status_code`` 0,
+  no ``finished_at``: see :func:`holding`), so once the work is committed a later server
+  error never gives the key up (:func:`abandon` leaves it): a retry cannot run the work twice.
 - :func:`prune` deletes keys older than :data:`~grants.domain.idempotency.RETENTION`.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, event, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from grants.domain.clock import now_utc, stored, utc_text
 from grants.domain.idempotency import NEW, REPLAY, RETENTION, StoredKey, decide
@@ -39,6 +46,34 @@ from grants.services import audit, unit_of_work
 
 POLL_SECONDS = 0.05
 """How often a waiting duplicate re-reads the key row."""
+COMMITTED = 0
+"""``status_code`` of a key whose work is committed but whose answer is not stored yet."""
+_held: ContextVar[str | None] = ContextVar("idempotency_key_held", default=None)
+
+
+@contextmanager
+def holding(key: str) -> Iterator[None]:
+    """Run the request's work holding ``key``: the first commit inside marks the key as done
+    in that same transaction, so the mark and the work are saved together or not at all."""
+    token = _held.set(key)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+
+
+@event.listens_for(Session, "before_commit")
+def _mark_committed(session: Session) -> None:
+    """Before the work's commit, mark the held key (once) as committed with it."""
+    key = _held.get()
+    if key is None:
+        return
+    _held.set(None)
+    session.execute(
+        update(IdempotencyKey)
+        .where(IdempotencyKey.key == key, IdempotencyKey.finished_at.is_(None))
+        .values(status_code=COMMITTED)
+    )
 
 
 @dataclass(frozen=True)
@@ -144,13 +179,15 @@ def abandon(key: str) -> None:
     """Give an unfinished key up after its work failed with a server error, so a retry runs.
 
     Whatever the failed work left in the session is rolled back first. A finished key is
-    never removed: its answer stands.
+    never removed: its answer stands; nor is a key whose work was committed before the error
+    (marked by :func:`holding`): its retries wait and are refused, the work never runs twice.
     """
     db.session.rollback()
     with unit_of_work():
         db.session.execute(
             delete(IdempotencyKey)
-            .where(IdempotencyKey.key == key, IdempotencyKey.finished_at.is_(None))
+            .where(IdempotencyKey.key == key, IdempotencyKey.finished_at.is_(None),
+                   IdempotencyKey.status_code.is_(None))
         )
 
 
@@ -171,5 +208,5 @@ def prune(now: datetime | None = None) -> int:
     return count
 
 
-__all__ = ["NEW", "POLL_SECONDS", "REPLAY", "Answer", "Begun", "abandon", "begin", "finish",
-           "prune"]
+__all__ = ["COMMITTED", "NEW", "POLL_SECONDS", "REPLAY", "Answer", "Begun", "abandon", "begin",
+           "finish", "holding", "prune"]

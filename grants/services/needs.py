@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from grants.domain import messages
 from grants.domain.clock import now_utc, stored
@@ -119,18 +120,21 @@ def _already_supported(need_id: int, user_id: int) -> bool:
     return db.session.scalar(query) is not None
 
 
-def _add_support(need_id: int, user_id: int, moment: datetime) -> None:
-    """Insert the support row and raise the count, refusing a need that stopped being open."""
+def _add_support(need_id: int, user_id: int, moment: datetime) -> int:
+    """Insert the support row and raise the count, refusing a need that stopped being open;
+    returns the new count."""
     db.session.add(NeedSupport(need_id=need_id, user_id=user_id, created_at=stored(moment)))
     db.session.flush()
-    bumped = db.session.execute(
+    count = db.session.scalar(
         update(Need)
         .where(Need.id == need_id, Need.status == OPEN)
         .values(support_count=Need.support_count + 1)
+        .returning(Need.support_count)
         .execution_options(synchronize_session=False)
     )
-    if bumped.rowcount != 1:
+    if count is None:
         raise Refusal(msg("该需求已合并或已立项，不再接受支持"), status=409)
+    return count
 
 
 def support_need(need: Need, user, now: datetime | None = None) -> Need:
@@ -148,12 +152,12 @@ def support_need(need: Need, user, now: datetime | None = None) -> Need:
         raise Refusal(msg("您已经支持过这条需求"), status=409)
     try:
         with unit_of_work():
-            _add_support(need.id, user.id, moment)
+            count = _add_support(need.id, user.id, moment)
             audit.record("need.support", "need", need.id, {"round_id": need.round_id},
                          actor=user, actor_role=role_used(user, RESIDENTS))
     except IntegrityError as error:
         raise Refusal(msg("您已经支持过这条需求"), status=409) from error
-    db.session.refresh(need)
+    set_committed_value(need, "support_count", count)
     return need
 
 

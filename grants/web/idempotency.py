@@ -16,7 +16,8 @@ scripted clients send an ``Idempotency-Key`` header instead. Then:
 - the first request with a key runs the view; its answer — status, ``Location``, content type,
   body and the messages it flashed — is stored (a refusal, 4xx, included: the replay is refused
   alike). A server error (5xx, or an exception) stores nothing and gives the key up, so a retry
-  runs the work;
+  runs the work — unless the work had committed before the error: the key stays held (its
+  retries are refused, 409), as running it again would do it twice;
 - the same request again is answered with the stored answer, unchanged, and its flashes are
   flashed again; the view does not run;
 - a different request (method, path and query, actor, form fields, uploaded files or raw body)
@@ -138,7 +139,8 @@ def _first_run(key: str, view: Callable, args, kwargs) -> Response:
     """Run the view holding ``key``: store its answer, or give the key up on a server error."""
     waiting = _flashed()
     try:
-        response = _answer_of(view, args, kwargs)
+        with idempotency.holding(key):
+            response = _answer_of(view, args, kwargs)
     except BaseException:
         idempotency.abandon(key)
         raise

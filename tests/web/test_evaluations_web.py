@@ -22,7 +22,7 @@ from tests.evaluations_support import (
     scored,
     submitted,
 )
-from tests.helpers import audit_count
+from tests.helpers import audit_count, keyed
 
 
 def text_of(response) -> str:
@@ -190,10 +190,10 @@ def test_the_organizer_assigns_and_publishes_from_the_overview(client, auth, wor
 
 
 def test_an_objection_from_the_public_page(client, world):
-    response = client.post(f"/evaluations/{world['done']}/object", data={
-        "text": "该项目实际未开展讲座，报告与事实不符。", "name": "李四", "phone": "13912345678"})
+    response = client.post(f"/evaluations/{world['done']}/object", data=keyed({
+        "text": "该项目实际未开展讲座，报告与事实不符。", "name": "李四", "phone": "13912345678"}))
     assert response.status_code == 302 and "/notices/objections/" in response.headers["Location"]
-    empty = client.post(f"/evaluations/{world['done']}/object", data={"text": ""})
+    empty = client.post(f"/evaluations/{world['done']}/object", data=keyed({"text": ""}))
     assert empty.status_code in (400, 422)
 
 

@@ -23,7 +23,7 @@ from grants.models import BudgetLine, Community, Proposal
 from grants.models.base import utcnow
 from grants.services import awards, judging, needs, notices
 from tests.factories import make_round
-from tests.helpers import audit_count, create_user, login_as
+from tests.helpers import audit_count, create_user, keyed, login_as
 
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 LANGUAGE_SWITCH = re.compile(
@@ -229,7 +229,7 @@ def test_a_refused_budget_is_explained_in_english(client, app):
     _in_english(client)
     login_as(client, "applicant")
     funding_round = make_round("submission", name="Round 7")
-    created = client.post("/proposals/new", data={"round_id": str(funding_round.id)})
+    created = client.post("/proposals/new", data=keyed({"round_id": str(funding_round.id)}))
     proposal_path = urlparse(created.headers["Location"]).path.removesuffix("/edit")
     before = audit_count()
     response = client.post(f"{proposal_path}/submit", data=_budget_form(community.id, "4999.99"))

@@ -12,7 +12,7 @@ from grants.models import AuditEntry
 from grants.models.base import utcnow
 from grants.models.judging import JudgingSettings, Score, ScoreSheet, Vote
 from grants.services import judging
-from tests.helpers import audit_count, create_user, login_as
+from tests.helpers import audit_count, create_user, keyed, login_as
 from tests.judging_support import build, form_points, split_total
 
 FULL = split_total(80)
@@ -141,7 +141,7 @@ def test_posts_refused_to_the_wrong_roles(client, setup, name):
         client.post("/auth/logout")
         login_as(client, username)
         before = audit_count()
-        assert client.post(url, data={"reason": "x", "judge_id": 1}).status_code == 403, username
+        assert client.post(url, data=keyed({"reason": "x", "judge_id": 1})).status_code == 403, username
         assert audit_count() == before
     sheet = judging.save_sheet(setup.judges[0], setup.proposals[0].id, {}, "", submit=False)
     client.post("/auth/logout")
@@ -449,10 +449,10 @@ def test_resident_votes_once_per_proposal_within_the_limit(client, setup):
     page = client.get(f"/judging/rounds/{setup.round.id}/vote").text
     assert first.title in page and "支持这个项目" in page
     url = f"/judging/rounds/{setup.round.id}/vote/{{}}"
-    assert client.post(url.format(first.id)).status_code == 302
-    response = client.post(url.format(first.id))
+    assert client.post(url.format(first.id), data=keyed()).status_code == 302
+    response = client.post(url.format(first.id), data=keyed())
     assert response.status_code == 409 and "只能支持一次" in response.text
-    response = client.post(url.format(second.id))
+    response = client.post(url.format(second.id), data=keyed())
     assert response.status_code == 409 and "最多支持 1 个" in response.text
     assert db.session.scalar(select(func.count(Vote.id))) == 1
 
@@ -461,17 +461,17 @@ def test_vote_window_and_who_may_vote(client, setup):
     first = setup.proposals[0]
     url = f"/judging/rounds/{setup.round.id}/vote/{first.id}"
     login_as(client, "resident")
-    response = client.post(url)
+    response = client.post(url, data=keyed())
     assert response.status_code == 409 and "未开放" in response.text
     _open_vote(setup)
     settings = db.session.get(JudgingSettings, setup.round.id)
     settings.vote_close = utcnow() - timedelta(minutes=1)
     settings.vote_open = utcnow() - timedelta(hours=2)
     db.session.commit()
-    assert "截止" in client.post(url).text
+    assert "截止" in client.post(url, data=keyed()).text
     client.post("/auth/logout")
     login_as(client, "judge1")
-    assert client.post(url).status_code == 403
+    assert client.post(url, data=keyed()).status_code == 403
     client.post("/auth/logout")
     assert client.post(url).status_code == 302  # to the login page
     assert db.session.scalar(select(func.count(Vote.id))) == 0

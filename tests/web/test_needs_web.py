@@ -9,7 +9,7 @@ from grants.extensions import db
 from grants.models import Need, NeedSupport, User, proposal_need
 from grants.services import needs
 from tests.factories import make_community, make_proposal, make_round
-from tests.helpers import audit_count, count_queries, create_user
+from tests.helpers import audit_count, count_queries, create_user, keyed
 
 
 def posted(funding_round, author, title="楼道灯坏了", community=None, **fields) -> Need:
@@ -40,7 +40,7 @@ def test_resident_posts_a_need(app, client, make_user, login):
     make_user("zhang", "resident", display_name="张桂兰")
     login("zhang")
     assert client.get(f"/needs/new/{funding_round.id}").status_code == 200
-    response = client.post(f"/needs/new/{funding_round.id}", data=form(community))
+    response = client.post(f"/needs/new/{funding_round.id}", data=keyed(form(community)))
     assert response.status_code == 302
     need = db.session.scalars(select(Need)).one()
     page = app.test_client().get(f"/needs/{need.id}").get_data(as_text=True)
@@ -52,7 +52,7 @@ def test_posting_outside_the_window_is_refused_without_audit(client, make_user, 
     make_user("zhang", "resident")
     login("zhang")
     before = audit_count()
-    response = client.post(f"/needs/new/{funding_round.id}", data=form(community))
+    response = client.post(f"/needs/new/{funding_round.id}", data=keyed(form(community)))
     assert response.status_code == 409
     assert "本轮需求征集已于" in response.get_data(as_text=True)
     assert audit_count() == before and db.session.scalar(select(func.count(Need.id))) == 0
@@ -72,7 +72,7 @@ def test_bad_need_form_is_400(client, make_user, login, overrides, message):
     make_user("zhang", "resident")
     login("zhang")
     before = audit_count()
-    response = client.post(f"/needs/new/{funding_round.id}", data=form(community, **overrides))
+    response = client.post(f"/needs/new/{funding_round.id}", data=keyed(form(community, **overrides)))
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
     assert audit_count() == before
@@ -83,7 +83,8 @@ def test_user_text_is_escaped(client, make_user, login):
     make_user("zhang", "resident")
     login("zhang")
     client.post(
-        f"/needs/new/{funding_round.id}", data=form(community, title="<img src=x onerror=alert(1)>")
+        f"/needs/new/{funding_round.id}",
+        data=keyed(form(community, title="<img src=x onerror=alert(1)>")),
     )
     need_id = db.session.scalar(select(Need.id))
     for url in (f"/needs/{need_id}", f"/needs/?round={funding_round.id}"):
@@ -97,9 +98,9 @@ def test_support_once_then_409(client, make_user, login):
     make_user("fan", "resident")
     login("fan")
     before = audit_count()
-    first = client.post(f"/needs/{need.id}/support")
+    first = client.post(f"/needs/{need.id}/support", data=keyed())
     assert first.status_code == 303
-    second = client.post(f"/needs/{need.id}/support")
+    second = client.post(f"/needs/{need.id}/support", data=keyed())
     assert second.status_code == 409 and "您已经支持过这条需求" in second.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Need, need.id).support_count == 1
@@ -110,7 +111,7 @@ def test_cannot_support_own_need(client, login):
     funding_round = make_round("needs")
     need = posted(funding_round, create_user("author", "resident"))
     login("author")
-    response = client.post(f"/needs/{need.id}/support")
+    response = client.post(f"/needs/{need.id}/support", data=keyed())
     assert response.status_code == 403 and "不能支持自己" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(NeedSupport.id))) == 0
 
@@ -121,9 +122,9 @@ def test_support_redirects_back_to_a_local_list_only(client, make_user, login):
     second = posted(funding_round, create_user("author2", "resident"), title="二")
     make_user("fan", "resident")
     login("fan")
-    back = client.post(f"/needs/{first.id}/support", data={"next": "/needs/?sort=newest"})
+    back = client.post(f"/needs/{first.id}/support", data=keyed({"next": "/needs/?sort=newest"}))
     assert back.headers["Location"].endswith("/needs/?sort=newest")
-    away = client.post(f"/needs/{second.id}/support", data={"next": "//evil.example/"})
+    away = client.post(f"/needs/{second.id}/support", data=keyed({"next": "//evil.example/"}))
     assert away.headers["Location"].endswith(f"/needs/{second.id}")
 
 
@@ -143,7 +144,7 @@ def test_who_may_post_and_support(client, make_user, login, role, status):
     make_user("someone", role)
     login("someone")
     assert client.get(f"/needs/new/{funding_round.id}").status_code == status
-    supported = client.post(f"/needs/{need.id}/support")
+    supported = client.post(f"/needs/{need.id}/support", data=keyed())
     assert supported.status_code == (303 if status == 200 else 403)
 
 

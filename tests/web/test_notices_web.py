@@ -16,7 +16,7 @@ from grants.models.awards import Objection
 from grants.services import awards as award_svc
 from grants.services import notices as svc
 from tests.factories import make_proposal, make_round
-from tests.helpers import audit_count, create_user, login_as
+from tests.helpers import audit_count, create_user, keyed, login_as
 
 SCRIPT = "<script>alert('x')</script>"
 
@@ -57,7 +57,7 @@ def test_public_pages_are_public(notice, client):
 def test_anonymous_objection_gets_a_receipt_with_escaped_text(notice, client):
     before = audit_count()
     response = client.post(
-        _object_url(notice), data={"text": SCRIPT, "name": "李四", "phone": "13912345678"}
+        _object_url(notice), data=keyed({"text": SCRIPT, "name": "李四", "phone": "13912345678"})
     )
     assert response.status_code == 302
     assert audit_count() == before + 1
@@ -82,7 +82,7 @@ def test_anonymous_objection_gets_a_receipt_with_escaped_text(notice, client):
 )
 def test_bad_objections_are_422_and_change_nothing(notice, client, data, message):
     before = audit_count()
-    response = client.post(_object_url(notice), data=data)
+    response = client.post(_object_url(notice), data=keyed(data))
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert audit_count() == before and db.session.scalar(select(Objection)) is None
@@ -94,7 +94,7 @@ def test_objections_outside_the_period_are_refused(notice, client):
     db.session.commit()
     before = audit_count()
     response = client.post(
-        _object_url(notice), data={"text": "有异议", "name": "李四", "phone": "13912345678"}
+        _object_url(notice), data=keyed({"text": "有异议", "name": "李四", "phone": "13912345678"})
     )
     assert response.status_code == 409 and "只能在公示期内" in response.get_data(as_text=True)
     assert audit_count() == before
@@ -106,7 +106,7 @@ def test_logged_in_objector_follows_the_outcome(notice, client):
     login_as(client, "liujianguo")
     form = client.get(_object_url(notice)).get_data(as_text=True)
     assert 'name="phone"' not in form
-    assert client.post(_object_url(notice, 1), data={"text": "重复申报"}).status_code == 302
+    assert client.post(_object_url(notice, 1), data=keyed({"text": "重复申报"})).status_code == 302
     objection = db.session.scalar(select(Objection))
     assert objection.user_id is not None and objection.phone == ""
     svc.uphold_objection(objection.id, _user("wangmin"), "经核实重复申报")

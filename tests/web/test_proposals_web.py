@@ -12,7 +12,7 @@ from grants.extensions import db
 from grants.models import AuditEntry, Proposal, ProposalVersion
 from grants.services import proposals
 from tests.factories import make_community, make_org, make_proposal, make_round
-from tests.helpers import audit_count, create_user, login_as
+from tests.helpers import audit_count, create_user, keyed, login_as
 
 
 def form_data(lines=(("社区食堂食材", "materials", "5000", "1"),), **overrides) -> dict:
@@ -238,8 +238,16 @@ def test_new_creates_a_draft_in_an_open_round(signed_in):
     make_round("judging")
     page = signed_in.get("/proposals/new").get_data(as_text=True)
     assert page.count("<option") == 1
-    response = signed_in.post("/proposals/new", data={"round_id": funding_round.id})
+    response = signed_in.post("/proposals/new", data=keyed({"round_id": funding_round.id}))
     assert response.status_code == 302 and "/edit" in response.headers["Location"]
+
+
+def test_a_resent_new_proposal_form_creates_one_draft(signed_in):
+    funding_round = make_round("submission")
+    form = keyed({"round_id": funding_round.id})
+    first, again = (signed_in.post("/proposals/new", data=form) for _ in range(2))
+    assert again.headers["Location"] == first.headers["Location"]
+    assert db.session.scalar(select(func.count(Proposal.id))) == 1
 
 
 def test_org_member_applies_as_the_organisation(client, app):
@@ -247,7 +255,7 @@ def test_org_member_applies_as_the_organisation(client, app):
     create_user("org1", "org_member", organisation_id=org.id)
     funding_round = make_round("submission")
     login_as(client, "org1")
-    client.post("/proposals/new", data={"round_id": funding_round.id})
+    client.post("/proposals/new", data=keyed({"round_id": funding_round.id}))
     proposal = db.session.scalars(select(Proposal)).one()
     assert proposal.organisation_id == org.id
     data = form_data(**{"team-0-name": "", "team-1-name": "", "team-2-name": ""})

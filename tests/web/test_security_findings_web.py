@@ -19,7 +19,7 @@ from grants.models.awards import Objection
 from grants.web.hardening import private_files, trust_proxies
 from grants.web.redirects import is_safe_path
 from tests.factories import make_round
-from tests.helpers import PASSWORD, create_user
+from tests.helpers import PASSWORD, create_user, keyed
 
 HOSTILE_NEXT = {
     "tab, decoded": "/\t/evil.example",
@@ -91,7 +91,7 @@ def test_need_support_next_stays_on_the_site(client, auth):
         need = needs.post_need(funding_round, author, needs.NeedData(
             title=f"需求{i}", community_id=community.id, category="邻里文化",
             description="楼道灯坏了", people_affected=5))
-        answers[case] = client.post(f"/needs/{need.id}/support", data={"next": target})
+        answers[case] = client.post(f"/needs/{need.id}/support", data=keyed({"next": target}))
     assert not _wrong(answers)
 
 
@@ -169,7 +169,7 @@ def notice(app):
 
 def _object(client, notice, address: str, text: str = "申报材料与实际不符，请核实"):
     return client.post(f"/notices/awards/{notice.awards[0].id}/object",
-                       data={"text": text, "name": "李四", "phone": "13912345678"},
+                       data=keyed({"text": text, "name": "李四", "phone": "13912345678"}),
                        environ_base={"REMOTE_ADDR": address})
 
 
@@ -224,7 +224,7 @@ def test_objection_limits_hold_in_redis(sqlite_template, tmp_path):
 
         assert type(limiter.storage).__name__ == "RedisStorage"
         client = app.test_client()
-        assert client.post("/notices/awards/1/object").status_code == 404
+        assert client.post("/notices/awards/1/object", data=keyed()).status_code == 404
         db.session.remove()
         db.engine.dispose()
 

@@ -16,6 +16,7 @@ from grants.services import evaluations as svc
 from grants.services import is_row_id, notices
 from grants.web.access import requires
 from grants.web.evaluations.blueprint import bp
+from grants.web.idempotency import idempotent
 from grants.web.judging.refusals import or_abort
 from grants.web.notices.forms import ObjectionForm
 
@@ -47,6 +48,7 @@ def _objection_page(evaluation: Evaluation, form: ObjectionForm, status: int = 2
 
 @bp.route("/<int:evaluation_id>/object", methods=["GET", "POST"])
 @requires(policies.PUBLIC)
+@idempotent
 def object_to(evaluation_id: int):
     """File an objection against a published evaluation result during its notice."""
     evaluation = _published(evaluation_id)

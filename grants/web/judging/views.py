@@ -29,6 +29,7 @@ from grants.domain.permissions import policies
 from grants.services import judging, ranking
 from grants.web.access import requires
 from grants.web.exports.views import ranking_download
+from grants.web.idempotency import idempotent
 from grants.web.judging import pages
 from grants.web.judging.forms import (
     ConfirmForm,
@@ -297,6 +298,7 @@ def vote_page(round_id: int):
 
 @bp.post("/rounds/<int:round_id>/vote/<int:proposal_id>")
 @requires(policies.RESIDENT)
+@idempotent
 def vote(round_id: int, proposal_id: int):
     """A resident supports one proposal (once each, up to the round's limit, in the window)."""
     funding_round = or_abort(judging.get_round, round_id)

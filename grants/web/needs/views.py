@@ -13,6 +13,7 @@ from grants.domain.permissions.needs import can_merge_needs, can_post_need, can_
 from grants.extensions import db
 from grants.services import needs, rounds
 from grants.web.access import requires
+from grants.web.idempotency import idempotent
 from grants.web.needs.forms import MergeForm, NeedForm, SupportForm
 from grants.web.redirects import safe_next
 
@@ -107,6 +108,7 @@ def detail(need_id: int):
 
 @bp.route("/new/<int:round_id>", methods=["GET", "POST"])
 @requires(policies.RESIDENT)
+@idempotent
 def new(round_id: int):
     """A resident posts a need while the round collects needs."""
     funding_round = rounds.get_round(round_id) or abort(404)
@@ -142,6 +144,7 @@ def _back(need) -> str:
 
 @bp.post("/<int:need_id>/support")
 @requires(policies.RESIDENT)
+@idempotent
 def support(need_id: int):
     """A resident supports a need once; a repeat (double click) answers 409 and adds nothing."""
     need = _need_or_404(need_id)

@@ -17,6 +17,7 @@ from grants.models.awards import Award, Notice
 from grants.services import notice_lookup, notices
 from grants.web.access import requires
 from grants.web.documents import pdf_response
+from grants.web.idempotency import idempotent
 from grants.web.notices.forms import ObjectionForm, ReceiptLookupForm
 from grants.web.public_documents import public_pdf
 from grants.web.ratelimit import anonymous_objection_limits
@@ -81,6 +82,7 @@ def _objection_page(award: Award, form: ObjectionForm, status: int = 200):
 @bp.route("/awards/<int:award_id>/object", methods=["GET", "POST"])
 @requires(policies.PUBLIC)
 @anonymous_objection_limits
+@idempotent
 def object_to(award_id: int):
     """File an objection during the notice period (logged in, or with a name and phone).
 

@@ -35,6 +35,7 @@ from grants.extensions import db
 from grants.models import Attachment, Proposal
 from grants.services import attachments, proposals
 from grants.web.access import requires
+from grants.web.idempotency import idempotent
 from grants.web.proposals import binding, pages
 from grants.web.proposals.forms import ActionForm, NewProposalForm, UploadForm
 
@@ -131,6 +132,7 @@ def mine():
 
 @bp.route("/new", methods=["GET", "POST"])
 @requires(policies.APPLY)
+@idempotent
 def new():
     """Choose an open round; a draft is created there and opened for editing."""
     form = NewProposalForm()
