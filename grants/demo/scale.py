@@ -2,8 +2,8 @@
 
 :func:`fill_round` adds proposals to a round of the demo (round 7: 104 needs, 7 judges,
 judging closed) with bulk SQLAlchemy Core inserts, which skip the ORM and its audit hooks:
-this is test data, not a record of anyone's work. Nine proposals in ten are scored by every
-judge on the panel (assignment, submitted sheet, one score per criterion); the tenth waits in
+this is test data, not a record of anyone's work. Three proposals in four are scored by every
+judge on the panel (assignment, submitted sheet, one score per criterion); the fourth waits in
 screening. The stored ranking and the look-alike title index are then rebuilt, as closing
 judging and submitting would have built them. :func:`add_notice_awards` puts more awards on a
 published notice so the public notice can be measured with ninety of them.
@@ -28,7 +28,15 @@ WORDS = (
     "康复", "助残", "暖心", "帮扶", "花园", "垃圾分类", "议事", "夜校", "健康", "义诊", "手工",
 )
 CATEGORIES = ("助老", "助残", "青少年", "社区营造", "环境")
-SCREENING_SHARE = 10
+SCREENING_SHARE = 4
+
+
+def wide_words() -> tuple[str, ...]:
+    """300 two-character words: titles as varied as a real round's (``WORDS`` makes titles
+    alike by the thousand, the look-alike check's worst case)."""
+    rng = random.Random(1)  # noqa: S311 - test data, not secrets
+    chars = [chr(0x4E00 + rng.randrange(3000)) for _ in range(600)]
+    return tuple("".join(chars[2 * i:2 * i + 2]) for i in range(300))
 CHUNK = 5_000
 
 
@@ -46,8 +54,9 @@ def _people() -> tuple[list[int], list[int], list[int]]:
     return residents, orgs or [None], communities or [None]
 
 
-def _proposal_rows(round_id: int, start: int, count: int, rng: random.Random) -> list[dict]:
-    """``count`` proposal rows numbered from ``start``; every tenth waits in screening."""
+def _proposal_rows(round_id: int, start: int, count: int, rng: random.Random,
+                   words: tuple[str, ...]) -> list[dict]:
+    """``count`` proposal rows numbered from ``start``; every fourth waits in screening."""
     residents, orgs, communities = _people()
     now = utcnow()
     return [
@@ -57,7 +66,7 @@ def _proposal_rows(round_id: int, start: int, count: int, rng: random.Random) ->
             organisation_id=orgs[i % len(orgs)] if i % 3 else None,
             community_id=communities[i % len(communities)],
             status="submitted" if i % SCREENING_SHARE == 0 else "scored",
-            title="".join(rng.sample(WORDS, 3)) + f"计划{i}",
+            title="".join(rng.sample(words, 3)) + f"计划{i}",
             category=CATEGORIES[i % len(CATEGORIES)],
             background="社区居民提出的需求。",
             objectives="回应居民需求。",
@@ -107,16 +116,19 @@ def _score(round_id: int, proposal_ids: list[int], rng: random.Random) -> None:
         for sheet_id, j, p in sheets for cid, top in criteria])
 
 
-def fill_round(round_id: int, count: int, seed: int = 2024) -> int:
-    """Add ``count`` proposals to a round (9 in 10 scored by the whole panel), rebuild its
-    title index and stored ranking, commit; returns how many proposals the round now has."""
+def fill_round(round_id: int, count: int, seed: int = 2024, alike: bool = False) -> int:
+    """Add ``count`` proposals to a round (3 in 4 scored by the whole panel), rebuild its
+    title index and stored ranking, commit; returns how many proposals the round now has.
+
+    Titles are three of 300 words and a number, or with ``alike`` three of the 22 ``WORDS``."""
     from grants.services import ranking_store
 
     rng = random.Random(seed + count)  # noqa: S311 - test data, not secrets
     after = db.session.scalar(select(func.max(Proposal.id))) or 0
     start = db.session.scalar(
         select(func.count(Proposal.id)).where(Proposal.round_id == round_id)) or 0
-    _insert_chunked(Proposal.__table__, _proposal_rows(round_id, start, count, rng))
+    words = WORDS if alike else wide_words()
+    _insert_chunked(Proposal.__table__, _proposal_rows(round_id, start, count, rng, words))
     _score(round_id, _new_ids(round_id, after, "scored"), rng)
     reindex_titles(round_id)
     ranking_store.store_ranking(round_id)

@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, insert, select
 
 from grants.domain import scoring
 from grants.domain.rubric import Criterion as RubricCriterion
@@ -165,9 +165,9 @@ def summary_of(round_id: int) -> RankingSummary | None:
     return db.session.get(RankingSummary, round_id)
 
 
-def _pages(total: int, size: int = PAGE_SIZE) -> int:
-    """How many pages ``total`` rows fill (at least one)."""
-    return max(1, math.ceil(total / size))
+def _pages(total: int) -> int:
+    """How many pages of ``PAGE_SIZE`` rows ``total`` rows fill (at least one)."""
+    return max(1, math.ceil(total / PAGE_SIZE))
 
 
 def _clamp(page: int, pages: int) -> int:
@@ -270,6 +270,6 @@ def ranking_view(round_id: int, page: int = 1) -> RankingView:
 
 
 def stored_count(round_id: int) -> int:
-    """How many proposals the round's stored ranking holds."""
-    query = select(func.count(RankingEntry.id)).where(RankingEntry.round_id == round_id)
-    return db.session.scalar(query) or 0
+    """How many proposals the round's stored ranking holds (from its summary row)."""
+    summary = summary_of(round_id)
+    return summary.ranked if summary else 0

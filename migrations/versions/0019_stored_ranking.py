@@ -59,9 +59,12 @@ def upgrade():
     )
     op.create_index('ix_assignment_judge_round_proposal', 'assignment',
                     ['judge_id', 'round_id', 'proposal_id'], unique=False)
+    op.create_index('ix_proposal_round_status_submitted', 'proposal',
+                    ['round_id', 'status', 'submitted_at', 'id'], unique=False)
 
 
 def downgrade():
+    op.drop_index('ix_proposal_round_status_submitted', table_name='proposal')
     op.drop_index('ix_assignment_judge_round_proposal', table_name='assignment')
     op.drop_table('ranking_summary')
     op.drop_table('ranking_entry')
