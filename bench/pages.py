@@ -231,6 +231,8 @@ def main() -> int:
     parser.add_argument("--db", help="SQLite file to build once and reuse")
     parser.add_argument("--database-url")
     parser.add_argument("--instance")
+    parser.add_argument("--no-build", action="store_true",
+                        help="the database at --database-url is filled already")
     parser.add_argument("--worker", choices=("platform", "bare"))
     args = parser.parse_args()
     if args.worker:
@@ -240,14 +242,15 @@ def main() -> int:
         return 0
     instance = args.instance or tempfile.mkdtemp(prefix="bench-pages-")
     url = args.database_url or f"sqlite:///{args.db or os.path.join(instance, 'pages.db')}"
-    if args.database_url or not (args.db and Path(args.db).exists()):
+    if not args.no_build and (args.database_url or not (args.db and Path(args.db).exists())):
         build(url, args.proposals, instance, args.alike)
     platform, bare = [], []
     for _ in range(args.runs):
         platform.append(_worker("platform", url, instance, args.seconds))
         bare.append(_worker("bare", url, instance, args.seconds))
     print(f"{args.proposals} proposals, 7 judges, 104 needs; {url.split(':')[0]};"
-          f" medians of {args.runs} interleaved runs, test client, one request at a time")
+          f" medians of {args.runs} interleaved runs, test client, one request at a time;"
+          f" load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     report(platform, bare)
     return 0
 

@@ -62,9 +62,10 @@ def _ranking(funding_round: FundingRound, page: int) -> tuple[list[dict], str, b
 
 
 def _preview_pager(round_id: int, page: int) -> Pager:
-    """Page numbers of the preview: one page per 50 ranked proposals."""
+    """Page numbers of the preview (one page per 50 ranked proposals), ``page`` kept in range."""
     total = ranking_store.stored_count(round_id) or PREVIEW_PAGE
-    return Pager(page, max(1, -(-total // PREVIEW_PAGE)))
+    pages = max(1, -(-total // PREVIEW_PAGE))
+    return Pager(min(max(page, 1), pages), pages)
 
 
 def _actions(round_id: int, funded: bool) -> dict:
@@ -93,8 +94,8 @@ def _round_page(round_id: int, status: int = 200, **forms):
     """The organizer's page for one round (also re-shown with a 4xx after a refusal)."""
     funding_round = _round_or_404(round_id)
     settings = awards.settings_of(round_id)
-    page = max(1, request.args.get("page", 1, type=int))
-    preview, ranking_message, funded = _ranking(funding_round, page)
+    pager = _preview_pager(round_id, request.args.get("page", 1, type=int))
+    preview, ranking_message, funded = _ranking(funding_round, pager.page)
     forms.setdefault(
         "settings_form",
         SettingsForm(data={"min_score": settings.min_score, "partial": settings.partial}),
@@ -105,7 +106,7 @@ def _round_page(round_id: int, status: int = 200, **forms):
         summary=awards.pool_summary(funding_round),
         settings=settings,
         preview=preview,
-        preview_pager=_preview_pager(round_id, page),
+        preview_pager=pager,
         ranking_message=ranking_message,
         exclusions=awards.exclusions_of_round(round_id),
         agreements=agreements.agreements_of_round(round_id),
