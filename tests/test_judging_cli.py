@@ -38,3 +38,21 @@ def test_unknown_round_fails_with_a_message(app):
 
 def test_round_is_required(app):
     assert _run(app).exit_code == 2
+
+
+def test_store_ranking_stores_a_closed_round_and_refuses_an_open_one(app):
+    from grants.extensions import db
+    from grants.models.base import utcnow
+    from grants.models.judging import JudgingSettings
+    from grants.services import ranking_store
+
+    setup = build(judges=1, proposals=1, assign=False)
+    write_sheet(setup.round, setup.judges[0].id, setup.proposals[0].id, split_total(80))
+    runner = app.test_cli_runner()
+    refused = runner.invoke(judging_cli, ["store-ranking", "--round", str(setup.round.id)])
+    assert refused.exit_code != 0 and ranking_store.summary_of(setup.round.id) is None
+    db.session.get(JudgingSettings, setup.round.id).closed_at = utcnow()
+    db.session.commit()
+    done = runner.invoke(judging_cli, ["store-ranking", "--round", str(setup.round.id)])
+    assert done.exit_code == 0, done.output
+    assert ranking_store.summary_of(setup.round.id).ranked == 1

@@ -30,5 +30,6 @@ from grants.models import (  # noqa: E402,F401
     judging,
     lookalike,
     payments,
+    ranking,
     security,
 )

@@ -105,6 +105,7 @@ class Assignment(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     __table_args__ = (
         UniqueConstraint("judge_id", "proposal_id", name="uq_assignment_judge_id_proposal_id"),
+        db.Index("ix_assignment_judge_round_proposal", "judge_id", "round_id", "proposal_id"),
     )
 
 

@@ -77,6 +77,7 @@ class Proposal(db.Model):
                         f"{SITE_BAND.min_fen} AND {SITE_BAND.max_fen}", name="requested_in_site_band"),
         CheckConstraint("beneficiary_count >= 0", name="beneficiaries_non_negative"),
         db.Index("ix_proposal_round_status", "round_id", "status"),
+        db.Index("ix_proposal_round_status_submitted", "round_id", "status", "submitted_at", "id"),
     )
 
 

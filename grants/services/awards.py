@@ -15,6 +15,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from grants.domain.awards import FUNDED_OUTCOMES, Candidate, check_adjustment, solve_awards
 from grants.domain.budget import Problem
@@ -162,13 +163,19 @@ def candidates_from_ranking(rows: Iterable) -> list[Candidate]:
     ]
 
 
-def ranking_candidates(round_id: int) -> list[Candidate]:
-    """The round's ranking from the judging area, as solver candidates (empty if none yet)."""
-    try:
-        from grants.services.ranking import round_ranking
-    except ImportError:
-        return []
-    return candidates_from_ranking(round_ranking(round_id))
+def ranking_candidates(round_id: int, upto: int | None = None) -> list[Candidate]:
+    """The round's ranking from the judging area, as solver candidates (empty if none yet).
+
+    Once judging closed they are read from the stored ranking, ranks 1..``upto`` only when
+    ``upto`` is given: the solver decides down the ranking, each decision depending only on
+    those above it, so the first ``upto`` decisions need no more candidates than that."""
+    from grants.services import ranking_store
+    from grants.services.ranking import round_ranking
+
+    if ranking_store.summary_of(round_id) is None:
+        return candidates_from_ranking(round_ranking(round_id))[:upto]
+    last = upto if upto is not None else ranking_store.stored_count(round_id)
+    return candidates_from_ranking(ranking_store.stored_lines(round_id, 1, last))
 
 
 def _row(c: Candidate, outcome: str, amount_fen: int, said: Message, offered: bool = True) -> dict:
@@ -469,10 +476,10 @@ def exclude_proposal(round_id: int, proposal_id: int, reason: str, actor) -> Awa
 
 
 def awards_of_round(round_id: int) -> list[Award]:
-    """Every award of a round in rank order, with its proposal loaded."""
-    return list(
-        db.session.scalars(select(Award).where(Award.round_id == round_id).order_by(Award.rank))
-    )
+    """Every award of a round in rank order, with its proposal loaded (one more query)."""
+    query = (select(Award).where(Award.round_id == round_id)
+             .options(selectinload(Award.proposal)).order_by(Award.rank))
+    return list(db.session.scalars(query))
 
 
 def exclusions_of_round(round_id: int) -> list[AwardExclusion]:
@@ -523,12 +530,11 @@ class SheetColumn:
 def _final_from_ranking(round_id: int, proposal_id: int) -> Decimal | None:
     """The proposal's published final score from the judging ranking, if there is one."""
     try:
-        from grants.services.ranking import round_ranking
+        from grants.services.ranking import final_score_of
 
-        rows = round_ranking(round_id)
+        return final_score_of(round_id, proposal_id)
     except (ImportError, ValueError):
         return None
-    return next((r.final_score for r in rows if int(r.proposal_id) == proposal_id), None)
 
 
 def _points(half_points: int) -> Decimal:

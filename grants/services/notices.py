@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from grants.domain import messages
 from grants.domain.clock import local_date, now_utc, stored
@@ -116,6 +117,19 @@ class PublicRow:
     objectable: bool
 
 
+def notice_awards(notice_id: int) -> list[Award]:
+    """A notice's awards in rank order with their proposals, organisations and communities:
+    one query, whatever the number of awards."""
+    query = (
+        select(Award)
+        .where(Award.notice_id == notice_id)
+        .options(selectinload(Award.proposal).options(
+            joinedload(Proposal.organisation), joinedload(Proposal.community)))
+        .order_by(Award.rank)
+    )
+    return list(db.session.scalars(query))
+
+
 def public_rows(notice: Notice) -> list[PublicRow]:
     """The awards of a notice in rank order, as the public may see them."""
     counts = dict(
@@ -127,7 +141,7 @@ def public_rows(notice: Notice) -> list[PublicRow]:
         ).all()
     )
     rows = []
-    for award in notice.awards:
+    for award in notice_awards(notice.id):
         p = award.proposal
         leader = p.contact_name or (p.team[0] if p.team else "")
         rows.append(

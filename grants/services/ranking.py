@@ -26,7 +26,7 @@ from grants.domain.scoring import JudgeProfile, OutlierFlag, RankedRow
 from grants.extensions import db
 from grants.models import Proposal, User
 from grants.models.judging import Criterion, Score, ScoreSheet
-from grants.services import judging
+from grants.services import judging, ranking_store
 
 CSV_HEADER = ("rank", "proposal_id", "title", "final_score", "method", "judges")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -141,6 +141,15 @@ def round_ranking(round_id: int) -> list[RankedRow]:
     return ranking_report(round_id).rows
 
 
+def final_score_of(round_id: int, proposal_id: int) -> Decimal | None:
+    """A proposal's final score: from the stored ranking once judging closed, else live."""
+    if ranking_store.summary_of(round_id) is not None:
+        entry = ranking_store.stored_entry(round_id, proposal_id)
+        return entry.final_score if entry else None
+    return next((r.final_score for r in round_ranking(round_id)
+                 if int(r.proposal_id) == proposal_id), None)
+
+
 def _breakdown(rows: list[tuple]) -> dict[int, dict[str, Decimal]]:
     """Mean points per criterion (2 decimals) for every scored proposal, from the flat rows."""
     grouped: dict[int, dict[str, list[Decimal]]] = {}
@@ -248,8 +257,30 @@ class ApplicantResult:
     comments: list[tuple[str, str]]
 
 
+def _own_comments(proposal_id: int) -> list[tuple[int, str]]:
+    """The non-empty comments of a proposal's submitted sheets as (judge id, comment)."""
+    query = select(ScoreSheet.judge_id, ScoreSheet.comment).where(
+        ScoreSheet.proposal_id == proposal_id, ScoreSheet.status == SUBMITTED,
+        ScoreSheet.comment != "")
+    return sorted(tuple(row) for row in db.session.execute(query))
+
+
 def applicant_result(proposal: Proposal) -> ApplicantResult:
-    """The published result of one proposal; judges appear only as 评委1…n (by id order)."""
+    """The published result of one proposal; judges appear only as 评委1…n (by id order).
+
+    Read from the ranking stored when judging closed (one entry and the proposal's own sheets),
+    else ranked live."""
+    entry = ranking_store.stored_entry(proposal.round_id, proposal.id)
+    if entry is not None or ranking_store.summary_of(proposal.round_id) is not None:
+        comments = _own_comments(proposal.id)
+        labels = rules.judge_labels(judge_id for judge_id, _ in comments)
+        return ApplicantResult(
+            proposal=proposal,
+            row=entry,
+            criteria=judging.rubric_of(proposal.round_id),
+            means={k: Decimal(v) for k, v in (entry.means if entry else {}).items()},
+            comments=[(labels[judge_id], text) for judge_id, text in comments],
+        )
     report = ranking_report(proposal.round_id)
     row = next((r for r in report.rows if r.proposal_id == proposal.id), None)
     comments = report.comments.get(proposal.id, [])

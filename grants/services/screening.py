@@ -130,18 +130,18 @@ def _char_frequency(round_id: int, chars: set[str]) -> dict[str, int]:
 
 
 def _shortlist(round_id: int, subject: str, frequency: dict[str, int]) -> set[int]:
-    """Ids of the round's non-draft proposals whose titles could be alike to ``subject``
-    (:mod:`grants.domain.lookalike`): the right lengths and one of its rarest characters."""
+    """Ids of the round's proposals whose titles could be alike to ``subject``
+    (:mod:`grants.domain.lookalike`): the right lengths and one of its rarest characters, read
+    from the index alone (drafts are left out when their titles are read)."""
     probe = probe_characters(subject, frequency)
     if not probe:
         return set()
     shortest, longest = length_range(len(subject))
     query = (
         select(ProposalTitleChar.proposal_id).distinct()
-        .join(Proposal, Proposal.id == ProposalTitleChar.proposal_id)
         .where(
             ProposalTitleChar.round_id == round_id, ProposalTitleChar.ch.in_(probe),
-            ProposalTitleChar.length.between(shortest, longest), Proposal.status != DRAFT,
+            ProposalTitleChar.length.between(shortest, longest),
         )
     )
     return set(db.session.scalars(query))
@@ -160,7 +160,8 @@ def _candidate_titles(proposals: Sequence[Proposal]) -> dict[int, dict[int, str]
             shortlists[proposal.id] = _shortlist(round_id, subjects[proposal.id], frequency)
     wanted = set().union(*shortlists.values()) if shortlists else set()
     titles = dict(db.session.execute(
-        select(Proposal.id, Proposal.title).where(Proposal.id.in_(wanted))).all()) if wanted else {}
+        select(Proposal.id, Proposal.title).where(Proposal.id.in_(wanted), Proposal.status != DRAFT)
+    ).all()) if wanted else {}
     return {pid: {other: titles[other] for other in ids if other in titles}
             for pid, ids in shortlists.items()}
 

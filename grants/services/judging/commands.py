@@ -42,7 +42,7 @@ from grants.models.judging import (
     ScoreSheet,
     Vote,
 )
-from grants.services import audit, locked, unit_of_work
+from grants.services import audit, locked, ranking_store, unit_of_work
 from grants.services.judging import queries
 from grants.services.lifecycle import apply
 from grants.services.notifications import notify
@@ -514,7 +514,8 @@ def close_judging(round_id: int, actor, now: datetime | None = None) -> list[int
     """End judging: every proposal being scored that has a submitted sheet becomes ``scored``.
 
     One ``round.close_judging`` entry for the round, then one ``proposal.close_judging`` per
-    proposal moved (by the proposal table), all in one transaction. Before the deadline every
+    proposal moved (by the proposal table), all in one transaction, which also stores the
+    ranking the pages read from then on. Before the deadline every
     assigned sheet must be submitted.
     """
     perms.require(perms.can_manage_panel(actor))
@@ -538,6 +539,8 @@ def close_judging(round_id: int, actor, now: datetime | None = None) -> list[int
         for proposal in moving:
             row = locked(Proposal, proposal.id, msg("找不到该项目"))
             apply(PROPOSAL, row, "close_judging", actor, payload={"round_id": round_id})
+        db.session.flush()
+        ranking_store.store_ranking(round_id)
     return [p.id for p in moving]
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, or_, select
 
 from grants.domain import assignment as assigning
 from grants.domain import judging_rules as rules
@@ -582,22 +582,19 @@ class DashboardRow:
         return "submit" in self.actions
 
 
+DASHBOARD_PAGE = 50
+
+
 @dataclass
 class DashboardRound:
-    """One round on a judge's dashboard with their progress."""
+    """One round on a judge's dashboard: their progress, counted in SQL, and one page of rows."""
 
     round: FundingRound
     rows: list[DashboardRow]
-
-    @property
-    def assigned(self) -> int:
-        """Proposals the judge must score (conflicted ones excluded)."""
-        return sum(1 for row in self.rows if not row.conflict)
-
-    @property
-    def done(self) -> int:
-        """Sheets the judge has submitted (locked: the table offers no more ``submit``)."""
-        return sum(1 for row in self.rows if not row.open and not row.conflict)
+    assigned: int = 0
+    done: int = 0
+    page: int = 1
+    pages: int = 1
 
     @property
     def left(self) -> int:
@@ -605,8 +602,77 @@ class DashboardRound:
         return self.assigned - self.done
 
 
-def judge_dashboard(judge: User) -> list[DashboardRound]:
-    """Every round the judge sits on, with assigned proposals and their own sheet state.
+def _own_declared(judge: User):
+    """The proposal ids the judge declared a conflict with, as a subquery."""
+    return select(Conflict.proposal_id).where(
+        Conflict.judge_id == judge.id, Conflict.source == "declared",
+        Conflict.proposal_id.is_not(None))
+
+
+def _hidden(judge: User):
+    """The SQL condition of an assigned proposal conflicted by a rule the judge's own pages
+    must not reveal: the record (applicant, member of the organisation) or a stored conflict
+    (per proposal or per organisation). Team members are checked on the shown rows."""
+    stored = select(Conflict.id).where(
+        Conflict.judge_id == judge.id,
+        or_(Conflict.proposal_id == Proposal.id,
+            and_(Conflict.organisation_id.is_not(None),
+                 Conflict.organisation_id == Proposal.organisation_id)))
+    rules_ = [Proposal.applicant_id == judge.id, stored.exists()]
+    if judge.organisation_id is not None:
+        rules_.append(Proposal.organisation_id == judge.organisation_id)
+    return or_(*rules_)
+
+
+def _assigned(judge: User):
+    """The judge's assignments joined to their proposals and own sheets."""
+    return (
+        select(Assignment.round_id)
+        .join(Proposal, Proposal.id == Assignment.proposal_id)
+        .outerjoin(ScoreSheet, and_(ScoreSheet.judge_id == Assignment.judge_id,
+                                    ScoreSheet.proposal_id == Assignment.proposal_id))
+        .where(Assignment.judge_id == judge.id)
+    )
+
+
+def _dashboard_counts(judge: User) -> dict[int, tuple[int, int]]:
+    """Round id → (assigned, submitted) of the judge's assignments free of conflict: one query."""
+    submitted = func.sum(case((ScoreSheet.status == SUBMITTED, 1), else_=0))
+    query = (
+        _assigned(judge).add_columns(func.count(Assignment.id), submitted)
+        .where(~_hidden(judge), Proposal.id.not_in(_own_declared(judge)))
+        .group_by(Assignment.round_id)
+    )
+    return {rid: (n, int(done or 0)) for rid, n, done in db.session.execute(query)}
+
+
+def _dashboard_rows(judge: User, round_id: int, page: int, own: dict, roles) -> list[DashboardRow]:
+    """One page of the judge's rows in a round (by proposal id): one query."""
+    query = (
+        _assigned(judge).add_columns(Proposal.id, Proposal.title, Proposal.category,
+                                     Proposal.team, ScoreSheet.status)
+        .where(Assignment.round_id == round_id,
+               or_(Proposal.id.in_(_own_declared(judge)), ~_hidden(judge)))
+        .order_by(Proposal.id)
+        .offset((page - 1) * DASHBOARD_PAGE).limit(DASHBOARD_PAGE)
+    )
+    facts = judge_facts(judge)
+    rows = []
+    for _rid, pid, title, category, team, state in db.session.execute(query):
+        team_member = facts.display_name.strip() and facts.display_name.strip() in \
+            rules.team_names(team)
+        if team_member and pid not in own:
+            continue
+        rows.append(DashboardRow(pid, title, category, state, own.get(pid),
+                                 SCORE_SHEET.available(state or DRAFT, roles)))
+    return rows
+
+
+def judge_dashboard(judge: User, round_id: int | None = None, page: int = 1
+                    ) -> list[DashboardRound]:
+    """Every round the judge sits on, with their progress and one page of their assigned
+    proposals and own sheet state (page ``page`` of round ``round_id``, the first page of the
+    others); the same few queries for 100 assignments as for 10,000.
 
     A conflict is marked only where the judge declared it with that proposal. A proposal
     conflicted by another rule (an organisation-wide declaration, a membership the record
@@ -619,36 +685,16 @@ def judge_dashboard(judge: User) -> list[DashboardRound]:
         .where(PanelMember.judge_id == judge.id)
         .order_by(FundingRound.id.desc())
     ).all()
-    proposals = db.session.scalars(
-        select(Proposal)
-        .join(Assignment, Assignment.proposal_id == Proposal.id)
-        .where(Assignment.judge_id == judge.id)
-        .order_by(Proposal.id)
-    ).all()
-    states = dict(
-        db.session.execute(
-            select(ScoreSheet.proposal_id, ScoreSheet.status).where(ScoreSheet.judge_id == judge.id)
-        ).all()
-    )
-    hidden = set(conflict_map([judge], proposals))
+    counts = _dashboard_counts(judge)
     own = own_declarations(judge)
     roles = acting_roles(judge)
     result = []
     for funding_round in rounds:
-        rows = [
-            DashboardRow(
-                p.id,
-                p.title,
-                p.category,
-                states.get(p.id),
-                own.get(p.id),
-                SCORE_SHEET.available(states.get(p.id, DRAFT), roles),
-            )
-            for p in proposals
-            if p.round_id == funding_round.id
-            and (p.id in own or (judge.id, p.id) not in hidden)
-        ]
-        result.append(DashboardRound(funding_round, rows))
+        assigned, done = counts.get(funding_round.id, (0, 0))
+        pages = max(1, -(-(assigned + len(own)) // DASHBOARD_PAGE))
+        shown = min(max(page, 1), pages) if funding_round.id == round_id else 1
+        rows = _dashboard_rows(judge, funding_round.id, shown, own, roles)
+        result.append(DashboardRound(funding_round, rows, assigned, done, shown, pages))
     return result
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,7 +17,7 @@ from grants.domain.permissions.awards import can_manage_awards, can_view_score_s
 from grants.extensions import db
 from grants.models import FundingRound, Proposal
 from grants.models.awards import Award, Notice, Objection
-from grants.services import agreements, awards, notices
+from grants.services import agreements, awards, notices, ranking_store
 from grants.web.access import requires
 from grants.web.awards.forms import (
     DECISIONS,
@@ -34,6 +34,7 @@ from grants.web.documents import (
     pdf_response,
     render_pdf,
 )
+from grants.web.paging import Pager
 from grants.web.public_documents import make_agreement_pdf, make_pending
 
 bp = Blueprint("awards", __name__, url_prefix="/awards")
@@ -44,18 +45,30 @@ def _round_or_404(round_id: int) -> FundingRound:
     return db.session.get(FundingRound, round_id) or abort(404)
 
 
-def _ranking(funding_round: FundingRound) -> tuple[list[dict], str]:
-    """The solver's preview on the current ranking, or the reason there is none yet."""
+PREVIEW_PAGE = 50
+
+
+def _ranking(funding_round: FundingRound, page: int) -> tuple[list[dict], str, bool]:
+    """Page ``page`` of the solver's preview on the current ranking (decided down to the
+    page's last rank), the reason there is none yet, and whether any row is funded."""
     try:
-        candidates = awards.ranking_candidates(funding_round.id)
+        candidates = awards.ranking_candidates(funding_round.id, upto=page * PREVIEW_PAGE)
     except ValueError as error:
-        return [], str(error)
+        return [], str(error), False
     if not candidates:
-        return [], _("本轮尚无评审排名，评审结束并生成排名后才能计算立项名单。")
-    return awards.preview(funding_round, candidates), ""
+        return [], _("本轮尚无评审排名，评审结束并生成排名后才能计算立项名单。"), False
+    rows = awards.preview(funding_round, candidates)
+    return rows[(page - 1) * PREVIEW_PAGE:], "", any(row["funded"] for row in rows)
 
 
-def _actions(round_id: int, preview: list[dict]) -> dict:
+def _preview_pager(round_id: int, page: int) -> Pager:
+    """Page numbers of the preview (one page per 50 ranked proposals), ``page`` kept in range."""
+    total = ranking_store.stored_count(round_id) or PREVIEW_PAGE
+    pages = max(1, -(-total // PREVIEW_PAGE))
+    return Pager(min(max(page, 1), pages), pages)
+
+
+def _actions(round_id: int, funded: bool) -> dict:
     """What the organizer may do on the round page, as the lifecycles allow it: the actions
     of each award, notice and objection, and whether the round's two buttons apply."""
     roles = acting_roles(current_user)
@@ -71,7 +84,7 @@ def _actions(round_id: int, preview: list[dict]) -> dict:
         "notice_actions": {n.id: NOTICE.available(n.status, roles) for n in round_notices},
         "objection_actions": {o.id: OBJECTION.available(o.status, roles)
                               for o in round_objections},
-        "can_propose": any(row["funded"] for row in preview)
+        "can_propose": funded
         or any("discard" in actions for actions in award_actions.values()),
         "can_publish": any("publish_notice" in actions for actions in award_actions.values()),
     }
@@ -81,7 +94,8 @@ def _round_page(round_id: int, status: int = 200, **forms):
     """The organizer's page for one round (also re-shown with a 4xx after a refusal)."""
     funding_round = _round_or_404(round_id)
     settings = awards.settings_of(round_id)
-    preview, ranking_message = _ranking(funding_round)
+    pager = _preview_pager(round_id, request.args.get("page", 1, type=int))
+    preview, ranking_message, funded = _ranking(funding_round, pager.page)
     forms.setdefault(
         "settings_form",
         SettingsForm(data={"min_score": settings.min_score, "partial": settings.partial}),
@@ -92,12 +106,13 @@ def _round_page(round_id: int, status: int = 200, **forms):
         summary=awards.pool_summary(funding_round),
         settings=settings,
         preview=preview,
+        preview_pager=pager,
         ranking_message=ranking_message,
         exclusions=awards.exclusions_of_round(round_id),
         agreements=agreements.agreements_of_round(round_id),
         decisions=DECISIONS,
         can_manage=can_manage_awards(current_user)[0],
-        **_actions(round_id, preview),
+        **_actions(round_id, funded),
         action_form=ActionForm(),
         adjust_form=forms.pop("adjust_form", AdjustForm(formdata=None)),
         exclude_form=forms.pop("exclude_form", ExcludeForm(formdata=None)),

@@ -14,7 +14,7 @@ from grants.domain.clock import aware
 from grants.domain.permissions import judging as perms
 from grants.domain.phases import format_local
 from grants.domain.rubric import Criterion
-from grants.services import judging, ranking
+from grants.services import judging, ranking_store
 from grants.web.judging.forms import (
     ConfirmForm,
     JudgePickForm,
@@ -24,6 +24,7 @@ from grants.web.judging.forms import (
     SettingsForm,
     to_local,
 )
+from grants.web.paging import Pager
 
 CHART_HEIGHT = 60
 LEANING_BADGES = {
@@ -34,7 +35,8 @@ LEANING_BADGES = {
 
 def dashboard(status: int = 200):
     """The judge's dashboard."""
-    rounds = judging.judge_dashboard(current_user)
+    rounds = judging.judge_dashboard(
+        current_user, request.args.get("round_id", type=int), request.args.get("page", 1, type=int))
     return render_template("judging/dashboard.html", rounds=rounds, form=ReasonForm()), status
 
 
@@ -186,13 +188,15 @@ def sheet(found, form, status: int = 200):
 
 
 def ranking_page(funding_round):
-    """The ranking page: rows, per-criterion means, flags and the judges' score charts."""
-    report = ranking.ranking_report(funding_round.id)
+    """One page of the ranking (stored when judging closed): rows, per-criterion means, the
+    page's flags and the judges' score charts."""
+    report = ranking_store.ranking_view(funding_round.id, request.args.get("page", 1, type=int))
     peak = max((max(p.histogram) for p in report.profiles.values()), default=1) or 1
     return render_template(
         "judging/ranking.html",
         r=funding_round,
         report=report,
+        paging=Pager(report.page, report.pages),
         peak=peak,
         chart_height=CHART_HEIGHT,
         labels=scoring.HISTOGRAM_LABELS,
