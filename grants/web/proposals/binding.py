@@ -175,6 +175,12 @@ def added_row(form: ProposalForm) -> bool:
     return False
 
 
+def row_limits(form: ProposalForm) -> dict[str, list[str]]:
+    """The sections given more rows than they hold, each with the refusal naming its limit."""
+    return {section: [form[section].limit_message()] for section in ROW_BUTTONS.values()
+            if form[section].too_many_rows}
+
+
 def _row_field(form: ProposalForm, name: str):
     """The input a problem such as ``budget-2-unit_price`` belongs to, or ``None``."""
     parts = name.split("-")
