@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from grants.extensions import db
-from grants.models import Need, BudgetLine
+from grants.models import BudgetLine, Need
 from tests.conftest import IsolatedClient
 from tests.factories import make_community, make_round
 from tests.helpers import audit_count, create_user, login_as
