@@ -133,3 +133,9 @@ def date_range_message() -> str:
     """The refusal of a date outside the range, naming the range."""
     return msg("日期须在 {first} 至 {last} 之间", first=DATE_MIN.isoformat(),
                last=DATE_MAX.isoformat())
+
+
+def is_digits(text: str) -> bool:
+    """True for ASCII digits only: ``str.isdigit`` also accepts ``²`` and other digits that
+    ``int()`` refuses, which turned a query such as ``?actor=²`` into a server error."""
+    return text.isascii() and text.isdigit()

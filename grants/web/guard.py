@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, request
 from flask_babel import gettext as _
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.routing import IntegerConverter, ValidationError
@@ -82,6 +82,26 @@ def _screened(values: MultiDict) -> ImmutableMultiDict:
     return ImmutableMultiDict(cleaned)
 
 
+def checks_own_input(view):
+    """Mark a view whose form refuses control characters and over-long numbers beside the
+    input itself (keeping what was typed, answering 422): the guard then only strips invisible
+    characters from its form. Its query string is screened as every other."""
+    view.checks_own_input = True
+    return view
+
+
+def _checks_own_input() -> bool:
+    """True when the matched view screens its own form (see :func:`checks_own_input`)."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "checks_own_input", False))
+
+
+def _screened_form(values: MultiDict) -> ImmutableMultiDict:
+    """A form for a view that refuses bad values itself: invisible characters stripped only."""
+    return ImmutableMultiDict([(key, inputs.strip_invisible(value))
+                               for key, value in values.items(multi=True)])
+
+
 def screen_request() -> None:
     """Refuse or clean the query string and the form of the request (files are not text)."""
     if reason := _refusal(request.path):
@@ -90,7 +110,8 @@ def screen_request() -> None:
     target.__dict__["args"] = _screened(request.args)
     if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.mimetype in (
             "application/x-www-form-urlencoded", "multipart/form-data"):
-        target.__dict__["form"] = _screened(request.form)
+        screen = _screened_form if _checks_own_input() else _screened
+        target.__dict__["form"] = screen(request.form)
 
 
 def query_id(name: str) -> int | None:

@@ -3,6 +3,8 @@ text, over-long numbers, too many rows and dates out of range are refused, never
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select
 
@@ -112,3 +114,16 @@ def test_round_dates_outside_the_range_are_refused_naming_it(client, end):
     response = client.post("/rounds/new", data=round_form(implementation_end=end))
     assert response.status_code == 400
     assert "日期须在 2000-01-01 至 2100-12-31 之间" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("end", [date(9999, 12, 31), date(1, 1, 1)])
+def test_a_round_stored_with_an_extreme_date_still_shows_its_pages(client, end):
+    funding_round = make_round("notice", implementation_end=end)
+    create_user("wangmin", "organizer")
+    for path in ("/", f"/rounds/{funding_round.id}", "/rounds/", "/open/",
+                 f"/open/rounds/{funding_round.id}"):
+        assert client.get(path).status_code < 500, path
+    login_as(client, "wangmin")
+    for path in ("/", f"/rounds/{funding_round.id}", "/rounds/", "/me/",
+                 f"/followup/rounds/{funding_round.id}", f"/rounds/{funding_round.id}/edit"):
+        assert client.get(path).status_code < 500, path
