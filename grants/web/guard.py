@@ -7,7 +7,9 @@
   more than :data:`~grants.domain.inputs.MAX_NUMBER_DIGITS` digits is refused with a 400 that
   names what is wrong; invisible characters (zero-width spaces, BOM, bidi overrides) are
   stripped, so text made only of them arrives empty and fails a required check.
-* **Query ints**: :func:`query_id` reads an id filter, ignoring anything that names no row.
+* **Query ints**: ``request.args.get(name, type=parse_row_id)`` (the one helper,
+  :func:`grants.domain.inputs.parse_row_id`) reads an id filter, ignoring anything that names
+  no row; select fields that pick a row coerce with :func:`~grants.domain.inputs.db_int`.
 * **Repeating rows**: :class:`BoundedFieldList` refuses rows past ``max_entries`` with a message
   naming the limit, where WTForms would silently drop them.
 * **Dates**: :class:`DateInRange` keeps dates between 2000-01-01 and 2100-12-31.
@@ -112,12 +114,6 @@ def screen_request() -> None:
             "application/x-www-form-urlencoded", "multipart/form-data"):
         screen = _screened_form if _checks_own_input() else _screened
         target.__dict__["form"] = screen(request.form)
-
-
-def query_id(name: str) -> int | None:
-    """The row id in query-string parameter ``name``, or None when absent or naming no row (a
-    filter that is ignored)."""
-    return inputs.parse_row_id(request.args.get(name))
 
 
 class BoundedFieldList(FieldList):

@@ -54,3 +54,16 @@ def test_choice_coercion_refuses_what_no_database_column_holds():
 def test_dates_lie_within_the_platform_range(value, ok):
     assert inputs.date_in_range(value) is ok
     assert "2000-01-01" in inputs.date_range_message()
+
+
+def test_a_superscript_digit_in_the_follow_up_rules_is_a_problem_not_a_crash():
+    from grants.domain.followup_settings import parse_rules
+
+    rules, problems = parse_rules({"quota": "²", "weight_evaluation": "40",
+                                   "weight_satisfaction": "40", "weight_timeliness": "20",
+                                   "erase_after_days": "90"})
+    assert rules is None and [problem.field for problem in problems] == ["quota"]
+
+
+def test_digits_are_ascii_digits_only():
+    assert inputs.is_digits("2026") and not inputs.is_digits("²") and not inputs.is_digits("")

@@ -122,7 +122,8 @@ class Visit:
     username: str
     app: Flask
     client: IsolatedClient
-    checked: list[int] = field(default_factory=lambda: [0])
+    forms: dict[str, set[str]] = field(default_factory=dict)
+    """The POST forms of the pages the visit was shown: action → field names."""
 
     def login(self) -> None:
         """Log in again (a hostile request may have ended the visit)."""
@@ -154,14 +155,16 @@ def _changed(before: tuple, after: tuple, path: str) -> str:
 
 def _open_visit(database: str, username: str, demo_template, folder, request):
     """A user's visit on a private copy of the demo data (a generator: the second ``next``
-    closes it)."""
+    closes it). The PDF cache is shared by all visits, as ``demo_app`` shares it, so the fonts
+    are derived once."""
     if database == "sqlite":
         path = folder / "grants.db"
         path.write_bytes(demo_template.read_bytes())
         url, name = f"sqlite:///{path}", None
     else:
         name, url = pg_copy(request.getfixturevalue("pg_demo_template"))
-    application = make_test_app(url, folder, RATELIMIT_ENABLED=False)
+    cache = os.environ.get("PDF_CACHE_DIR") or str(folder.parent / "pdf-cache")
+    application = make_test_app(url, folder, RATELIMIT_ENABLED=False, PDF_CACHE_DIR=cache)
     application.test_client_class = IsolatedClient
     with application.app_context():
         current = Visit(database, username, application, application.test_client())
@@ -216,6 +219,8 @@ class Probe:
                                  f"{type(error).__name__}: {str(error)[:200]}")
             db.session.rollback()
             return None
+        if response.status_code == 200 and response.mimetype == "text/html":
+            _record_forms(self.visit, path, response.get_data(as_text=True))
         if response.status_code >= 500:
             self.failures.append(f"{method} {path} with {what} answered {response.status_code}")
         elif response.status_code >= 400:
@@ -252,16 +257,19 @@ def _classes_for(endpoint: str, username: str) -> list[str]:
 
 
 def _probe_route(current: Visit, endpoint: str, rule: str) -> list[str]:
-    """Send one route its hostile classes, with an id past the database range first."""
+    """Send one route its hostile classes, with an id past the database range first (to its
+    first method: the id is refused by routing, whatever the method)."""
     probe = Probe(current)
-    for method in _methods(current.app, endpoint):
-        if "<int:" in rule:
+    for index, method in enumerate(_methods(current.app, endpoint)):
+        if "<int:" in rule and index == 0:
             value = DB_INT_MAX + 1
             response = probe.send(method, _substitute(rule, value), f"id {value}")
             if response is not None and response.status_code != 404:
                 probe.failures.append(f"{method} {_substitute(rule, value)} answered "
                                       f"{response.status_code}, not 404")
         path = _substitute(rule, 1)
+        if method == "GET" and not FILES.search(rule):
+            probe.send(method, path, "no query (the page as shown)")
         for name in _classes_for(endpoint, current.username):
             if name == "hypothesis":
                 _probe_with_hypothesis(probe, method, path)
@@ -317,24 +325,25 @@ class _Forms(HTMLParser):
             self._current = None
 
 
+def _record_forms(current: Visit, path: str, page: str) -> None:
+    """Note the POST forms of a page the visit was shown (the action, else the page itself)."""
+    parser = _Forms()
+    parser.feed(page)
+    for action, names in parser.forms:
+        target = (action or path).split("?")[0].split("#")[0]
+        if target.startswith("/") and not target.startswith(("/auth/logout", "/lang/")):
+            current.forms.setdefault(target, set()).update(names)
+
+
 def _forms_shown(current: Visit) -> dict[str, tuple[str, ...]]:
-    """Every POST form the user is shown on the pages of every GET route (ids 1 to 3)."""
-    forms: dict[str, set[str]] = {}
-    for endpoint, rule in ROUTES:
-        if "GET" not in _methods(current.app, endpoint) or FILES.search(rule):
-            continue
-        for value in (1, 2, 3) if "<int:" in rule else (1,):
-            path = _substitute(rule, value)
-            response = current.client.get(path)
-            if response.status_code != 200 or response.mimetype != "text/html":
-                continue
-            parser = _Forms()
-            parser.feed(response.get_data(as_text=True))
-            for action, names in parser.forms:
-                target = (action or path).split("?")[0].split("#")[0]
-                if target.startswith("/") and not target.startswith(("/auth/logout", "/lang/")):
-                    forms.setdefault(target, set()).update(names)
-    return {target: tuple(sorted(names - {"csrf_token"})) for target, names in forms.items()}
+    """Every POST form the user was shown by the route test (each GET page with id 1), or on
+    a walk of those pages when this test runs alone."""
+    if not current.forms:
+        for endpoint, rule in ROUTES:
+            if "GET" in _methods(current.app, endpoint) and not FILES.search(rule):
+                Probe(current).send("GET", _substitute(rule, 1), "no query")
+    return {target: tuple(sorted(names - {"csrf_token"}))
+            for target, names in current.forms.items()}
 
 
 def _more_rows(names: tuple[str, ...], value: str) -> dict[str, str]:
@@ -347,33 +356,24 @@ def _more_rows(names: tuple[str, ...], value: str) -> dict[str, str]:
     return extra
 
 
-@pytest.mark.parametrize("username", USERS)
-@pytest.mark.parametrize("database", DATABASES)
-def test_every_form_shown_refuses_hostile_values_without_500(
-        database, username, demo_template, tmp_path_factory, request):
-    folder = tmp_path_factory.mktemp(f"forms-{database}-{username}")
-    current_fixture = _open_visit(database, username, demo_template, folder, request)
-    current = next(current_fixture)
-    try:
-        forms = _forms_shown(current)
-        probe = Probe(current)
-        for target, names in sorted(forms.items()):
-            for name, value in CLASSES.items():
-                if isinstance(value, dict):
-                    continue
-                data = dict.fromkeys(names, value)
-                if name == "too many rows":
-                    data.update(_more_rows(names, value))
-                probe.send("POST", target, f"{name} in its fields {', '.join(names)}", data=data)
-            if current.username != ANONYMOUS and current.client.get("/me/").status_code != 200:
-                current.login()
-        who = f"{username} on {database}"
-        assert forms, f"{who} was shown no form"
-        assert not probe.failures, f"{who}'s forms failed:\n" + "\n".join(probe.failures)
-        result = verify_chain(audit.iter_rows(), audit.head())
-        assert result.ok, f"after {who}'s forms the audit chain breaks: {result.reason}"
-    finally:
-        next(current_fixture, None)
+def test_every_form_shown_refuses_hostile_values_without_500(visit):
+    forms = _forms_shown(visit)
+    probe = Probe(visit)
+    for target, names in sorted(forms.items()):
+        for name, value in CLASSES.items():
+            if isinstance(value, dict):
+                continue
+            data = dict.fromkeys(names, value)
+            if name == "too many rows":
+                data.update(_more_rows(names, value))
+            probe.send("POST", target, f"{name} in its fields {', '.join(names)}", data=data)
+        if visit.username != ANONYMOUS and visit.client.get("/me/").status_code != 200:
+            visit.login()
+    who = f"{visit.username} on {visit.database}"
+    assert forms, f"{who} was shown no form"
+    assert not probe.failures, f"{who}'s forms failed:\n" + "\n".join(probe.failures)
+    result = verify_chain(audit.iter_rows(), audit.head())
+    assert result.ok, f"after {who}'s forms the audit chain breaks: {result.reason}"
 
 
 def test_the_probe_names_each_route_that_fails_and_what_it_was_sent(app):
