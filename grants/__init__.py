@@ -25,9 +25,11 @@ def create_app(config: object | None = None) -> Flask:
     from grants.services.delivery import register_delivery
     from grants.web import register_blueprints
     from grants.web.errors import register_errors
+    from grants.web.guard import register_guard
     from grants.web.pdf_warmup import register_pdf_warmup
     from grants.wiring import register_extensions, register_security
 
+    register_guard(app)
     register_extensions(app)
     register_security(app)
     register_blueprints(app)

@@ -76,13 +76,7 @@ def demo_template(sqlite_template, tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("demo")
     path = folder / "demo.db"
     shutil.copyfile(sqlite_template, path)
-    application = _make_app(f"sqlite:///{path}", folder)
-    with application.app_context():
-        result = application.test_cli_runner().invoke(args=["seed-demo"])
-        db.session.remove()
-        db.engine.dispose()
-    if result.exception is not None:
-        raise RuntimeError(f"flask seed-demo failed:\n{result.output}") from result.exception
+    _seed_demo(f"sqlite:///{path}", folder)
     return path
 
 
@@ -140,6 +134,51 @@ def pg_app(pg_template, tmp_path):
         db.engine.dispose()
     admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.close()
+
+
+def _seed_demo(url: str, instance: Path) -> None:
+    """Run ``flask seed-demo`` against the database at ``url``."""
+    application = _make_app(url, instance)
+    with application.app_context():
+        result = application.test_cli_runner().invoke(args=["seed-demo"])
+        db.session.remove()
+        db.engine.dispose()
+    if result.exception is not None:
+        raise RuntimeError(f"flask seed-demo failed:\n{result.output}") from result.exception
+
+
+@pytest.fixture(scope="session")
+def pg_demo_template(pg_template, tmp_path_factory):
+    """A PostgreSQL database holding the demo data, seeded once, to copy per test or user."""
+    admin = _pg_admin()
+    name = f"grants_demo_{uuid.uuid4().hex[:8]}"
+    admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"')
+    _seed_demo(_pg_url(name), tmp_path_factory.mktemp("pg-demo"))
+    yield name
+    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
+def pg_copy(template: str) -> tuple[str, str]:
+    """Copy the PostgreSQL database ``template``; returns the copy's name and SQLAlchemy URL
+    (drop it with :func:`pg_drop`)."""
+    name = f"grants_t_{os.getpid()}_{next(_counter)}"
+    with _pg_admin() as admin:
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    return name, _pg_url(name)
+
+
+def pg_drop(name: str) -> None:
+    """Drop a database made by :func:`pg_copy`."""
+    with _pg_admin() as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def make_test_app(url: str, instance: Path, **settings):
+    """An application on ``url`` configured as the suite's (CSRF off), not yet in a context."""
+    application = _make_app(url, instance)
+    application.config.update(settings)
+    return application
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

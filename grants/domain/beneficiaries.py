@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass
 
 from grants.domain.audit import canonical_json
 from grants.domain.i18n import N_, join_list, msg, tr
+from grants.domain.inputs import is_digits
 
 MAX_ROWS = 2000
 """Beneficiaries one list may hold (a micro-project serves hundreds, not tens of thousands)."""
@@ -127,7 +128,7 @@ def phone_problem(value: object) -> str | None:
     digits = normalise_phone(raw)
     if _MOBILE.fullmatch(digits) or _LANDLINE.fullmatch(digits):
         return None
-    if digits.isdigit() and len(digits) in (7, 8) and digits[0] not in "01":
+    if is_digits(digits) and len(digits) in (7, 8) and digits[0] not in "01":
         return msg("固定电话请带区号（如 025-52123456）")
     return msg("电话应为 11 位手机号（1 开头），或带区号的固定电话（如 025-52123456）")
 

@@ -25,6 +25,7 @@ from decimal import Decimal
 from grants.domain.budget import Problem
 from grants.domain.errors import Refusal
 from grants.domain.i18n import N_, msg, tr
+from grants.domain.inputs import is_digits
 from grants.domain.judging_rules import parse_points, to_half_points
 from grants.domain.lifecycles import AWARD
 from grants.domain.rubric import Criterion
@@ -127,7 +128,7 @@ def _whole(data: Mapping[str, object], name: str, label: str, low: int, high: in
            problems: list[Problem]) -> int | None:
     """A whole number typed into ``name`` within ``[low, high]``, or None with a problem."""
     text = unicodedata.normalize("NFKC", str(data.get(name) or "")).strip()
-    if text.isdigit() and len(text) <= _NUMBER_MAX_DIGITS and low <= int(text) <= high:
+    if is_digits(text) and len(text) <= _NUMBER_MAX_DIGITS and low <= int(text) <= high:
         return int(text)
     problems.append(Problem(name, msg("{label}须为 {low} 至 {high} 之间的整数",
                                       label=tr(label), low=low, high=high)))
@@ -232,7 +233,7 @@ def _beneficiaries(data: Mapping[str, object], problems: list[Problem]) -> int |
     text = unicodedata.normalize("NFKC", str(data.get("beneficiaries") or "")).strip()
     if not text:
         return None
-    if text.isdigit() and len(text) <= _NUMBER_MAX_DIGITS and int(text) <= MAX_BENEFICIARIES:
+    if is_digits(text) and len(text) <= _NUMBER_MAX_DIGITS and int(text) <= MAX_BENEFICIARIES:
         return int(text)
     problems.append(Problem("beneficiaries", msg("受益人数须为 0 至 {max} 之间的整数",
                                                   max=MAX_BENEFICIARIES)))

@@ -30,6 +30,7 @@ from grants.domain.band import SITE_BAND
 from grants.domain.budget import Problem
 from grants.domain.errors import Refusal
 from grants.domain.i18n import N_, join_list, msg, tr
+from grants.domain.inputs import is_digits
 from grants.domain.money import MoneyError, format_fen, parse_money
 from grants.domain.workflow import check_reason
 
@@ -109,7 +110,7 @@ def amount_text_problem(text: object) -> tuple[int | None, str | None]:
     raw = "" if text is None else str(text).strip()
     folded = unicodedata.normalize("NFKC", raw[:AMOUNT_TEXT_MAX])
     whole = folded.split(".")[0].replace(",", "").replace("，", "").strip("¥￥元 ").lstrip("0")
-    if len(raw) > AMOUNT_TEXT_MAX or (whole.isdigit() and len(whole) > WHOLE_YUAN_DIGITS):
+    if len(raw) > AMOUNT_TEXT_MAX or (is_digits(whole) and len(whole) > WHOLE_YUAN_DIGITS):
         return None, msg("支出金额超过上限 {limit}（{limits}）",
                          limit=format_fen(MAX_EXPENSE_FEN), limits=_amount_limits())
     if folded.startswith("-"):
@@ -142,9 +143,9 @@ def invoice_problems(code: str, number: str) -> list[Problem]:
     fully digital invoice (全电发票) has a 20-digit number and no code.
     """
     problems = []
-    if code and not (code.isdigit() and len(code) in (10, 12)):
+    if code and not (is_digits(code) and len(code) in (10, 12)):
         problems.append(Problem("invoice_code", msg("发票代码应为 10 位或 12 位数字")))
-    if number and not (number.isdigit() and len(number) in (8, 20)):
+    if number and not (is_digits(number) and len(number) in (8, 20)):
         problems.append(Problem("invoice_number",
                                 msg("发票号码应为 8 位数字（全电发票为 20 位数字）")))
     elif code and not number:
@@ -177,7 +178,7 @@ def _text(data: Mapping[str, object], key: str) -> str:
 def _line_id(value: object, line_ids: Iterable[int]) -> int | None:
     """The chosen budget line's id when it is one of the award's lines, else None."""
     text = str(value if value is not None else "").strip()
-    if not text.isdigit() or len(text) > 10:
+    if not is_digits(text) or len(text) > 10:
         return None
     chosen = int(text)
     return chosen if chosen in set(line_ids) else None

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from grants.domain.budget import Problem
 from grants.domain.i18n import N_, msg, tr
+from grants.domain.inputs import is_digits
 from grants.domain.league import Weights
 
 DEFAULT_QUOTA = 25
@@ -41,8 +42,10 @@ class Rules:
     erase_after_days: int = DEFAULT_ERASE_DAYS
 
     def erase_on(self, implementation_end: date) -> date:
-        """The first Beijing date on which the round's numbers are erased."""
-        return implementation_end + timedelta(days=1 + self.erase_after_days)
+        """The first Beijing date on which the round's numbers are erased (the calendar's last
+        day for an end so late that the erasure falls past it)."""
+        wait = timedelta(days=1 + self.erase_after_days)
+        return implementation_end + wait if implementation_end <= date.max - wait else date.max
 
 
 def _whole(value: object) -> int | None:
@@ -50,7 +53,7 @@ def _whole(value: object) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     text = str(value or "").strip().translate({0xFF10 + d: 0x30 + d for d in range(10)})
-    return int(text) if text.isdigit() and len(text) <= 5 else None
+    return int(text) if is_digits(text) and len(text) <= 5 else None
 
 
 def parse_rules(data: Mapping[str, object]) -> tuple[Rules | None, list[Problem]]:

@@ -22,6 +22,7 @@ from datetime import date, datetime, timedelta
 from grants.domain.audit import canonical_json
 from grants.domain.errors import Refusal
 from grants.domain.i18n import msg
+from grants.domain.inputs import is_digits
 from grants.domain.lifecycles.payment import (
     APPROVED,
     COMMITTING_STATES,
@@ -139,7 +140,7 @@ def check_payee(name: str, account: str) -> None:
     if not name.strip() or len(name) > PAYEE_NAME_MAX:
         raise Refusal(msg("请填写收款单位或收款人（不超过 {n} 个字）", n=PAYEE_NAME_MAX))
     digits = account.replace(" ", "")
-    if not digits.isdigit() or not 8 <= len(digits) <= ACCOUNT_MAX:
+    if not is_digits(digits) or not 8 <= len(digits) <= ACCOUNT_MAX:
         raise Refusal(msg("收款账号应为 8 至 {n} 位数字", n=ACCOUNT_MAX))
 
 
@@ -200,7 +201,7 @@ def check_bank_record(
     if value_date > today:
         raise Refusal(msg("起息日期不能晚于今天（{today}）", today=today.isoformat()))
     digits = (paying_account or "").replace(" ", "")
-    if not digits.isdigit() or not 8 <= len(digits) <= ACCOUNT_MAX:
+    if not is_digits(digits) or not 8 <= len(digits) <= ACCOUNT_MAX:
         raise Refusal(msg("付款账号应为 8 至 {n} 位数字", n=ACCOUNT_MAX))
 
 

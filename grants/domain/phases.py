@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 
 from grants.domain.clock import BEIJING
 from grants.domain.i18n import N_, msg, tr
+from grants.domain.inputs import date_in_range, date_range_message
 
 SHANGHAI = BEIJING
 """The round calendar's time zone: the platform clock's (see :mod:`grants.domain.clock`)."""
@@ -166,9 +167,17 @@ def _windows(phases: RoundPhases) -> list[tuple[str, datetime, datetime]]:
         (
             "implementation",
             day_start(phases.implementation_start),
-            day_start(phases.implementation_end + timedelta(days=1)),
+            _day_after(phases.implementation_end),
         ),
     ]
+
+
+def _day_after(day: date) -> datetime:
+    """Midnight at the start of the day after ``day``; a day at the calendar's very end (a date
+    stored before dates were bounded) ends at the last moment Python holds instead."""
+    if day >= date.max:
+        return datetime.max.replace(tzinfo=SHANGHAI)
+    return day_start(day + timedelta(days=1))
 
 
 def current_phase(phases: RoundPhases, now: datetime) -> str:
@@ -299,12 +308,21 @@ def _order_problem(phases: RoundPhases, earlier: str, later: str, strict: bool) 
     )
 
 
+def _outside_range(phases: RoundPhases) -> list[str]:
+    """A problem for each date of the calendar outside the platform's range, naming it."""
+    return [msg("{field}：{reason}", field=tr(label), reason=date_range_message())
+            for name, label in FIELD_LABELS.items()
+            if isinstance(value := getattr(phases, name, None), date) and not date_in_range(value)]
+
+
 def validate_phases(phases: RoundPhases) -> list[str]:
     """Check an organiser's calendar: phases in order, notice 1–30 days, implementation after.
 
     Screening must close no earlier than the return deadline so that resubmitted proposals
     can be screened again, and judging opens only after screening closes.
     """
+    if outside := _outside_range(phases):
+        return outside
     problems = [_order_problem(phases, *rule) for rule in _ORDER]
     if not NOTICE_DAYS_MIN <= phases.notice_days <= NOTICE_DAYS_MAX:
         problems.append(

@@ -16,6 +16,7 @@ from datetime import datetime
 import pyotp
 
 from grants.domain.clock import now_utc
+from grants.domain.inputs import is_digits
 
 STEP_SECONDS = 30
 DRIFT_STEPS = 1
@@ -51,7 +52,7 @@ def accepted_step(secret: str, code: str, last_step: int, now: datetime | None =
     """The time step ``code`` belongs to when it is right now and newer than ``last_step``,
     else None (wrong, too old, or already used)."""
     typed = clean_code(code)
-    if len(typed) != DIGITS or not typed.isdigit():
+    if len(typed) != DIGITS or not is_digits(typed):
         return None
     current = time_step(now)
     for step in range(current - DRIFT_STEPS, current + DRIFT_STEPS + 1):

@@ -15,11 +15,10 @@ from sqlalchemy import select
 
 from grants.domain.errors import Refusal
 from grants.domain.i18n import msg
+from grants.domain.inputs import DB_INT_MAX
 from grants.extensions import db
 
 T = TypeVar("T")
-DB_INT_MAX = 2**31 - 1
-"""The largest id a database integer column holds; a larger one names no row."""
 
 
 @contextmanager

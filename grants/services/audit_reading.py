@@ -16,6 +16,7 @@ from sqlalchemy import Select, select
 from grants.domain.audit import GENESIS_HASH, Verification, missing_after, verify_chain
 from grants.domain.audit_reading import ReadableLine, person_ids, readable_payload
 from grants.domain.clock import BEIJING, utc_text
+from grants.domain.inputs import parse_row_id
 from grants.extensions import db
 from grants.models import FundingRound, Need, Organisation, Proposal, User
 from grants.models.audit import AuditEntry
@@ -61,8 +62,9 @@ def _day_start_utc(day: date) -> str:
 
 
 def _row_id(text: str) -> int | None:
-    """A filter value that can be a row id (digits that fit a database integer), else None."""
-    return int(text) if text.isdigit() and len(text) <= 9 else None
+    """A filter value that can be a row id (ASCII digits that fit a database integer), else
+    None: ``²`` is a digit to Python but no number."""
+    return parse_row_id(text)
 
 
 def _actor_ids(text: str) -> Select:

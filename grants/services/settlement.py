@@ -20,6 +20,7 @@ from grants.domain.clock import BEIJING, local_date, now_utc, stored
 from grants.domain.errors import Refusal
 from grants.domain.expenses import read_date
 from grants.domain.i18n import msg
+from grants.domain.inputs import is_digits
 from grants.domain.lifecycles import AWARD, CLAWBACK, TRANCHE
 from grants.domain.permissions import ORGANIZERS, acting_roles, role_used
 from grants.domain.permissions import expenses as perms
@@ -208,7 +209,7 @@ def bar_organisation(actor, org_id: int, years: object = DEFAULT_BAR_YEARS, reas
     Event ``organisation.bar`` with the organizer's role."""
     _allow(perms.can_settle(actor))
     text_years = str(years).strip()
-    count = int(text_years) if text_years.isdigit() and len(text_years) <= 3 else years
+    count = int(text_years) if is_digits(text_years) and len(text_years) <= 3 else years
     text = check_bar(count, reason)
     with unit_of_work():
         org = locked(Organisation, org_id, msg("找不到这个社会组织"))

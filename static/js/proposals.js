@@ -106,6 +106,8 @@
     var container = document.querySelector('[data-rows="' + section + '"]');
     var rows = container ? container.querySelectorAll("[data-row]") : [];
     if (!rows.length) { return false; }
+    var limit = parseInt(container.getAttribute("data-max-rows"), 10);
+    if (limit && rows.length >= limit) { return true; }
     var copy = rows[rows.length - 1].cloneNode(true);
     renumber(copy, section, nextIndex(container, section));
     clearRow(copy);

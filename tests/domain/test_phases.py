@@ -234,3 +234,16 @@ def test_submission_cannot_open_before_needs_collection():
         judging_open=at(2026, 12, 21, 9), judging_close=at(2026, 12, 31, 18), notice_days=5,
         implementation_start=date(2027, 1, 15), implementation_end=date(2027, 6, 30))
     assert validate_phases(early)
+
+
+@pytest.mark.parametrize("field, value", [("implementation_end", date(9999, 12, 31)),
+                                          ("implementation_start", date(1, 1, 1)),
+                                          ("judging_close", datetime(9999, 12, 31, tzinfo=UTC))])
+def test_dates_outside_the_platform_range_are_refused_naming_the_range(field, value) -> None:
+    problems = validate_phases(replace(PHASES_2026, **{field: value}))
+    assert len(problems) == 1 and "2000-01-01 至 2100-12-31" in problems[0]
+
+
+def test_a_round_ending_on_the_calendars_last_day_still_has_a_phase() -> None:
+    phases = replace(PHASES_2026, implementation_end=date.max)
+    assert current_phase(phases, datetime(2030, 1, 1, tzinfo=UTC)) == "implementation"

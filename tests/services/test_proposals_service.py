@@ -397,3 +397,17 @@ def test_recall_after_the_submission_window_is_refused(resident):
     with pytest.raises(Refusal, match="本轮申报已于"):
         proposals.recall(resident, late.id)
     assert db.session.get(Proposal, late.id).status == "submitted"
+
+
+@pytest.mark.parametrize("field, value", [
+    ("team", ("张\x00桂兰", "刘建国", "陈秀英")),
+    ("activities", (ActivityInput("助餐日\x00", "每周一", "社区食堂"),)),
+])
+def test_a_control_character_in_a_json_row_is_kept_out_of_the_database(
+        any_app, field, value):
+    owner = create_user("zhanggl", "resident")
+    draft = proposals.create_draft(owner, make_round("submission").id)
+    problems = proposals.keep_draft(owner, draft.id, valid_input(**{field: value}))
+    assert [p.field for p in problems] == [field] and "U+0000" in problems[0].message
+    stored = db.session.get(Proposal, draft.id)
+    assert "\x00" not in repr(stored.team) + repr(stored.activities)

@@ -16,6 +16,7 @@ import re
 
 import pytest
 from flask import abort
+from werkzeug.routing import IntegerConverter
 
 from grants.domain.permissions import policies
 from grants.domain.roles import ROLES
@@ -38,7 +39,7 @@ def _path(rule) -> str:
     """Fill integer URL variables with an id that exists nowhere, others with 'x'."""
     path = rule.rule
     for name, converter in rule._converters.items():
-        value = MISSING_ID if type(converter).__name__ == "IntegerConverter" else "x"
+        value = MISSING_ID if isinstance(converter, IntegerConverter) else "x"
         path = re.sub(rf"<(?:[^:<>]+:)?{name}>", value, path)
     return path
 

@@ -21,6 +21,7 @@ from grants.domain.budget import Problem
 from grants.domain.clock import local_date, now_utc, stored
 from grants.domain.errors import Refusal
 from grants.domain.i18n import N_, msg, source_language, tr
+from grants.domain.inputs import is_digits
 from grants.domain.lifecycles import AWARD, EVALUATION, EVALUATION_SHEET
 from grants.domain.lifecycles.evaluation import (
     ACTIVE_SHEETS,
@@ -296,7 +297,7 @@ def cancel_evaluation(actor, evaluation_id: int, reason: str) -> Evaluation:
 def _evaluator(evaluator_id: object) -> User:
     """The account to assign, or a 404."""
     text = str(evaluator_id or "").strip()
-    user_id = int(text) if text.isdigit() and len(text) <= 10 else None
+    user_id = int(text) if is_digits(text) and len(text) <= 10 else None
     user = db.session.get(User, user_id) if is_row_id(user_id) else None
     if user is None or not user.active:
         raise Refusal(msg("找不到这位评估人员"), [Problem("evaluator_id", msg(

@@ -26,6 +26,7 @@ from grants.domain.expenses import (
     threshold_problem,
 )
 from grants.domain.i18n import msg, tr
+from grants.domain.inputs import is_digits
 from grants.domain.lifecycles import BUDGET_ADJUSTMENT, EXPENSE
 from grants.domain.permissions import ORGANIZERS, acting_roles, owns_proposal, role_used
 from grants.domain.permissions import expenses as perms
@@ -297,7 +298,7 @@ def _ids(values: Iterable[object]) -> list[int]:
     ids = set()
     for value in values or ():
         text = str(value).strip()
-        if not text.isdigit() or len(text) > 10 or not is_row_id(int(text)):
+        if not is_digits(text) or len(text) > 10 or not is_row_id(int(text)):
             raise Refusal(msg("所选支出编号无效，本次未做任何更改"), status=400)
         ids.add(int(text))
     if not ids:
@@ -359,7 +360,7 @@ def _line_states(award: Award) -> dict[int, LineState]:
 def _line_choice(value: object) -> int:
     """A chosen line id, or -1 (which no line has) for anything unreadable."""
     text = str(value if value is not None else "").strip()
-    return int(text) if text.isdigit() and len(text) <= 10 else -1
+    return int(text) if is_digits(text) and len(text) <= 10 else -1
 
 
 def _adjustment_amount(data: Mapping[str, object]) -> int:
@@ -433,7 +434,7 @@ def save_overrun_threshold(actor, round_id: int, pct: object) -> FundingRound:
     and adjusted without approval; audited as ``round.set_overrun_threshold``."""
     _allow(perms.can_settle(actor), 403)
     text = str(pct).strip() if not isinstance(pct, int) else str(pct)
-    value = int(text) if text.isdigit() and len(text) <= 3 else None
+    value = int(text) if is_digits(text) and len(text) <= 3 else None
     if problem := threshold_problem(value):
         raise Refusal(problem)
     with unit_of_work():

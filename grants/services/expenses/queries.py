@@ -18,6 +18,7 @@ from grants.domain.budget import COST_CATEGORIES
 from grants.domain.errors import Refusal
 from grants.domain.expenses import FLAG_LABELS, FLAGS, flag_rank
 from grants.domain.i18n import tr
+from grants.domain.inputs import parse_row_id
 from grants.domain.lifecycles import BUDGET_ADJUSTMENT, EXPENSE
 from grants.domain.lifecycles.budget_adjustment import REQUESTED
 from grants.domain.lifecycles.expense import AWAITING_FINANCE, PENDING_STATES
@@ -173,7 +174,7 @@ class QueueFilters:
 
         def number(key: str) -> int | None:
             text = str(values.get(key) or "").strip()
-            return int(text) if text.isdigit() and len(text) < 10 else None
+            return parse_row_id(text)
 
         flag = str(values.get("flag") or "")
         status = str(values.get("status") or "")

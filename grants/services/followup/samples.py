@@ -18,6 +18,7 @@ from grants.domain.clock import local_date, now_utc, stored
 from grants.domain.errors import Refusal
 from grants.domain.followup_settings import Rules, parse_rules
 from grants.domain.i18n import msg
+from grants.domain.inputs import is_digits
 from grants.domain.league import Weights
 from grants.domain.lifecycles import FOLLOW_UP_SAMPLE
 from grants.domain.lifecycles.follow_up import ASSIGNING_STATES, OPEN_CALL_STATES
@@ -202,7 +203,7 @@ def draw_sample(actor, round_id: int, quarter: object, now: datetime | None = No
 
 def row_id(value: object) -> int | None:
     """An id typed into a form (digits) or passed as an int, else None."""
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 11:
+    if isinstance(value, str) and is_digits(value.strip()) and len(value.strip()) < 11:
         value = int(value.strip())
     return value if is_row_id(value) else None
 

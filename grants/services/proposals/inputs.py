@@ -16,6 +16,7 @@ from sqlalchemy import select
 from grants.domain.budget import BudgetLine, Problem, parse_quantity, read_amount, read_line
 from grants.domain.errors import Refusal
 from grants.domain.i18n import N_, msg, tr
+from grants.domain.inputs import control_character, control_character_message
 from grants.domain.proposals import BENEFICIARY_MAX, FIELD_LABELS, TEXT_LIMITS, ProposalDraft
 from grants.extensions import db
 from grants.models import Community, Need
@@ -141,7 +142,18 @@ def _length_problems(data: ProposalInput) -> list[Problem]:
     ):
         text = msg("活动安排每一栏最多 {max} 个字", max=ACTIVITY_FIELD_MAX)
         problems.append(Problem("activities", text))
-    return problems
+    return problems + _control_problems(data)
+
+
+def _control_problems(data: ProposalInput) -> list[Problem]:
+    """Team and activity rows holding a control character (NUL cannot be stored in a JSON
+    column, and nobody types one): refused here too, not only at the web edge."""
+    rows = {"team": data.team,
+            "activities": [v for row in data.activities for v in (row.activity, row.dates,
+                                                                   row.place)]}
+    return [Problem(section, control_character_message(code))
+            for section, values in rows.items()
+            if (code := next(filter(None, map(control_character, values)), None))]
 
 
 def _needs(round_id: int, need_ids: tuple[int, ...], problems: list[Problem]) -> tuple[Need, ...]:

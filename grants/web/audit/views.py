@@ -19,6 +19,7 @@ from flask import (
 )
 
 from grants.domain.audit_reading import object_label
+from grants.domain.inputs import is_digits
 from grants.domain.lifecycles import audit_action_label
 from grants.domain.permissions import policies
 from grants.extensions import db
@@ -69,7 +70,7 @@ def verify():
     """Verify the chain one slice per page load: the page shows a progress bar and asks the
     browser (``Refresh`` header, no script needed) for the next slice until the head."""
     start = request.args.get("from", "")
-    if not start.isdigit():
+    if not is_digits(start):
         return render_template("audit/verify.html", step=None, head_seq=audit.head()[0])
     step = audit_reading.verify_slice(int(start[:9]))
     response = Response(render_template("audit/verify.html", step=step, head_seq=step.head_seq))

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
+from grants.domain.inputs import db_int
 from grants.domain.proposals import normalise_phone
 
 USERNAME = Regexp(r"^[A-Za-z0-9_.-]{3,40}$", message=_l("用户名为 3–40 位字母、数字、下划线、点或短横线"))
@@ -36,7 +37,7 @@ class ResidentForm(FlaskForm):
     username = StringField(_l("用户名"), validators=[DataRequired(_l("请输入用户名")), USERNAME])
     display_name = StringField(_l("姓名"), validators=[DataRequired(_l("请输入姓名")), Length(max=60)])
     phone = StringField(_l("手机号"), filters=[phone_text], validators=[Optional(), PHONE])
-    community_id = SelectField(_l("所在社区"), coerce=int, validators=[Optional()])
+    community_id = SelectField(_l("所在社区"), coerce=db_int, validators=[Optional()])
     password = PasswordField(_l("密码"), validators=[DataRequired(_l("请输入密码")), Length(max=128)])
     confirm = PasswordField(_l("再次输入密码"),
                             validators=[EqualTo("password", message=_l("两次输入的密码不一致"))])

@@ -15,6 +15,7 @@ from grants.services import evaluations as svc
 from grants.web.access import requires
 from grants.web.evaluations import pages
 from grants.web.evaluations.blueprint import bp
+from grants.web.guard import checks_own_input
 
 
 @bp.get("/queue")
@@ -33,6 +34,7 @@ def sheet(sheet_id: int):
 
 
 @bp.post("/sheets/<int:sheet_id>")
+@checks_own_input
 @requires(policies.EVALUATE)
 def score(sheet_id: int):
     """Submit the scores of every criterion and the comment."""

@@ -16,6 +16,7 @@ from grants.domain.clock import local_date
 from grants.domain.errors import Refusal
 from grants.domain.expenses import FLAG_LABELS, REPORTING_AWARD_STATES
 from grants.domain.i18n import tr
+from grants.domain.inputs import is_digits
 from grants.domain.lifecycles import CLAWBACK, EXPENSE
 from grants.domain.lifecycles.budget_adjustment import APPROVED
 from grants.domain.money import fen_to_plain
@@ -196,7 +197,7 @@ def line_form(form: TypedForm, award_id: int, *names: str) -> TypedForm:
 def _page_number() -> int:
     """The ``page`` argument, 1 for anything that is not a small positive number."""
     text = request.args.get("page", "1")
-    return int(text) if text.isdigit() and 0 < len(text) < 6 and int(text) > 0 else 1
+    return int(text) if is_digits(text) and 0 < len(text) < 6 and int(text) > 0 else 1
 
 
 def _row_actions(rows) -> dict[int, list[str]]:

@@ -20,6 +20,7 @@ from grants.web.access import requires
 from grants.web.expenses import pages
 from grants.web.expenses.blueprint import bp
 from grants.web.expenses.forms import AcceptForm, BulkAcceptForm, QueryForm, RejectForm
+from grants.web.guard import checks_own_input
 from grants.web.idempotency import idempotent
 from grants.web.judging.refusals import or_abort, reasons
 
@@ -90,6 +91,7 @@ def query(expense_id: int):
 
 
 @bp.post("/queue/accept")
+@checks_own_input
 @requires(policies.FINANCE)
 @idempotent
 def bulk_accept():

@@ -24,6 +24,7 @@ from grants.web.expenses import pages
 from grants.web.expenses.blueprint import bp
 from grants.web.expenses.files import ZIP_MIMETYPE, send_temp, uploaded, zip_file
 from grants.web.expenses.forms import AdjustmentForm, ExpenseForm
+from grants.web.guard import checks_own_input
 from grants.web.idempotency import idempotent
 from grants.web.judging.refusals import or_abort
 
@@ -52,6 +53,7 @@ def award(award_id: int):
 
 
 @bp.post("/awards/<int:award_id>")
+@checks_own_input
 @requires(policies.SIGNED_IN)
 @idempotent
 def submit(award_id: int):
@@ -69,6 +71,7 @@ def submit(award_id: int):
 
 
 @bp.post("/<int:expense_id>/resubmit")
+@checks_own_input
 @requires(policies.SIGNED_IN)
 @idempotent
 def resubmit(expense_id: int):

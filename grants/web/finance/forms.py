@@ -22,6 +22,7 @@ from grants.domain.payments import ACCOUNT_MAX, PAYEE_NAME_MAX, check_four_eyes
 from grants.domain.tranches import FULL_BP, GATE_LABELS, GATES, Term, percent_text
 from grants.domain.workflow import REASON_MAX_CHARS
 from grants.web.awards.forms import MoneyField
+from grants.web.guard import DateInRange
 
 AMOUNT_MAX_CHARS = 24
 """Longer than any amount a person types (``¥9,999,999,999,999.99``): refused before parsing."""
@@ -119,7 +120,7 @@ class MarkPaidForm(FlaskForm):
         Length(max=BANK_REFERENCE_MAX, message=_l("最多 %(n)s 个字符", n=BANK_REFERENCE_MAX)),
         no_control_characters,
     ])
-    value_date = DateField(_l("起息日（到账日期）"), validators=[DataRequired(_l("请填写日期"))])
+    value_date = DateField(_l("起息日（到账日期）"), validators=[DataRequired(_l("请填写日期")), DateInRange()])
     paying_account = StringField(_l("付款账号"), validators=[
         DataRequired(_l("请填写付款账号")),
         Length(max=ACCOUNT_MAX, message=_l("最多 %(n)s 个字符", n=ACCOUNT_MAX)),

@@ -45,6 +45,7 @@ from grants.web.finance.forms import (
     RequestForm,
 )
 from grants.web.finance.voucher import has_voucher, voucher_number, voucher_pdf
+from grants.web.guard import checks_own_input
 from grants.web.idempotency import idempotent
 
 bp = Blueprint("finance", __name__, url_prefix="/finance")
@@ -169,6 +170,7 @@ def export_csv(round_id: int):
 
 
 @bp.post("/tranches/<int:tranche_id>/request")
+@checks_own_input
 @requires(policies.FINANCE)
 @idempotent
 def request_payment(tranche_id: int):
@@ -239,6 +241,7 @@ def mark_paid(payment_id: int):
 
 
 @bp.post("/payments/<int:payment_id>/payee")
+@checks_own_input
 @requires(policies.FINANCE)
 @idempotent
 def change_payee(payment_id: int):

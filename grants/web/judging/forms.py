@@ -9,7 +9,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
-    FieldList,
     FormField,
     HiddenField,
     IntegerField,
@@ -29,6 +28,7 @@ from wtforms.validators import (
 )
 
 from grants.domain.clock import BEIJING, aware, stored
+from grants.domain.inputs import db_int
 from grants.domain.judging_rules import (
     COMMENT_MAX_CHARS,
     GUIDANCE_MAX_CHARS,
@@ -41,6 +41,7 @@ from grants.domain.judging_rules import (
     vote_after_judging_message,
 )
 from grants.domain.scoring import DEFAULT_MIN_TURNOUT, MIN_TURNOUT_LIMIT
+from grants.web.guard import BoundedFieldList, DateInRange
 from grants.web.subforms import SubForm
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
@@ -67,7 +68,7 @@ class OrgConflictForm(FlaskForm):
     """A judge declares a conflict with a whole organisation."""
 
     organisation_id = SelectField(
-        _l("机构"), coerce=int, validators=[InputRequired(_l("请选择机构"))]
+        _l("机构"), coerce=db_int, validators=[InputRequired(_l("请选择机构"))]
     )
     reason = TextAreaField(
         _l("回避理由"),
@@ -79,7 +80,7 @@ class OrgConflictForm(FlaskForm):
 class JudgePickForm(FlaskForm):
     """Pick a judge account (to add to a panel, or as a replacement)."""
 
-    judge_id = SelectField(_l("评委"), coerce=int, validators=[InputRequired(_l("请选择评委"))])
+    judge_id = SelectField(_l("评委"), coerce=db_int, validators=[InputRequired(_l("请选择评委"))])
     submit = SubmitField(_l("确认"))
 
 
@@ -101,7 +102,7 @@ class CriterionEntry(SubForm):
 class RubricForm(FlaskForm):
     """The whole rubric; maxima must add up to 100."""
 
-    criteria = FieldList(FormField(CriterionEntry), min_entries=1, max_entries=12)
+    criteria = BoundedFieldList(FormField(CriterionEntry), min_entries=1, max_entries=12)
     submit = SubmitField(_l("保存评分表"))
 
 
@@ -128,10 +129,10 @@ class SettingsForm(FlaskForm):
         validators=[InputRequired(_l("请填写项目数")), NumberRange(1, 50)],
     )
     vote_open = DateTimeLocalField(
-        _l("投票开始（北京时间）"), format=DATETIME_FORMATS, validators=[Optional()]
+        _l("投票开始（北京时间）"), format=DATETIME_FORMATS, validators=[Optional(), DateInRange()]
     )
     vote_close = DateTimeLocalField(
-        _l("投票截止（北京时间）"), format=DATETIME_FORMATS, validators=[Optional()]
+        _l("投票截止（北京时间）"), format=DATETIME_FORMATS, validators=[Optional(), DateInRange()]
     )
     vote_min_turnout = IntegerField(
         _l("投票全额计入所需的最低投票人数"),

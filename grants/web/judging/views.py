@@ -23,6 +23,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from grants.domain.inputs import parse_row_id
 from grants.domain.judging_rules import METHOD_LABELS, MODE_LABELS
 from grants.domain.permissions import judging as perms
 from grants.domain.permissions import policies
@@ -156,7 +157,7 @@ def _manage_action(round_id: int, action, *args, done: str):
 @requires(policies.ORGANIZE)
 def add_judge(round_id: int):
     """Seat a judge on the panel."""
-    judge_id = request.form.get("judge_id", type=int) or 0
+    judge_id = request.form.get("judge_id", type=parse_row_id) or 0
     return _manage_action(
         round_id, judging.add_judge, round_id, judge_id, current_user, done=_("已添加评委")
     )
@@ -225,6 +226,8 @@ def rubric(round_id: int):
     or_abort(judging.get_round, round_id)
     form = pages.rubric_form(round_id)
     if not form.validate_on_submit():
+        if form.criteria.too_many_rows:
+            flash(form.criteria.limit_message(), "danger")
         return pages.rubric(round_id, form, 400 if form.errors else 200)
     criteria = pages.rubric_criteria(form, round_id)
     if refusal := attempt(judging.update_rubric, round_id, criteria, current_user):

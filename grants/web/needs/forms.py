@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
+from grants.domain.inputs import db_int
 from grants.services.needs import DESCRIPTION_MAX_CHARS, PEOPLE_MAX, TITLE_MAX_CHARS, NeedData
 
 
@@ -32,7 +33,7 @@ class NeedForm(FlaskForm):
         ],
     )
     community_id = ChoiceField(
-        _l("所在社区"), coerce=int, validators=[InputRequired(_l("请选择所在社区"))]
+        _l("所在社区"), coerce=db_int, validators=[InputRequired(_l("请选择所在社区"))]
     )
     category = ChoiceField(_l("类别"), validators=[DataRequired(_l("请选择类别"))])
     description = TextAreaField(
@@ -76,6 +77,6 @@ class MergeForm(FlaskForm):
     """An organiser picks the need a duplicate is merged into."""
 
     target_id = ChoiceField(
-        _l("合并到"), coerce=int, validators=[InputRequired(_l("请选择要合并到的需求"))]
+        _l("合并到"), coerce=db_int, validators=[InputRequired(_l("请选择要合并到的需求"))]
     )
     submit = SubmitField(_l("合并"))

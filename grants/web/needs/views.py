@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from grants.domain.errors import Refusal
+from grants.domain.inputs import parse_row_id
 from grants.domain.lifecycles.need import is_merged, is_open
 from grants.domain.permissions import policies
 from grants.domain.permissions.needs import can_merge_needs, can_post_need, can_support_need
@@ -31,7 +32,7 @@ def _criteria(funding_round) -> needs.NeedFilter:
     sort = request.args.get("sort", "support")
     return needs.NeedFilter(
         round_id=funding_round.id,
-        community_id=request.args.get("community", type=int),
+        community_id=request.args.get("community", type=parse_row_id),
         category=request.args.get("category") or None,
         sort=sort if sort in needs.SORTS else "support",
     )
@@ -41,7 +42,7 @@ def _criteria(funding_round) -> needs.NeedFilter:
 @requires(policies.PUBLIC)
 def index():
     """A round's needs, most supported (or newest) first, by community and category."""
-    round_id = request.args.get("round", type=int)
+    round_id = request.args.get("round", type=parse_row_id)
     funding_round = rounds.get_round(round_id) if round_id else needs.default_round()
     if funding_round is None and round_id:
         abort(404)

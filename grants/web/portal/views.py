@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import gettext as _
 
+from grants.domain.inputs import parse_row_id
 from grants.domain.permissions import policies
 from grants.domain.tranches import GATE_LABELS
 from grants.services import rounds as round_service
@@ -24,12 +25,12 @@ CHECKPOINT_PATH = "/log/checkpoint"
 
 def _page() -> int:
     """The requested page number (1 when missing or not a number)."""
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+    return max(request.args.get("page", 1, type=parse_row_id) or 1, 1)
 
 
 def _round_arg() -> int | None:
     """The round filter of the request, when it is a number."""
-    return request.args.get("round_id", type=int)
+    return request.args.get("round_id", type=parse_row_id)
 
 
 def checkpoint_url() -> str | None:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from wtforms import FieldList
 
 from grants.domain.budget import Problem
+from grants.domain.inputs import is_digits
 from grants.domain.money import fen_to_plain
 from grants.domain.proposals import REQUIRED_FIELDS
 from grants.extensions import db
@@ -175,10 +176,16 @@ def added_row(form: ProposalForm) -> bool:
     return False
 
 
+def row_limits(form: ProposalForm) -> dict[str, list[str]]:
+    """The sections given more rows than they hold, each with the refusal naming its limit."""
+    return {section: [form[section].limit_message()] for section in ROW_BUTTONS.values()
+            if form[section].too_many_rows}
+
+
 def _row_field(form: ProposalForm, name: str):
     """The input a problem such as ``budget-2-unit_price`` belongs to, or ``None``."""
     parts = name.split("-")
-    if len(parts) != 3 or not parts[1].isdigit():
+    if len(parts) != 3 or not is_digits(parts[1]):
         return None
     section, index, sub = parts[0], int(parts[1]), parts[2]
     rows = form._fields.get(section)

@@ -11,7 +11,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
-    FieldList,
     FormField,
     SelectField,
     SelectMultipleField,
@@ -23,8 +22,10 @@ from wtforms import (
 from wtforms.validators import DataRequired
 
 from grants.domain.budget import COST_CATEGORIES, LINES_MAX
+from grants.domain.inputs import db_int
 from grants.domain.proposals import MAX_ACTIVITIES, MIN_RESIDENT_TEAM
 from grants.services.proposals import TEAM_MAX
+from grants.web.guard import BoundedFieldList
 from grants.web.subforms import SubForm
 
 
@@ -67,18 +68,20 @@ class ProposalForm(FlaskForm):
     """Everything an applicant fills in; a draft may be saved half-finished."""
 
     title = StringField(_l("项目名称"))
-    community_id = SelectField(_l("所在社区"), coerce=int, default=0, validate_choice=False)
+    community_id = SelectField(_l("所在社区"), coerce=db_int, default=0, validate_choice=False)
     category = SelectField(_l("项目类别"), default="", validate_choice=False)
-    need_ids = NeedsField(_l("回应的社区需求（点单）"), coerce=int, validate_choice=False)
+    need_ids = NeedsField(_l("回应的社区需求（点单）"), coerce=db_int, validate_choice=False)
     beneficiaries = TextAreaField(_l("受益人群"))
     beneficiary_count = StringField(_l("受益人数"))
     background = TextAreaField(_l("项目背景"))
     objectives = TextAreaField(_l("项目目标"))
     outcomes = TextAreaField(_l("预期成效"))
-    activities = FieldList(FormField(ActivityForm), min_entries=1, max_entries=MAX_ACTIVITIES)
-    budget = FieldList(FormField(BudgetLineForm), min_entries=1, max_entries=LINES_MAX)
+    activities = BoundedFieldList(FormField(ActivityForm), min_entries=1,
+                                  max_entries=MAX_ACTIVITIES)
+    budget = BoundedFieldList(FormField(BudgetLineForm), min_entries=1, max_entries=LINES_MAX)
     matching_funds = StringField(_l("配套资金（元，可不填）"))
-    team = FieldList(FormField(MemberForm), min_entries=MIN_RESIDENT_TEAM, max_entries=TEAM_MAX)
+    team = BoundedFieldList(FormField(MemberForm), min_entries=MIN_RESIDENT_TEAM,
+                            max_entries=TEAM_MAX)
     contact_name = StringField(_l("联系人"))
     contact_phone = StringField(_l("联系电话"))
     add_activity = SubmitField(_l("添加一行"))
@@ -91,7 +94,7 @@ class ProposalForm(FlaskForm):
 class NewProposalForm(FlaskForm):
     """Pick the round to apply to; a draft is created in it."""
 
-    round_id = SelectField(_l("申报赛事"), coerce=int, validators=[DataRequired(_l("请选择赛事"))])
+    round_id = SelectField(_l("申报赛事"), coerce=db_int, validators=[DataRequired(_l("请选择赛事"))])
     create = SubmitField(_l("开始填写"))
 
 

@@ -161,7 +161,7 @@ def edit(proposal_id: int):
         return pages.edit_page(proposal, form, unsaved=True)
     if form.validate_on_submit():
         return _save(proposal, form)
-    return pages.edit_page(proposal, form, 400 if form.errors else 200)
+    return pages.edit_page(proposal, form, 400 if form.errors else 200, binding.row_limits(form))
 
 
 @bp.post("/<int:proposal_id>/autosave")
@@ -171,6 +171,8 @@ def autosave(proposal_id: int):
     the draft, answered in JSON (saved or not, when, and the inputs left unsaved)."""
     proposal = _owned(proposal_id)
     form = binding.build_form(proposal)
+    if not form.validate_on_submit() and (limits := binding.row_limits(form)):
+        return jsonify(saved=False, message=" ".join(sum(limits.values(), []))), 400
     if not form.validate_on_submit() or not binding.carries_form():
         return jsonify(saved=False, message=_("页面已过期，请刷新后再试")), 400
     try:
@@ -192,7 +194,7 @@ def submit(proposal_id: int):
     proposal = _owned(proposal_id)
     form = binding.build_form(proposal)
     if not form.validate_on_submit():
-        return pages.edit_page(proposal, form, 400)
+        return pages.edit_page(proposal, form, 400, binding.row_limits(form))
     data = binding.to_input(form) if binding.carries_form() else binding.stored_input(proposal)
     if request.form.get("confirmed") != "1":
         return _confirm_step(proposal, data)

@@ -23,6 +23,7 @@ from grants.domain.money import MoneyError, fen_to_plain, parse_money
 from grants.domain.phases import SHANGHAI, RoundPhases
 from grants.models.rounds import DEFAULT_CATEGORIES
 from grants.services.rounds import PHASE_FIELDS, RoundData, caps_of, phases_of
+from grants.web.guard import DateInRange
 
 # A comma separates tiers unless it is a thousands separator (followed by exactly 3 digits).
 _TIER_SPLIT = re.compile(r"[\s/、;；|]+|[,，](?!\d{3}(?:\D|$))")
@@ -64,7 +65,7 @@ def _moment(label: str) -> DateTimeLocalField:
     """A required datetime-local input read as Beijing time."""
     return DateTimeLocalField(
         label,
-        validators=[InputRequired(_l("请填写时间"))],
+        validators=[InputRequired(_l("请填写时间")), DateInRange()],
         format=DATETIME_FORMATS,
         tz=SHANGHAI,
         invalid_value_message=_l("请输入有效的日期和时间"),
@@ -75,7 +76,7 @@ def _day(label: str) -> DateField:
     """A required date input."""
     return DateField(
         label,
-        validators=[InputRequired(_l("请填写日期"))],
+        validators=[InputRequired(_l("请填写日期")), DateInRange()],
         invalid_value_message=_l("请输入有效的日期"),
     )
 

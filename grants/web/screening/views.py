@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from grants.domain.budget import COST_CATEGORIES
 from grants.domain.errors import Refusal
+from grants.domain.inputs import parse_row_id
 from grants.domain.lifecycles.proposal import PROPOSAL, SCREEN_ACTIONS
 from grants.domain.permissions import policies
 from grants.domain.permissions import proposals as perms
@@ -29,9 +30,9 @@ def _form(formdata=None) -> DecisionForm:
 def _filters(source) -> dict:
     """Round, status and page from the query string (or the batch form's hidden inputs)."""
     return {
-        "round_id": source.get("round_id", type=int),
+        "round_id": source.get("round_id", type=parse_row_id),
         "status": source.get("status") or "submitted",
-        "page": source.get("page", 1, type=int),
+        "page": source.get("page", 1, type=parse_row_id) or 1,
     }
 
 
@@ -90,7 +91,7 @@ def decide_many():
     form = _form(request.form)
     if not form.validate_on_submit():
         abort(400)
-    ids = request.form.getlist("ids", type=int)
+    ids = [i for i in request.form.getlist("ids", type=parse_row_id) if i]
     try:
         screening.decide(current_user, ids, form.action.data, form.reason.data)
     except Refusal as error:
