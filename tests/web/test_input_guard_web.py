@@ -12,7 +12,7 @@ from grants.extensions import db
 from grants.models import BudgetLine, Need
 from tests.conftest import IsolatedClient
 from tests.factories import make_community, make_round
-from tests.helpers import audit_count, create_user, login_as
+from tests.helpers import audit_count, create_user, keyed, login_as
 from tests.web.test_needs_web import form as need_form
 from tests.web.test_proposals_web import draft, form_data, owner, signed_in  # noqa: F401
 from tests.web.test_rounds_web import round_form
@@ -62,7 +62,7 @@ def test_a_need_titled_only_with_zero_width_spaces_is_an_empty_title(client):
     create_user("zhang", "resident")
     login_as(client, "zhang")
     response = client.post(f"/needs/new/{funding_round.id}",
-                           data=need_form(community, title="\u200b\u200b\ufeff"))
+                           data=keyed(need_form(community, title="\u200b\u200b\ufeff")))
     assert response.status_code == 400 and "请填写需求标题" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Need.id))) == 0
 

@@ -426,13 +426,15 @@ def receipts_of(user, award_id: int | None = None,
         .where(condition).order_by(Expense.award_id, Expense.id, ExpenseReceipt.id)
         .execution_options(yield_per=20)
     )
-    return _receipt_files(db.session.execute(query))
+    return _receipt_files(query)
 
 
-def _receipt_files(rows) -> Iterator[ReceiptFile]:
-    """Name each streamed receipt row inside the archive."""
+def _receipt_files(query) -> Iterator[ReceiptFile]:
+    """Name each streamed receipt row inside the archive. The query runs when the first file
+    is asked for: a streamed answer asks after the request's own commits, which would close a
+    server cursor opened earlier."""
     numbers: dict[int, int] = {}
-    for row in rows:
+    for row in db.session.execute(query):
         numbers[row.expense_id] = numbers.get(row.expense_id, 0) + 1
         folder = f"{row.award_id}-{_safe(row.title)}"
         name = f"{row.expense_id}-{numbers[row.expense_id]}-{_safe(row.filename, 80)}"

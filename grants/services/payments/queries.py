@@ -426,4 +426,12 @@ def iter_payment_rows(round_id: int) -> Iterator[PaymentExportRow]:
         .order_by(Award.rank, Award.id, Tranche.sequence, Payment.id)
         .execution_options(yield_per=EXPORT_BATCH)
     )
-    return (PaymentExportRow(*row) for row in db.session.execute(query))
+    return _stream_payment_rows(query)
+
+
+def _stream_payment_rows(query) -> Iterator[PaymentExportRow]:
+    """Run ``query`` when the first row is asked for, not before: a streamed answer asks after
+    the request's own commits (the session touch), which would close a server cursor opened
+    earlier."""
+    for row in db.session.execute(query):
+        yield PaymentExportRow(*row)

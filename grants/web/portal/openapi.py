@@ -57,7 +57,11 @@ def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-ERRORS = {"400": _json(_ref("Error"), "参数不是整数"),
+QUERY_TEXT = {"type": "string", "pattern": "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$"}
+"""A query text: control characters other than tab and line breaks are refused (400) at the
+edge, as in every form of the platform."""
+
+ERRORS = {"400": _json(_ref("Error"), "参数不是整数，或文字含有控制字符"),
           "404": _json(_ref("Error"), "没有这条记录")}
 
 
@@ -97,8 +101,8 @@ def document() -> dict:
                 "projects": {"type": "array", "items": _ref("Project")},
                 "page": INT, "pages": INT, "count": INT}), "项目列表"), [
                 _query("round_id", {"type": "integer"}, "只看某个赛事"),
-                _query("category", {"type": "string", "maxLength": 20}, "项目类别"),
-                _query("q", {"type": "string", "maxLength": 50}, "项目名称或机构名称中的文字"),
+                _query("category", {**QUERY_TEXT, "maxLength": 20}, "项目类别"),
+                _query("q", {**QUERY_TEXT, "maxLength": 50}, "项目名称或机构名称中的文字"),
                 _query("page", {"type": "integer", "minimum": 1}, "页码"),
             ]),
             "/api/v1/projects/{project_id}": _get(
