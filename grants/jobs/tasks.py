@@ -4,6 +4,7 @@ and raises :class:`~grants.jobs.runner.JobFailure` with a message to refuse."""
 
 from __future__ import annotations
 
+import json
 import time
 import zipfile
 from functools import partial
@@ -59,4 +60,35 @@ def agreements_zip(progress: Progress, out: Path, round_id: int) -> str:
     return f"agreements-{funding_round.district_code}-{funding_round.round_no:02d}.zip"
 
 
-TASKS = {"ping": ping, "agreements_zip": agreements_zip}
+def audit_verify(progress: Progress, out: Path) -> str:
+    """Walk the whole audit chain against its recorded head, one progress step per entry, and
+    write the verdict as JSON: ``verdict`` is the line ``flask audit verify`` prints, beside
+    the facts it names (``ok``, ``count``, ``head_seq``, ``head_hash``, ``first_bad_seq``,
+    ``kind``). A broken chain is a finished check, not a failed job."""
+    from grants.domain.audit import verdict
+    from grants.services import audit
+
+    result = audit.verify_database(progress=progress)
+    facts = {
+        "ok": result.ok, "verdict": verdict(result), "count": result.count,
+        "head_seq": result.head_seq, "head_hash": result.head_hash,
+        "first_bad_seq": result.first_bad_seq, "kind": result.kind,
+    }
+    out.write_text(json.dumps(facts, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return f"audit-verify-{result.head_seq}.json"
+
+
+def audit_export(progress: Progress, out: Path) -> str:
+    """The whole audit chain as JSON Lines (head line first, then one entry per line up to
+    it), for anyone to verify offline with ``flask audit verify --file``."""
+    from grants.services import audit
+
+    with out.open("w", encoding="utf-8") as handle:
+        head_seq, _ = audit.write_export(handle, progress)
+    return f"audit-chain-{head_seq}.jsonl"
+
+
+TASKS = {
+    "ping": ping, "agreements_zip": agreements_zip, "audit_verify": audit_verify,
+    "audit_export": audit_export,
+}
