@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import time
 import zipfile
+from collections.abc import Iterable, Iterator
 from functools import partial
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from grants.domain.i18n import N_
 from grants.jobs.runner import JobFailure, Progress
 
 NO_AGREEMENTS = N_("本轮还没有协议书（确认立项后才会生成）")
+NO_ROUND = N_("找不到这个赛事")
 MAX_PING_STEPS = 600
 
 
@@ -88,7 +90,34 @@ def audit_export(progress: Progress, out: Path) -> str:
     return f"audit-chain-{head_seq}.jsonl"
 
 
+def payments_xlsx(progress: Progress, out: Path, round_id: int) -> str:
+    """The round's payment ledger as XLSX (the file ``flask payments export --format xlsx``
+    writes), one progress step per payment."""
+    from grants.domain.errors import Refusal
+    from grants.services import payments
+    from grants.web.finance.exports import write_xlsx
+
+    total = payments.count_payment_rows(int(round_id))
+    try:
+        rows = payments.iter_payment_rows(int(round_id))
+    except Refusal:
+        raise JobFailure(NO_ROUND) from None
+    write_xlsx(_counted(rows, total, progress), out)
+    return f"payments-round-{int(round_id)}.xlsx"
+
+
+def _counted(rows: Iterable, total: int, progress: Progress) -> Iterator:
+    """The rows unchanged, reporting ``progress(done, total)`` about every percent."""
+    every = max(1, total // 100)
+    progress(0, total)
+    for done, row in enumerate(rows, start=1):
+        yield row
+        if done % every == 0:
+            progress(min(done, total), total)
+    progress(total, total)
+
+
 TASKS = {
     "ping": ping, "agreements_zip": agreements_zip, "audit_verify": audit_verify,
-    "audit_export": audit_export,
+    "audit_export": audit_export, "payments_xlsx": payments_xlsx,
 }

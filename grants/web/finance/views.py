@@ -18,6 +18,8 @@ from flask import (
     abort,
     flash,
     redirect,
+    render_template,
+    request,
     send_file,
     stream_with_context,
     url_for,
@@ -25,6 +27,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from grants import jobs
 from grants.domain.errors import Refusal
 from grants.domain.permissions import policies
 from grants.extensions import db
@@ -152,6 +155,18 @@ def export_xlsx(round_id: int):
     os.unlink(path)
     return send_file(handle, mimetype=XLSX_MIMETYPE, as_attachment=True,
                      download_name=f"payments-round-{round_id}.xlsx")
+
+
+@bp.get("/rounds/<int:round_id>/payments-export")
+@requires(policies.AWARD_READ)
+def payments_export(round_id: int):
+    """The round's payment ledger as XLSX made by a job (``?start=1``, a link: it changes
+    nothing, so auditors may start it too); its page shows the progress, then the file."""
+    funding_round = _row_or_404(FundingRound, round_id)
+    if request.args.get("start") == "1":
+        job_id = jobs.start("payments_xlsx", current_user.id, round_id=round_id)
+        return redirect(url_for("jobs.show", job_id=job_id))
+    return render_template("finance/export.html", r=funding_round)
 
 
 @bp.get("/rounds/<int:round_id>/payments.csv")

@@ -17,7 +17,7 @@ bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
 KIND_LABELS = {
     "ping": "自检任务", "agreements_zip": "本轮协议书 ZIP", "audit_verify": "核验审计链",
-    "audit_export": "导出审计链（JSONL）",
+    "audit_export": "导出审计链（JSONL）", "payments_xlsx": "导出付款台账（XLSX）",
 }
 ABANDONED_MESSAGE = "任务执行进程意外中止，没有生成文件；请重新开始"
 
