@@ -123,7 +123,7 @@ def test_the_browser_check_shows_the_same_words(app, client, make_user, auth):
     head_seq = audit.head()[0]
     _extra()
     db.session.commit()
-    job_url = client.get("/audit/verify?start=1").location
+    job_url = client.post("/audit/verify").location
     wait_for_job(job_url.rstrip("/").rsplit("/", 1)[1])
     page = client.get(job_url).get_data(as_text=True)
     cli = app.test_cli_runner().invoke(args=["audit", "verify"]).output.strip()

@@ -121,3 +121,6 @@ TASKS = {
     "ping": ping, "agreements_zip": agreements_zip, "audit_verify": audit_verify,
     "audit_export": audit_export, "payments_xlsx": payments_xlsx,
 }
+READS_ONLY = frozenset({"ping", "audit_verify", "audit_export", "payments_xlsx"})
+"""Tasks that only read records and write a file for the person who started them: a reader
+(the auditor) may start these, through :func:`grants.web.jobs.starting.start_read_only`."""

@@ -41,8 +41,9 @@ def test_each_object_has_a_timeline(chain, client):
 
 
 def _run_job(client, url: str):
-    """Start a job from its link, wait for it, and return its page's text and its status."""
-    response = client.get(url)
+    """Start a job from its page's button, wait for it, and return its page's text and its
+    status."""
+    response = client.post(url)
     assert response.status_code == 302 and "/jobs/" in response.location
     job_id = response.location.rstrip("/").rsplit("/", 1)[1]
     job = wait_for_job(job_id)
@@ -51,8 +52,8 @@ def _run_job(client, url: str):
 
 def test_the_browser_check_runs_as_a_job(chain, client):
     intro = client.get("/audit/verify").get_data(as_text=True)
-    assert "开始核验" in intro and "?start=1" in intro
-    page, job = _run_job(client, "/audit/verify?start=1")
+    assert "开始核验" in intro and 'method="post" action="/audit/verify"' in intro
+    page, job = _run_job(client, "/audit/verify")
     head = audit.head()
     assert (job.state, job.done, job.total) == ("finished", head[0], head[0])
     assert "核验无误" in page and f"OK: {head[0]} entries, head seq {head[0]} hash {head[1]}" in page
@@ -63,14 +64,14 @@ def test_a_changed_entry_is_named_by_its_seq(chain, client):
         db.session.execute(text("DROP TRIGGER audit_entry_no_update"))
     db.session.execute(text("UPDATE audit_entry SET payload = '{}' WHERE seq = 3"))
     db.session.commit()
-    page, job = _run_job(client, "/audit/verify?start=1")
+    page, job = _run_job(client, "/audit/verify")
     assert job.state == "finished"
     assert "审计链在 seq 3 处断开" in page and "BROKEN at seq 3: hash mismatch" in page
 
 
 def test_the_downloaded_chain_verifies_offline(chain, client, tmp_path):
     assert "开始导出" in client.get("/audit/export").get_data(as_text=True)
-    _, job = _run_job(client, "/audit/export?start=1")
+    _, job = _run_job(client, "/audit/export")
     assert job.filename == f"audit-chain-{audit.head()[0]}.jsonl"
     response = client.get(f"/jobs/{job.id}/download")
     assert response.status_code == 200

@@ -16,7 +16,7 @@ from tests.helpers import create_user, login_as, wait_for_job
 from tests.jobs.test_jobs import _burst_worker, redis_app  # noqa: F401 - the fixture
 
 ENTRIES = 7
-STARTS = {"audit_verify": "/audit/verify?start=1", "audit_export": "/audit/export?start=1"}
+STARTS = {"audit_verify": "/audit/verify", "audit_export": "/audit/export"}
 
 
 @pytest.fixture
@@ -29,8 +29,8 @@ def chain(app):
 
 
 def _start(client, kind: str) -> str:
-    """Start the job from its link as the signed-in person; return the job id."""
-    response = client.get(STARTS[kind])
+    """Start the job from its page's button as the signed-in person; return the job id."""
+    response = client.post(STARTS[kind])
     assert response.status_code == 302, response.status_code
     return response.location.rstrip("/").rsplit("/", 1)[1]
 
@@ -52,6 +52,18 @@ def test_others_may_not_start_them(chain, client, role):
     login_as(client, "other")
     for url in STARTS.values():
         assert client.get(url).status_code == 403, url
+        assert client.post(url).status_code == 403, url
+
+
+def test_following_the_page_link_starts_nothing(chain, client, monkeypatch):
+    """Only the button (a POST) starts a job: a link followed or prefetched does not."""
+    started = []
+    monkeypatch.setattr(jobs, "start", lambda *a, **k: started.append(a) or "x")
+    create_user("reader", "auditor")
+    login_as(client, "reader")
+    for url in STARTS.values():
+        assert client.get(f"{url}?start=1").status_code == 200, url
+    assert started == []
 
 
 def test_the_walk_reports_its_progress(chain):

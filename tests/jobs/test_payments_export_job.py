@@ -21,7 +21,7 @@ def _rows(data: bytes) -> list[tuple]:
 
 
 def _start(client, round_id: int) -> str:
-    response = client.get(f"/finance/rounds/{round_id}/payments-export?start=1")
+    response = client.post(f"/finance/rounds/{round_id}/payments-export")
     assert response.status_code == 302, response.status_code
     return response.location.rstrip("/").rsplit("/", 1)[1]
 
@@ -33,9 +33,9 @@ def test_the_ledger_job_writes_what_the_cli_writes(app, signed, people, client, 
     round_id = signed["round"].id
     login_as(client, "sunhua")
     page = client.get(f"/finance/rounds/{round_id}/payments-export").get_data(as_text=True)
-    assert "开始导出" in page and "start=1" in page
-    assert "payments-export?start=1" in client.get(f"/finance/rounds/{round_id}").get_data(
-        as_text=True)
+    assert "开始导出" in page and 'method="post"' in page
+    assert f"/finance/rounds/{round_id}/payments-export" in client.get(
+        f"/finance/rounds/{round_id}").get_data(as_text=True)
     job = wait_for_job(_start(client, round_id))
     assert (job.state, job.done, job.total) == ("finished", 1, 1)
     assert job.filename == f"payments-round-{round_id}.xlsx"
@@ -56,11 +56,11 @@ def test_who_may_start_it(signed, client):  # noqa: F811
     round_id = signed["round"].id
     for username in ("judge1", "orgmember", "zhangguilan"):
         login_as(client, username)
-        assert client.get(f"/finance/rounds/{round_id}/payments-export?start=1").status_code \
+        assert client.post(f"/finance/rounds/{round_id}/payments-export").status_code \
             == 403, username
         client.post("/auth/logout")
     login_as(client, "lijing")
-    assert client.get("/finance/rounds/987654/payments-export?start=1").status_code == 404
+    assert client.post("/finance/rounds/987654/payments-export").status_code == 404
 
 
 def test_a_round_gone_before_the_job_ran_is_a_failed_job_with_its_message(

@@ -3,16 +3,15 @@ object, verifying the chain in the browser, and the chain as a download."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import Blueprint, abort, render_template, request
 
-from grants import jobs
 from grants.domain.audit_reading import object_label
 from grants.domain.lifecycles import audit_action_label
 from grants.domain.permissions import policies
 from grants.extensions import db
 from grants.services import audit, audit_reading, is_row_id
 from grants.web.access import requires
+from grants.web.jobs.starting import read_only_start, start_read_only
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 PAGE_SIZE = 50
@@ -52,24 +51,25 @@ def timeline(object_type: str, object_id: int):
 
 
 def _start_or_show(kind: str, template: str):
-    """Starting a check or an export changes nothing (the job only reads the chain), so it is
-    a link (``?start=1``), as for the auditor, who may only read; the job page follows it."""
-    if request.args.get("start") == "1":
-        job_id = jobs.start(kind, current_user.id)
-        return redirect(url_for("jobs.show", job_id=job_id))
+    """The page that explains the job (GET), or the job started from its button (POST): the job
+    only reads the chain, so the auditor may start it."""
+    if request.method == "POST":
+        return start_read_only(kind)
     return render_template(template, head_seq=audit.head()[0])
 
 
-@bp.get("/verify")
+@bp.route("/verify", methods=["GET", "POST"])
 @requires(policies.READ_AUDIT)
+@read_only_start
 def verify():
     """What the check does, and the link that starts it as a job: the job page shows its
     progress, then the verdict in the words of ``flask audit verify``."""
     return _start_or_show("audit_verify", "audit/verify.html")
 
 
-@bp.get("/export")
+@bp.route("/export", methods=["GET", "POST"])
 @requires(policies.READ_AUDIT)
+@read_only_start
 def export_chain():
     """The whole chain as JSON Lines (head line first), as ``flask audit export`` writes it,
     for anyone to verify offline with ``flask audit verify --file``: started as a job, whose

@@ -27,7 +27,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from grants import jobs
 from grants.domain.errors import Refusal
 from grants.domain.permissions import policies
 from grants.extensions import db
@@ -49,6 +48,7 @@ from grants.web.finance.forms import (
 )
 from grants.web.finance.voucher import has_voucher, voucher_number, voucher_pdf
 from grants.web.idempotency import idempotent
+from grants.web.jobs.starting import read_only_start, start_read_only
 
 bp = Blueprint("finance", __name__, url_prefix="/finance")
 
@@ -157,15 +157,16 @@ def export_xlsx(round_id: int):
                      download_name=f"payments-round-{round_id}.xlsx")
 
 
-@bp.get("/rounds/<int:round_id>/payments-export")
+@bp.route("/rounds/<int:round_id>/payments-export", methods=["GET", "POST"])
 @requires(policies.AWARD_READ)
+@read_only_start
 def payments_export(round_id: int):
-    """The round's payment ledger as XLSX made by a job (``?start=1``, a link: it changes
-    nothing, so auditors may start it too); its page shows the progress, then the file."""
+    """The round's payment ledger as XLSX made by a job, started by the page's button (it
+    changes nothing, so auditors may start it too); the job page shows the progress, then the
+    file."""
     funding_round = _row_or_404(FundingRound, round_id)
-    if request.args.get("start") == "1":
-        job_id = jobs.start("payments_xlsx", current_user.id, round_id=round_id)
-        return redirect(url_for("jobs.show", job_id=job_id))
+    if request.method == "POST":
+        return start_read_only("payments_xlsx", round_id=round_id)
     return render_template("finance/export.html", r=funding_round)
 
 
