@@ -2,7 +2,8 @@
 
 Builds the chain once (cached under bench/out/), then times `verify_chain` over the rows read
 through the app's own streaming reader, and a baseline in the same run: reading the rows alone
-(no hashing). Run by hand: ``.venv/bin/python bench/audit_verify.py [--entries N]``.
+(no hashing), and the browser's job walk (``audit_verify``'s progress reports on one core and
+on all). Run by hand: ``.venv/bin/python bench/audit_verify.py [--entries N]``.
 """
 
 from __future__ import annotations
@@ -72,6 +73,11 @@ def main() -> None:
         single = timed(lambda: results.append(verify_chain(audit.iter_rows(), audit.head())),
                        args.repeat)
         both = timed(lambda: results.append(audit.verify_database()), args.repeat)
+        one, all_ = [], []
+        job_single = timed(lambda: results.append(audit.verify_database(
+            workers=1, progress=lambda d, t: one.append(d))), args.repeat)
+        job_both = timed(lambda: results.append(audit.verify_database(
+            progress=lambda d, t: all_.append(d))), args.repeat)
         db.session.remove()
     assert all(r.ok and r.count == args.entries for r in results), results
     read_p50, single_p50, both_p50 = (statistics.median(t) for t in (read, single, both))
@@ -79,6 +85,9 @@ def main() -> None:
           f"verify_one_core_p50={single_p50:.2f}s verify_p50={both_p50:.2f}s "
           f"(flask audit verify, {os.cpu_count()} cores) speedup={single_p50 / both_p50:.2f}x "
           f"goal=5s {'OK' if both_p50 <= 5 else 'OVER'}")
+    print(f"job walk with progress: one_core_p50={statistics.median(job_single):.2f}s "
+          f"all_cores_p50={statistics.median(job_both):.2f}s "
+          f"reports_per_run one_core={len(one) // args.repeat} all_cores={len(all_) // args.repeat}")
 
 
 if __name__ == "__main__":

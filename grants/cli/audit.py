@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -14,6 +15,7 @@ from grants.domain.audit import (
     TRUNCATED,
     Verification,
     malformed,
+    verdict,
     verify_chain,
 )
 from grants.services.audit import ENTRY_FIELDS
@@ -23,25 +25,38 @@ audit_cli = AppGroup("audit", help="审计链 / the audit chain")
 
 def _report(result) -> None:
     """Print a verification result; exit 1 on a break."""
-    if result.ok:
-        click.echo(f"OK: {result.count} entries, head seq {result.head_seq} hash {result.head_hash}")
+    _say(result.ok, verdict(result))
+
+
+def _say(ok: bool, line: str) -> None:
+    """Print a verdict line: to stdout when the chain holds, else to stderr and exit 1."""
+    if ok:
+        click.echo(line)
         return
-    click.echo(f"BROKEN at seq {result.first_bad_seq}: {result.reason} "
-               f"({result.count} entries verified before it)", err=True)
+    click.echo(line, err=True)
     sys.exit(1)
+
+
+def _quiet(done: int, total: int) -> None:
+    """The command prints only its verdict, not the walk's progress."""
 
 
 @audit_cli.command("verify")
 @click.option("--file", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="verify an export offline, without the database")
 def verify(path: Path | None):
-    """Walk the chain, print the count and head hash, or the first bad seq and exit 1."""
+    """Walk the chain, print the count and head hash, or the first bad seq and exit 1 (the
+    database check is the browser's job task, run here in-process)."""
     if path is not None:
         _report(verify_export(path))
         return
-    from grants.services import audit
+    from grants.jobs.tasks import audit_verify
 
-    _report(audit.verify_database())
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "verdict.json"
+        audit_verify(_quiet, out)
+        facts = json.loads(out.read_text(encoding="utf-8"))
+    _say(facts["ok"], facts["verdict"])
 
 
 def verify_export(path: Path) -> Verification:
@@ -146,15 +161,11 @@ class _EntryLines:
 @audit_cli.command("export")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def export(path: Path):
-    """Write the chain as JSON Lines: a head line first, then one entry per line."""
-    from grants.services import audit
+    """Write the chain as JSON Lines: a head line first, then one entry per line (the
+    browser's export job task, run here in-process)."""
+    from grants.jobs.tasks import audit_export
 
-    head_seq, head_hash = audit.head()
-    with path.open("w", encoding="utf-8") as handle:
-        handle.write(json.dumps({"head": {"seq": head_seq, "hash": head_hash}}) + "\n")
-        for row in audit.iter_rows():
-            if row[0] > head_seq:
-                break
-            handle.write(json.dumps(dict(zip(ENTRY_FIELDS, row, strict=True)),
-                                    ensure_ascii=False) + "\n")
-    click.echo(f"exported {head_seq} entries to {path}; head {head_hash}")
+    audit_export(_quiet, path)
+    with path.open(encoding="utf-8") as handle:
+        head_line = json.loads(handle.readline())["head"]
+    click.echo(f"exported {head_line['seq']} entries to {path}; head {head_line['hash']}")

@@ -62,12 +62,33 @@ def export(round_id: int, fmt: str, file: Path) -> None:
     from grants.services import payments
     from grants.web.finance.exports import WRITERS
 
+    if fmt == "xlsx":
+        click.echo(f"{_xlsx_by_task(round_id, file)} 笔付款已写入 {file}")
+        return
     try:
         rows = payments.iter_payment_rows(round_id)
     except Refusal as error:
         raise click.ClickException(str(error)) from error
     count = WRITERS[fmt](rows, file)
     click.echo(f"{count} 笔付款已写入 {file}")
+
+
+def _xlsx_by_task(round_id: int, file: Path) -> int:
+    """Write the XLSX ledger with the browser's job task (in-process); returns the payments
+    written, as its last progress report counted them."""
+    from grants.jobs.runner import JobFailure
+    from grants.jobs.tasks import payments_xlsx
+
+    written = [0]
+
+    def progress(done: int, total: int) -> None:
+        written[0] = done
+
+    try:
+        payments_xlsx(progress, file, round_id)
+    except JobFailure as failure:
+        raise click.ClickException(failure.message) from failure
+    return written[0]
 
 
 @payments_cli.command("prune-keys")

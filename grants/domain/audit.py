@@ -117,6 +117,15 @@ class Verification:
     kind: str = ""
 
 
+def verdict(result: Verification) -> str:
+    """The one line ``flask audit verify`` prints and the browser's check shows: the count and
+    head hash of a whole chain, or the first bad seq, what is wrong and how much held before."""
+    if result.ok:
+        return f"OK: {result.count} entries, head seq {result.head_seq} hash {result.head_hash}"
+    return (f"BROKEN at seq {result.first_bad_seq}: {result.reason} "
+            f"({result.count} entries verified before it)")
+
+
 def _broken(count: int, seq: int, head: str, bad: int, kind: str, detail: str) -> Verification:
     """A break of ``kind`` at seq ``bad``, after ``count`` good entries ending at ``seq``."""
     return Verification(False, count, seq, head, bad, f"{kind}: {detail}", kind=kind)

@@ -4,8 +4,10 @@ and raises :class:`~grants.jobs.runner.JobFailure` with a message to refuse."""
 
 from __future__ import annotations
 
+import json
 import time
 import zipfile
+from collections.abc import Iterable, Iterator
 from functools import partial
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from grants.domain.i18n import N_
 from grants.jobs.runner import JobFailure, Progress
 
 NO_AGREEMENTS = N_("本轮还没有协议书（确认立项后才会生成）")
+NO_ROUND = N_("找不到这个赛事")
 MAX_PING_STEPS = 600
 
 
@@ -59,4 +62,65 @@ def agreements_zip(progress: Progress, out: Path, round_id: int) -> str:
     return f"agreements-{funding_round.district_code}-{funding_round.round_no:02d}.zip"
 
 
-TASKS = {"ping": ping, "agreements_zip": agreements_zip}
+def audit_verify(progress: Progress, out: Path) -> str:
+    """Walk the whole audit chain against its recorded head, one progress step per entry, and
+    write the verdict as JSON: ``verdict`` is the line ``flask audit verify`` prints, beside
+    the facts it names (``ok``, ``count``, ``head_seq``, ``head_hash``, ``first_bad_seq``,
+    ``kind``). A broken chain is a finished check, not a failed job."""
+    from grants.domain.audit import verdict
+    from grants.services import audit
+
+    result = audit.verify_database(progress=progress)
+    facts = {
+        "ok": result.ok, "verdict": verdict(result), "count": result.count,
+        "head_seq": result.head_seq, "head_hash": result.head_hash,
+        "first_bad_seq": result.first_bad_seq, "kind": result.kind,
+    }
+    out.write_text(json.dumps(facts, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return f"audit-verify-{result.head_seq}.json"
+
+
+def audit_export(progress: Progress, out: Path) -> str:
+    """The whole audit chain as JSON Lines (head line first, then one entry per line up to
+    it), for anyone to verify offline with ``flask audit verify --file``."""
+    from grants.services import audit
+
+    with out.open("w", encoding="utf-8") as handle:
+        head_seq, _ = audit.write_export(handle, progress)
+    return f"audit-chain-{head_seq}.jsonl"
+
+
+def payments_xlsx(progress: Progress, out: Path, round_id: int) -> str:
+    """The round's payment ledger as XLSX (the file ``flask payments export --format xlsx``
+    writes), one progress step per payment."""
+    from grants.domain.errors import Refusal
+    from grants.services import payments
+    from grants.web.finance.exports import write_xlsx
+
+    total = payments.count_payment_rows(int(round_id))
+    try:
+        rows = payments.iter_payment_rows(int(round_id))
+    except Refusal:
+        raise JobFailure(NO_ROUND) from None
+    write_xlsx(_counted(rows, total, progress), out)
+    return f"payments-round-{int(round_id)}.xlsx"
+
+
+def _counted(rows: Iterable, total: int, progress: Progress) -> Iterator:
+    """The rows unchanged, reporting ``progress(done, total)`` about every percent."""
+    every = max(1, total // 100)
+    progress(0, total)
+    for done, row in enumerate(rows, start=1):
+        yield row
+        if done % every == 0:
+            progress(min(done, total), total)
+    progress(total, total)
+
+
+TASKS = {
+    "ping": ping, "agreements_zip": agreements_zip, "audit_verify": audit_verify,
+    "audit_export": audit_export, "payments_xlsx": payments_xlsx,
+}
+READS_ONLY = frozenset({"ping", "audit_verify", "audit_export", "payments_xlsx"})
+"""Tasks that only read records and write a file for the person who started them: a reader
+(the auditor) may start these, through :func:`grants.web.jobs.starting.start_read_only`."""

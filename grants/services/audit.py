@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import itertools
+import json
 import multiprocessing
 import os
-from collections.abc import Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import replace
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.pool import NullPool
@@ -109,6 +110,8 @@ def iter_rows(batch: int = 50000) -> Iterator[tuple]:
 
 
 PARALLEL_THRESHOLD = 200_000
+Progress = Callable[[int, int], None]
+"""``progress(done, total)``: how a long walk of the chain says how far it is."""
 
 
 def _segment_worker(url: str, first_seq: int, last_seq: int) -> tuple[int, int, Verification]:
@@ -137,7 +140,26 @@ def _ranges(last_seq: int, parts: int) -> list[tuple[int, int]]:
     return [(lo, min(lo + size - 1, last_seq)) for lo in range(1, last_seq + 1, size)]
 
 
-def verify_database(workers: int | None = None) -> Verification:
+PROGRESS_STEPS = 200
+"""How many times a long walk of the chain reports how far it is (about every half percent)."""
+
+
+def _counted(rows: Iterator[tuple], total: int, progress: Progress | None) -> Iterator[tuple]:
+    """The rows unchanged, calling ``progress(done, total)`` every ``total / 200`` rows."""
+    if progress is None:
+        yield from rows
+        return
+    every = max(1, total // PROGRESS_STEPS)
+    progress(0, total)
+    for done, row in enumerate(rows, start=1):
+        yield row
+        if done % every == 0:
+            progress(min(done, total), total)
+    progress(total, total)
+
+
+def verify_database(workers: int | None = None,
+                    progress: Progress | None = None) -> Verification:
     """Verify the whole chain against the recorded head, on several cores when it is long.
 
     Each worker process reads and hashes its own range of ``seq``; the ranges are then joined,
@@ -148,15 +170,42 @@ def verify_database(workers: int | None = None) -> Verification:
     expected = head()
     workers = workers or os.cpu_count() or 1
     if workers == 1 or expected[0] < PARALLEL_THRESHOLD:
-        return _unless_appended(verify_chain(iter_rows(), expected_head=expected))
+        rows = _counted(iter_rows(), expected[0], progress)
+        return _unless_appended(verify_chain(rows, expected_head=expected))
     url = db.engine.url.render_as_string(hide_password=False)
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         futures = [pool.submit(_segment_worker, url, lo, hi)
                    for lo, hi in _ranges(expected[0], workers)]
+        _report_segments(futures, expected[0], progress)
         segments = [future.result() for future in futures]
     joined = join_segments(segments, expected_head=expected)
     return _unless_appended(entries_after_head(joined, expected[0]))
+
+
+def _report_segments(futures: list, total: int, progress: Progress | None) -> None:
+    """Wait for the ranges verified in parallel, reporting the entries of each one done."""
+    if progress is None:
+        return
+    done = 0
+    progress(0, total)
+    for future in as_completed(futures):
+        first_seq, last_seq, _ = future.result()
+        done += last_seq - first_seq + 1
+        progress(min(done, total), total)
+
+
+def write_export(handle: IO[str], progress: Progress | None = None) -> tuple[int, str]:
+    """Write the chain as JSON Lines to ``handle``: a head line first, then one entry per line
+    up to that head, for anyone to verify offline; returns the head ``(seq, hash)``."""
+    head_seq, head_hash = head()
+    handle.write(json.dumps({"head": {"seq": head_seq, "hash": head_hash}}) + "\n")
+    for row in _counted(iter_rows(), head_seq, progress):
+        if row[0] > head_seq:
+            break
+        handle.write(json.dumps(dict(zip(ENTRY_FIELDS, row, strict=True)),
+                                ensure_ascii=False) + "\n")
+    return head_seq, head_hash
 
 
 def entries_after_head(result: Verification, head_seq: int) -> Verification:

@@ -1,5 +1,5 @@
 """Reading the audit chain in the browser: entries found by person name, object titles, the
-timeline of one object, and verifying the chain a slice at a time.
+and the timeline of one object (verifying the chain is the ``audit_verify`` job).
 
 Everything here only reads; the one writer of the chain is :mod:`grants.services.audit`.
 """
@@ -13,7 +13,6 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Select, select
 
-from grants.domain.audit import GENESIS_HASH, Verification, missing_after, verify_chain
 from grants.domain.audit_reading import ReadableLine, person_ids, readable_payload
 from grants.domain.clock import BEIJING, utc_text
 from grants.domain.inputs import parse_row_id
@@ -24,11 +23,7 @@ from grants.models.awards import Agreement, Award, Notice, Objection, Tranche
 from grants.models.expenses import BudgetAdjustment, Clawback, Expense, Refund
 from grants.models.judging import Conflict, ScoreSheet
 from grants.models.payments import Payment
-from grants.services import audit
-from grants.services.audit import ENTRY_FIELDS
 
-VERIFY_CHUNK = 20_000
-"""Entries verified per page load of the browser check (a fraction of a second each)."""
 FILTERS = ("actor", "action", "object", "since", "until")
 
 
@@ -177,43 +172,3 @@ def object_timeline(object_type: str, object_id: int) -> list[ReadableEntry]:
              .where(AuditEntry.object_type == object_type, AuditEntry.object_id == object_id)
              .order_by(AuditEntry.seq))
     return readable(db.session.scalars(query))
-
-
-@dataclass(frozen=True)
-class VerifyStep:
-    """One slice of the browser check: how far it got, the head it must reach, the result so
-    far (``ok`` False names the first bad seq), and where the next slice starts."""
-
-    checked_to: int
-    head_seq: int
-    result: Verification
-    next_seq: int | None
-
-    @property
-    def percent(self) -> int:
-        """How much of the chain is verified, for the progress bar."""
-        return 100 if not self.head_seq else min(100, self.checked_to * 100 // self.head_seq)
-
-
-def verify_slice(first_seq: int, size: int = VERIFY_CHUNK) -> VerifyStep:
-    """Verify entries ``first_seq`` … ``first_seq + size − 1`` against the stored hash of the
-    entry before them (the genesis hash for the first slice); the last slice also checks the
-    recorded head. The pages chain the slices, so a long chain shows its progress."""
-    head_seq, head_hash = audit.head()
-    first_seq = max(1, min(first_seq, head_seq + 1))
-    last_seq = min(head_seq, first_seq + size - 1)
-    previous = GENESIS_HASH if first_seq == 1 else db.session.scalar(
-        select(AuditEntry.hash).where(AuditEntry.seq == first_seq - 1))
-    columns = [getattr(AuditEntry, name) for name in ENTRY_FIELDS]
-    rows = db.session.execute(select(*columns).where(
-        AuditEntry.seq.between(first_seq, last_seq)).order_by(AuditEntry.seq))
-    is_last = last_seq == head_seq
-    result = verify_chain((tuple(row) for row in rows), start_seq=first_seq,
-                          start_prev=previous or "",
-                          expected_head=(head_seq, head_hash) if is_last else None)
-    if result.ok and not is_last and result.head_seq != last_seq:
-        result = missing_after(result.count, result.head_seq, result.head_hash, last_seq)
-    if is_last:
-        result = audit.entries_after_head(result, head_seq)
-    more = result.ok and last_seq < head_seq
-    return VerifyStep(last_seq, head_seq, result, last_seq + 1 if more else None)

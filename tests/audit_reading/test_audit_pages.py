@@ -1,5 +1,5 @@
 """The auditor's audit pages: find a person by name, read an object's timeline, verify the chain
-in the browser slice by slice, and download the chain for offline checking."""
+in the browser as a job, and download the chain (also a job) for offline checking."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from sqlalchemy import text
 
 from grants.cli.audit import verify_export
 from grants.extensions import db
-from grants.services import audit, audit_reading
-from tests.helpers import create_user
+from grants.services import audit
+from tests.helpers import create_user, wait_for_job
 
 
 @pytest.fixture
@@ -40,18 +40,23 @@ def test_each_object_has_a_timeline(chain, client):
     assert client.get("/audit/objects/funding_round/2").status_code == 404
 
 
-def test_the_browser_check_walks_the_chain_in_slices(chain, client, monkeypatch):
-    monkeypatch.setattr(audit_reading, "VERIFY_CHUNK", 3)
-    monkeypatch.setattr(audit_reading.verify_slice, "__defaults__", (3,))
-    head = audit.head()[0]
-    url, pages = "/audit/verify?from=1", 0
-    while url:
-        response = client.get(url)
-        pages += 1
-        refresh = response.headers.get("Refresh")
-        url = refresh.split("url=", 1)[1] if refresh else None
-    assert pages == -(-head // 3)
-    assert "核验无误" in response.get_data(as_text=True)
+def _run_job(client, url: str):
+    """Start a job from its page's button, wait for it, and return its page's text and its
+    status."""
+    response = client.post(url)
+    assert response.status_code == 302 and "/jobs/" in response.location
+    job_id = response.location.rstrip("/").rsplit("/", 1)[1]
+    job = wait_for_job(job_id)
+    return client.get(f"/jobs/{job_id}").get_data(as_text=True), job
+
+
+def test_the_browser_check_runs_as_a_job(chain, client):
+    intro = client.get("/audit/verify").get_data(as_text=True)
+    assert "开始核验" in intro and 'method="post" action="/audit/verify"' in intro
+    page, job = _run_job(client, "/audit/verify")
+    head = audit.head()
+    assert (job.state, job.done, job.total) == ("finished", head[0], head[0])
+    assert "核验无误" in page and f"OK: {head[0]} entries, head seq {head[0]} hash {head[1]}" in page
 
 
 def test_a_changed_entry_is_named_by_its_seq(chain, client):
@@ -59,14 +64,16 @@ def test_a_changed_entry_is_named_by_its_seq(chain, client):
         db.session.execute(text("DROP TRIGGER audit_entry_no_update"))
     db.session.execute(text("UPDATE audit_entry SET payload = '{}' WHERE seq = 3"))
     db.session.commit()
-    step = audit_reading.verify_slice(1)
-    assert not step.result.ok and step.result.first_bad_seq == 3
-    page = client.get("/audit/verify?from=1").get_data(as_text=True)
-    assert "审计链在 seq 3 处断开" in page
+    page, job = _run_job(client, "/audit/verify")
+    assert job.state == "finished"
+    assert "审计链在 seq 3 处断开" in page and "BROKEN at seq 3: hash mismatch" in page
 
 
 def test_the_downloaded_chain_verifies_offline(chain, client, tmp_path):
-    response = client.get("/audit/chain.jsonl")
+    assert "开始导出" in client.get("/audit/export").get_data(as_text=True)
+    _, job = _run_job(client, "/audit/export")
+    assert job.filename == f"audit-chain-{audit.head()[0]}.jsonl"
+    response = client.get(f"/jobs/{job.id}/download")
     assert response.status_code == 200
     path = tmp_path / "chain.jsonl"
     path.write_bytes(response.data)

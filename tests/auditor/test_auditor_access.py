@@ -4,7 +4,8 @@ Every route is enumerated from the app. A *staff page* is a route whose policy n
 role (organizer, admin, finance, auditor), leaving out account administration; a *read page*
 accepts GET only, a *write* accepts POST. On the demo data, with real ids in every URL, the
 auditor must get 200 on each read page and 403 on each write. No write policy may name the
-auditor at all.
+auditor at all. The one kind of POST the auditor may send is the button of a page marked
+``read_only_start``, which starts a job that only reads (:data:`grants.jobs.tasks.READS_ONLY`).
 """
 
 from __future__ import annotations
@@ -82,8 +83,18 @@ def _staff_rules(app, method: str):
         if policy.roles is None or not STAFF_ROLES.intersection(policy.roles):
             continue
         methods = rule.methods - {"HEAD", "OPTIONS"}
-        if (method == "GET" and methods == {"GET"}) or (method == "POST" and "POST" in methods):
+        if method == "START":
+            if _starts_read_only_job(app, rule):
+                yield rule
+        elif _starts_read_only_job(app, rule):
+            continue
+        elif (method == "GET" and methods == {"GET"}) or (method == "POST" and "POST" in methods):
             yield rule
+
+
+def _starts_read_only_job(app, rule) -> bool:
+    """True for a page whose POST only starts a read-only job (``read_only_start``)."""
+    return getattr(app.view_functions[rule.endpoint], "starts_read_only_job", False)
 
 
 def _path(rule, ids: dict[str, str]) -> str:
@@ -115,9 +126,25 @@ def test_the_auditor_reads_every_staff_page_and_writes_none(demo_app, auditor_cl
     assert after == before  # nothing the auditor did was recorded as a change
 
 
+def test_the_auditor_starts_read_only_jobs_and_they_change_nothing(demo_app, auditor_client):
+    """The audit check, the chain export and the payment ledger start as jobs from a button:
+    the auditor may press it (the page and the job only read), and no record changes."""
+    ids = _ids()
+    before = db.session.scalar(select(AuditEntry.seq).order_by(AuditEntry.seq.desc()).limit(1))
+    starts = [_path(rule, ids) for rule in _staff_rules(demo_app, "START")]
+    assert {"/audit/verify", "/audit/export"} <= set(starts)
+    for path in starts:
+        assert auditor_client.get(path).status_code == 200, path
+        response = auditor_client.post(path)
+        assert response.status_code == 302 and "/jobs/" in response.location, path
+    after = db.session.scalar(select(AuditEntry.seq).order_by(AuditEntry.seq.desc()).limit(1))
+    assert after == before
+
+
 def test_no_write_policy_names_the_auditor(app):
     writers = {policy_of(app, rule.endpoint) for rule in app.url_map.iter_rules()
-               if "POST" in rule.methods and rule.endpoint not in STATIC_ENDPOINTS}
+               if "POST" in rule.methods and rule.endpoint not in STATIC_ENDPOINTS
+               and not _starts_read_only_job(app, rule)}
     named = sorted(p.name for p in writers - SELF_SERVICE if AUDITOR in (p.roles or ()))
     assert named == []
 

@@ -26,7 +26,8 @@ Queries — a constant number of statements whatever the number of awards:
   ``tranches: list[TrancheRow]``, ``payments``, ``totals: Totals``)
 - ``round_ledger(round_id, filters: LedgerFilters | None = None, page=1, today=None)
   -> RoundLedger`` (``rows: list[LedgerRow]``, ``totals``, ``page``, ``pages``, ``count``)
-- ``iter_payment_rows(round_id) -> Iterator[PaymentExportRow]`` (streamed)
+- ``iter_payment_rows(round_id) -> Iterator[PaymentExportRow]`` (streamed) and
+  ``count_payment_rows(round_id) -> int`` (how many it yields)
 - ``applicant_tranches(user, award_id, today=None) -> GranteeView`` (404 unless the user owns
   the proposal or reads awards)
 
@@ -63,6 +64,7 @@ from grants.services.payments.queries import (
     TrancheRow,
     applicant_tranches,
     award_ledger,
+    count_payment_rows,
     dashboard,
     iter_payment_rows,
     plan_of,
@@ -73,6 +75,6 @@ __all__ = [
     "PAGE_SIZE", "AwardLedger", "Dashboard", "GranteePayment", "GranteeView", "LedgerFilters",
     "LedgerRow", "PaymentExportRow", "RoundLedger", "TrancheRow", "applicant_tranches",
     "approve_payment", "award_ledger", "cancel_payment", "change_payee", "content_of",
-    "dashboard", "iter_payment_rows", "mark_paid", "meet_gate", "plan_of", "reject_payment",
+    "count_payment_rows", "dashboard", "iter_payment_rows", "mark_paid", "meet_gate", "plan_of", "reject_payment",
     "request_payment", "round_ledger", "save_plan",
 ]

@@ -402,6 +402,13 @@ def _round_payment_sums(round_id: int) -> dict[int, list[tuple[str, int]]]:
     return found
 
 
+def count_payment_rows(round_id: int) -> int:
+    """How many rows :func:`iter_payment_rows` yields for the round (for an export's progress)."""
+    query = (select(func.count(Payment.id)).join(Award, Award.id == Payment.award_id)
+             .where(Award.round_id == round_id))
+    return db.session.scalar(query) or 0
+
+
 def iter_payment_rows(round_id: int) -> Iterator[PaymentExportRow]:
     """Every payment of the round as plain rows, streamed ``EXPORT_BATCH`` at a time (a server
     cursor on PostgreSQL), in award rank, tranche and payment order. The round is checked

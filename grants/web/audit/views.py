@@ -3,29 +3,15 @@ object, verifying the chain in the browser, and the chain as a download."""
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
-
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    current_app,
-    render_template,
-    request,
-    send_file,
-    url_for,
-)
+from flask import Blueprint, abort, render_template, request
 
 from grants.domain.audit_reading import object_label
-from grants.domain.inputs import is_digits
 from grants.domain.lifecycles import audit_action_label
 from grants.domain.permissions import policies
 from grants.extensions import db
 from grants.services import audit, audit_reading, is_row_id
-from grants.services.audit import ENTRY_FIELDS
 from grants.web.access import requires
+from grants.web.jobs.starting import read_only_start, start_read_only
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 PAGE_SIZE = 50
@@ -64,37 +50,28 @@ def timeline(object_type: str, object_id: int):
     ), 200 if rows else 404
 
 
-@bp.get("/verify")
+def _start_or_show(kind: str, template: str):
+    """The page that explains the job (GET), or the job started from its button (POST): the job
+    only reads the chain, so the auditor may start it."""
+    if request.method == "POST":
+        return start_read_only(kind)
+    return render_template(template, head_seq=audit.head()[0])
+
+
+@bp.route("/verify", methods=["GET", "POST"])
 @requires(policies.READ_AUDIT)
+@read_only_start
 def verify():
-    """Verify the chain one slice per page load: the page shows a progress bar and asks the
-    browser (``Refresh`` header, no script needed) for the next slice until the head."""
-    start = request.args.get("from", "")
-    if not is_digits(start):
-        return render_template("audit/verify.html", step=None, head_seq=audit.head()[0])
-    step = audit_reading.verify_slice(int(start[:9]))
-    response = Response(render_template("audit/verify.html", step=step, head_seq=step.head_seq))
-    if step.next_seq is not None:
-        response.headers["Refresh"] = f"0; url={url_for('audit.verify', **{'from': step.next_seq})}"
-    return response
+    """What the check does, and the link that starts it as a job: the job page shows its
+    progress, then the verdict in the words of ``flask audit verify``."""
+    return _start_or_show("audit_verify", "audit/verify.html")
 
 
-@bp.get("/chain.jsonl")
+@bp.route("/export", methods=["GET", "POST"])
 @requires(policies.READ_AUDIT)
+@read_only_start
 def export_chain():
     """The whole chain as JSON Lines (head line first), as ``flask audit export`` writes it,
-    for anyone to verify offline with ``flask audit verify --file``; written to a temporary
-    file as it is read, then served from disk."""
-    head_seq, head_hash = audit.head()
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".jsonl", delete=False,
-                                     dir=current_app.instance_path) as out:
-        out.write(json.dumps({"head": {"seq": head_seq, "hash": head_hash}}) + "\n")
-        for row in audit.iter_rows():
-            if row[0] > head_seq:
-                break
-            out.write(json.dumps(dict(zip(ENTRY_FIELDS, row, strict=True)),
-                                 ensure_ascii=False) + "\n")
-    handle = open(out.name, "rb")  # noqa: SIM115 - closed by the response when sent
-    os.unlink(out.name)
-    return send_file(handle, mimetype="application/jsonl", as_attachment=True,
-                     download_name=f"audit-chain-{head_seq}.jsonl", max_age=0)
+    for anyone to verify offline with ``flask audit verify --file``: started as a job, whose
+    page offers the file to download once it is written."""
+    return _start_or_show("audit_export", "audit/export.html")

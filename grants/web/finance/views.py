@@ -18,6 +18,8 @@ from flask import (
     abort,
     flash,
     redirect,
+    render_template,
+    request,
     send_file,
     stream_with_context,
     url_for,
@@ -47,6 +49,7 @@ from grants.web.finance.forms import (
 from grants.web.finance.voucher import has_voucher, voucher_number, voucher_pdf
 from grants.web.guard import checks_own_input
 from grants.web.idempotency import idempotent
+from grants.web.jobs.starting import read_only_start, start_read_only
 
 bp = Blueprint("finance", __name__, url_prefix="/finance")
 
@@ -153,6 +156,19 @@ def export_xlsx(round_id: int):
     os.unlink(path)
     return send_file(handle, mimetype=XLSX_MIMETYPE, as_attachment=True,
                      download_name=f"payments-round-{round_id}.xlsx")
+
+
+@bp.route("/rounds/<int:round_id>/payments-export", methods=["GET", "POST"])
+@requires(policies.AWARD_READ)
+@read_only_start
+def payments_export(round_id: int):
+    """The round's payment ledger as XLSX made by a job, started by the page's button (it
+    changes nothing, so auditors may start it too); the job page shows the progress, then the
+    file."""
+    funding_round = _row_or_404(FundingRound, round_id)
+    if request.method == "POST":
+        return start_read_only("payments_xlsx", round_id=round_id)
+    return render_template("finance/export.html", r=funding_round)
 
 
 @bp.get("/rounds/<int:round_id>/payments.csv")

@@ -3,6 +3,8 @@ started it only (anyone else gets a 404, as for any record they may not read).""
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, abort, jsonify, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,7 +15,10 @@ from grants.web.access import requires
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
-KIND_LABELS = {"ping": "自检任务", "agreements_zip": "本轮协议书 ZIP"}
+KIND_LABELS = {
+    "ping": "自检任务", "agreements_zip": "本轮协议书 ZIP", "audit_verify": "核验审计链",
+    "audit_export": "导出审计链（JSONL）", "payments_xlsx": "导出付款台账（XLSX）",
+}
 ABANDONED_MESSAGE = "任务执行进程意外中止，没有生成文件；请重新开始"
 
 
@@ -43,6 +48,15 @@ def _error_text(job: jobs.JobStatus) -> str | None:
     return _(ABANDONED_MESSAGE) if job.error == "abandoned" else _(job.error)
 
 
+def _verdict(job: jobs.JobStatus) -> dict | None:
+    """The finished chain check's verdict (``grants.jobs.tasks.audit_verify``), to show on
+    its page; None for other jobs and for a check not finished."""
+    path = jobs.result_path(job.id)
+    if job.kind != "audit_verify" or not job.downloadable or not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
 @bp.get("/<job_id>")
 @requires(policies.SIGNED_IN)
 def show(job_id: str):
@@ -51,7 +65,7 @@ def show(job_id: str):
     job = _own_job_or_404(job_id)
     return render_template(
         "jobs/show.html", job=job, kind_label=_(KIND_LABELS.get(job.kind, job.kind)),
-        error=_error_text(job), state_text=_state_text(job),
+        error=_error_text(job), state_text=_state_text(job), verdict=_verdict(job),
     )
 
 
