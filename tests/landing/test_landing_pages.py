@@ -107,7 +107,7 @@ def test_finance_and_auditors_land_on_their_queues(app, client, auth, username, 
     page = client.get("/me/").get_data(as_text=True)
     assert section in page
     if role == "auditor":
-        assert 'href="/audit/verify?from=1"' in page
+        assert 'href="/audit/verify"' in page
 
 
 def test_an_applicant_sees_results_agreements_to_sign_money_and_open_votes(app, client, auth):
