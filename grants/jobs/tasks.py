@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import time
 import zipfile
-from collections.abc import Iterable, Iterator
 from functools import partial
 from pathlib import Path
 
@@ -92,9 +91,10 @@ def audit_export(progress: Progress, out: Path) -> str:
 
 def payments_xlsx(progress: Progress, out: Path, round_id: int) -> str:
     """The round's payment ledger as XLSX (the file ``flask payments export --format xlsx``
-    writes), one progress step per payment."""
+    writes), with its progress about every percent of the payments."""
     from grants.domain.errors import Refusal
     from grants.services import payments
+    from grants.services.audit import counted
     from grants.web.finance.exports import write_xlsx
 
     total = payments.count_payment_rows(int(round_id))
@@ -102,19 +102,8 @@ def payments_xlsx(progress: Progress, out: Path, round_id: int) -> str:
         rows = payments.iter_payment_rows(int(round_id))
     except Refusal:
         raise JobFailure(NO_ROUND) from None
-    write_xlsx(_counted(rows, total, progress), out)
+    write_xlsx(counted(rows, total, progress, steps=100), out)
     return f"payments-round-{int(round_id)}.xlsx"
-
-
-def _counted(rows: Iterable, total: int, progress: Progress) -> Iterator:
-    """The rows unchanged, reporting ``progress(done, total)`` about every percent."""
-    every = max(1, total // 100)
-    progress(0, total)
-    for done, row in enumerate(rows, start=1):
-        yield row
-        if done % every == 0:
-            progress(min(done, total), total)
-    progress(total, total)
 
 
 TASKS = {

@@ -6,7 +6,7 @@ import itertools
 import json
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import replace
 from typing import IO, Any
@@ -144,12 +144,14 @@ PROGRESS_STEPS = 200
 """How many times a long walk of the chain reports how far it is (about every half percent)."""
 
 
-def _counted(rows: Iterator[tuple], total: int, progress: Progress | None) -> Iterator[tuple]:
-    """The rows unchanged, calling ``progress(done, total)`` every ``total / 200`` rows."""
+def counted(rows: Iterable, total: int, progress: Progress | None,
+            steps: int = PROGRESS_STEPS) -> Iterator:
+    """The rows unchanged, calling ``progress(done, total)`` about ``steps`` times on the way
+    (and at 0 and at the end), so a job's page shows how far a long walk is."""
     if progress is None:
         yield from rows
         return
-    every = max(1, total // PROGRESS_STEPS)
+    every = max(1, total // steps)
     progress(0, total)
     for done, row in enumerate(rows, start=1):
         yield row
@@ -170,7 +172,7 @@ def verify_database(workers: int | None = None,
     expected = head()
     workers = workers or os.cpu_count() or 1
     if workers == 1 or expected[0] < PARALLEL_THRESHOLD:
-        rows = _counted(iter_rows(), expected[0], progress)
+        rows = counted(iter_rows(), expected[0], progress)
         return _unless_appended(verify_chain(rows, expected_head=expected))
     url = db.engine.url.render_as_string(hide_password=False)
     context = multiprocessing.get_context("fork")
@@ -200,7 +202,7 @@ def write_export(handle: IO[str], progress: Progress | None = None) -> tuple[int
     up to that head, for anyone to verify offline; returns the head ``(seq, hash)``."""
     head_seq, head_hash = head()
     handle.write(json.dumps({"head": {"seq": head_seq, "hash": head_hash}}) + "\n")
-    for row in _counted(iter_rows(), head_seq, progress):
+    for row in counted(iter_rows(), head_seq, progress):
         if row[0] > head_seq:
             break
         handle.write(json.dumps(dict(zip(ENTRY_FIELDS, row, strict=True)),
